@@ -1,0 +1,47 @@
+/* common/app: the part of every daemon's main that is the same for all
+ * four: config -> log -> loop (signals) -> Redis command link -> health.
+ * A daemon's main.c is then: hean_app_init, <daemon>_start, hean_app_run,
+ * <daemon>_finish, hean_app_finish.
+ *
+ * Shutdown: on SIGINT/SIGTERM the app calls the daemon's on_stop (which
+ * stops its own watchers and connections), then stops health and closes
+ * Redis gracefully, so ev_run returns with nothing left. */
+#ifndef HEAN_COMMON_APP_H
+#define HEAN_COMMON_APP_H
+
+#include "common/config.h"
+#include "common/health.h"
+#include "common/loop.h"
+#include "common/redis.h"
+
+struct hean_app;
+typedef void hean_app_stop_fn(struct hean_app *app, void *data);
+/* Optional: Redis command link up/down (daemons re-sync on up). */
+typedef void hean_app_redis_fn(struct hean_app *app, bool up, void *data);
+
+struct hean_app {
+	struct hean_config cfg;
+	struct hean_loop loop;
+	struct hean_redis *redis;   /* owned: command connection */
+	struct hean_health *health; /* owned */
+	hean_app_stop_fn *on_stop;  /* set by the daemon before hean_app_run */
+	hean_app_redis_fn *on_redis;
+	void *data;                 /* the daemon's own state */
+};
+
+/* Loads config (role names the process), opens the log, inits the loop,
+ * creates the Redis command link and the health writer (state
+ * "starting"). Returns 0, 1 (--help: exit 0) or -errno (logged; exit 2). */
+int hean_app_init(struct hean_app *app, const char *role, int argc, char **argv);
+
+/* Runs the loop until a clean stop. Returns the process exit code. */
+int hean_app_run(struct hean_app *app);
+
+/* Frees everything hean_app_init created (safe after a failed init). */
+void hean_app_finish(struct hean_app *app);
+
+/* Prefixed key helper: "hean:" + fmt. Returns buf. */
+const char *hean_app_key(const struct hean_app *app, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,105 @@
+/* common/config: defaults -> --config FILE (KEY=value) -> environment
+ * (wins). Every variable of ARCHITECTURE.md, range-checked. The loaded
+ * struct is immutable: pass it as const. */
+#ifndef HEAN_COMMON_CONFIG_H
+#define HEAN_COMMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define HEAN_MAX_SYMBOLS 1024
+
+/* Default local simulator endpoints (scripts/hean up starts them). */
+#define HEAN_SIM_EXCHANGE_PORT 47801
+#define HEAN_SIM_SIGNAL_PORT 47802
+#define HEAN_SIM_API_KEY "hean-sim-key"
+#define HEAN_SIM_API_SECRET "hean-sim-secret"
+#define HEAN_SIM_SIGNAL_TOKEN "hean-sim-token"
+
+struct hean_config {
+	char home[1024];
+	char redis_url[1024];
+	char prefix[64];
+	char proc_name[64];
+	char role[32]; /* feed, signals, waves, executor (set by the caller) */
+	char ws_public[512];
+	char ws_private[512];
+	char rest[512];
+	char api_key[256];
+	char api_secret[256]; /* never logged */
+	char symbols_raw[16384];
+	char *symbols[HEAN_MAX_SYMBOLS]; /* point into symbols_buf */
+	size_t n_symbols;
+	char symbols_buf[16384];
+	char signal_url[512];
+	char signal_token[256]; /* never logged */
+	int wave_interval_s;
+	int wave_delay_s;
+	int ping_interval_s;
+	int liveness_timeout_s;
+	int stale_s;
+	char log_level[16];
+	long ticks_maxlen;
+	int signal_poll_s;
+	int wave_max_late_s;
+	int wave_max_trades;
+	double wave_min_score;
+	char blacklist_raw[4096];
+	char *blacklist[256];
+	size_t n_blacklist;
+	char blacklist_buf[4096];
+	double position_usd;
+	double stop_loss_pct;
+	double trail_activation_pct;
+	double trail_callback_pct;
+	int trail_min_interval_ms;
+	int rest_poll_s;
+	int recv_window_ms;
+	int watchdog_stale_s;
+	int watchdog_unhealthy_s;
+	int watchdog_max_restarts;
+	bool tls_insecure;  /* HEAN_TLS_INSECURE=1: accept self-signed (loudly logged) */
+	char log_file[1024]; /* --log FILE; empty = stderr */
+	char config_file[1024];
+};
+
+/* Fills defaults. role names the process ("feed"); proc_name defaults to it. */
+void hean_config_defaults(struct hean_config *cfg, const char *role);
+
+/* Applies KEY=value text (a config file's content). Lines: blank, '#'
+ * comments, KEY=value with optional surrounding quotes. Unknown HEAN_* keys
+ * produce a warning via log_warn. Returns 0 or -EINVAL with err naming the
+ * line and variable. */
+int hean_config_apply_text(struct hean_config *cfg, const char *text, char *err, size_t errlen);
+
+/* Sets one variable by name. Returns 0, -ENOENT (unknown name) or -EINVAL
+ * (bad value; err says "HEAN_X: reason (range a..b)"). */
+int hean_config_set(struct hean_config *cfg, const char *key, const char *value, char *err,
+		    size_t errlen);
+
+/* Applies every HEAN_* in environ (warns on unknown ones). */
+int hean_config_apply_env(struct hean_config *cfg, char *err, size_t errlen);
+
+/* Full load for a daemon: defaults(role), argv (--config FILE, --log FILE,
+ * --help), file (warns if group/world-readable and it holds secrets), env.
+ * Validates cross-field rules (liveness > ping, ...). Resolves relative
+ * unix:// paths against home. Returns 0, 1 (--help printed) or -EINVAL. */
+int hean_config_load(struct hean_config *cfg, const char *role, int argc, char **argv, char *err,
+		     size_t errlen);
+
+/* Writes every HEAN_* value as KEY=value lines, secrets masked
+ * ("abcd...(redacted)" for the key, "(redacted)" for secret and token). */
+void hean_config_dump(const struct hean_config *cfg, FILE *out);
+
+/* Prefixed key into buf: "hean:" + suffix. Returns buf. */
+const char *hean_config_key(const struct hean_config *cfg, char *buf, size_t len,
+			    const char *suffix);
+
+/* true if sym is in the blacklist. */
+bool hean_config_blacklisted(const struct hean_config *cfg, const char *sym);
+
+/* Wipes secrets (OPENSSL_cleanse). */
+void hean_config_finish(struct hean_config *cfg);
+
+#endif

@@ -1,0 +1,50 @@
+/* common/health: hean:health:{proc} (pid, state, updated_ms, last_msg_ms,
+ * reconnects, detail, plus named counters) written every second, and
+ * hean:events entries (proc, event, detail, ts_ms) on every state change.
+ * While Redis is down, events wait in a bounded ring (oldest dropped and
+ * counted) and are flushed on reconnect; the hash is simply rewritten. */
+#ifndef HEAN_COMMON_HEALTH_H
+#define HEAN_COMMON_HEALTH_H
+
+#include "common/config.h"
+#include "common/redis.h"
+
+#include <ev.h>
+#include <stdint.h>
+
+struct hean_health;
+
+/* redis is borrowed (the owner's command connection). */
+struct hean_health *hean_health_create(struct ev_loop *loop, struct hean_redis *redis,
+				       const struct hean_config *cfg);
+void hean_health_destroy(struct hean_health *h);
+
+/* Starts/stops the 1 s write timer. Creation starts it. */
+void hean_health_stop(struct hean_health *h);
+
+/* Sets the state (e.g. "streaming", "disconnected", "auth_failed"); on a
+ * change also appends an event named after the new state unless event is
+ * given. detail may be NULL. Writes at once. */
+void hean_health_set_state(struct hean_health *h, const char *state, const char *detail);
+
+/* Sets only the detail text. */
+void hean_health_set_detail(struct hean_health *h, const char *detail);
+
+/* Appends an event (connected, disconnected, reconnecting, stale, resumed,
+ * ...) to hean:events. */
+void hean_health_event(struct hean_health *h, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Marks a valid inbound message now (last_msg_ms). Cheap: call per message. */
+void hean_health_msg(struct hean_health *h);
+void hean_health_inc_reconnects(struct hean_health *h);
+
+/* Named integer fields in the hash (counters, gauges). Up to 32 names;
+ * name must be a string literal or outlive h. */
+void hean_health_set_int(struct hean_health *h, const char *name, int64_t value);
+void hean_health_add_int(struct hean_health *h, const char *name, int64_t delta);
+void hean_health_set_str(struct hean_health *h, const char *name, const char *value);
+
+const char *hean_health_state(const struct hean_health *h);
+
+#endif

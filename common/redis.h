@@ -1,0 +1,78 @@
+/* common/redis: hiredis 0.14 async on the libev loop, with what 0.14
+ * lacks: connect and reply deadlines (ev_timer), reconnect with backoff
+ * forever, AUTH/SELECT first on every connection, a PING reply (not the
+ * TCP connect) marking the link up, and a cap on in-flight commands.
+ *
+ * One struct hean_redis is one logical connection that survives any
+ * number of physical reconnects. Processes use two: one for commands,
+ * one for blocking XREADGROUP (see common/stream). */
+#ifndef HEAN_COMMON_REDIS_H
+#define HEAN_COMMON_REDIS_H
+
+#include <ev.h>
+#include <hiredis/hiredis.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hean_redis;
+
+/* reply NULL means the outcome is unknown (connection lost or deadline
+ * passed): the command may or may not have been applied. The reply is
+ * freed after the callback returns: copy what you need. */
+typedef void hean_redis_reply_fn(struct hean_redis *r, redisReply *reply, void *privdata);
+
+/* Called when the link goes up (after the PING reply) or down. */
+typedef void hean_redis_state_fn(struct hean_redis *r, bool up, void *data);
+
+struct hean_redis_options {
+	const char *url;          /* unix://PATH[?db=N] | redis://[[USER]:PASS@]HOST[:PORT][/DB] */
+	const char *name;         /* for logs: "cmd", "block" */
+	uint32_t connect_timeout_ms; /* default 2000 */
+	uint32_t reply_timeout_ms;   /* default 2000: a reply missing past this -> link dropped */
+	uint32_t max_in_flight;      /* default 10000 */
+	hean_redis_state_fn *on_state;
+	void *data;
+};
+
+/* Creates the connection and starts connecting (asynchronously).
+ * Returns NULL on a bad URL (logged) or -ENOMEM. */
+struct hean_redis *hean_redis_create(struct ev_loop *loop, const struct hean_redis_options *opt);
+
+/* Aborts the link (pending callbacks get NULL) and frees. NULL is a no-op. */
+void hean_redis_destroy(struct hean_redis *r);
+
+/* Graceful: flushes pending commands, then the link stays down (no
+ * reconnect); the ev loop can end. Used at shutdown. */
+void hean_redis_close(struct hean_redis *r);
+
+bool hean_redis_is_up(const struct hean_redis *r);
+uint32_t hean_redis_in_flight(const struct hean_redis *r);
+uint64_t hean_redis_reconnects(const struct hean_redis *r);
+
+/* Sends a command. fn may be NULL (fire and forget; errors logged).
+ * Returns 0 (fn will be called exactly once), -ENOTCONN (link down),
+ * -ENOBUFS (in-flight cap reached) or -EINVAL; on error fn is never called. */
+int hean_redis_command(struct hean_redis *r, hean_redis_reply_fn *fn, void *priv, const char *fmt,
+		       ...);
+int hean_redis_command_argv(struct hean_redis *r, hean_redis_reply_fn *fn, void *priv, int argc,
+			    const char **argv, const size_t *argvlen);
+/* A pre-formatted RESP command (redisFormatCommand / hand-built). */
+int hean_redis_command_raw(struct hean_redis *r, hean_redis_reply_fn *fn, void *priv,
+			   const char *cmd, size_t len);
+/* Like command_argv with an explicit reply deadline (BLOCK reads:
+ * block ms + margin). */
+int hean_redis_command_argv_deadline(struct hean_redis *r, uint32_t deadline_ms,
+				     hean_redis_reply_fn *fn, void *priv, int argc,
+				     const char **argv, const size_t *argvlen);
+
+/* Compare-and-set marker: sets key to new_value only if its current value
+ * is absent or numerically < new_value (monotonic high-water mark), in one
+ * Lua EVAL. Reply to fn: integer 1 = set, 0 = not set (already >=). */
+int hean_redis_cas_max(struct hean_redis *r, const char *key, long long new_value,
+		       hean_redis_reply_fn *fn, void *priv);
+
+/* Helpers for reply inspection. */
+bool hean_redis_reply_is_error(const redisReply *rep, const char *prefix);
+
+#endif
