@@ -1,1 +1,797 @@
-/* placeholder: implemented by its owner */
+/* common/config: defaults -> --config FILE -> environment (wins).
+ *
+ * One table describes every variable: its default (the same as in
+ * ARCHITECTURE.md) and its accepted range. Ranges chosen here:
+ *   HEAN_WAVE_INTERVAL_S       1..86400          HEAN_WAVE_DELAY_S   0..4*interval
+ *   HEAN_PING_INTERVAL_S       1..3600           HEAN_LIVENESS_TIMEOUT_S 2..7200, > ping
+ *   HEAN_STALE_S               1..86400          HEAN_TICKS_MAXLEN   1000..10000000
+ *   HEAN_SIGNAL_POLL_S         1..86400          HEAN_WAVE_MAX_LATE_S 0..86400
+ *   HEAN_WAVE_MAX_TRADES       1..100            HEAN_WAVE_MIN_SCORE -1000..1000
+ *   HEAN_POSITION_USD          (0, 1000000]      HEAN_*_PCT          (0, 100) exclusive
+ *   HEAN_TRAIL_MIN_INTERVAL_MS 0..600000         HEAN_REST_POLL_S    1..3600
+ *   HEAN_RECV_WINDOW_MS        100..60000        HEAN_WATCHDOG_STALE_S 1..3600
+ *   HEAN_WATCHDOG_UNHEALTHY_S  1..86400          HEAN_WATCHDOG_MAX_RESTARTS 1..1000
+ *   HEAN_TLS_INSECURE          0|1
+ *   HEAN_SYMBOLS / HEAN_SYMBOL_BLACKLIST: ^[A-Z0-9]{2,20}$, comma separated,
+ *   deduplicated; at least one symbol (the blacklist may be empty).
+ *   URLs: ws(s):// for streams, http(s):// for REST, redis:// or unix://. */
+#include "common/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "common/json.h"
+#include "common/log.h"
+#include "common/url.h"
+
+#define FILE_MAX (1 << 20)
+#define SUN_PATH_MAX 107
+
+extern char **environ;
+
+enum vtype { T_STR, T_INT, T_LONG, T_DBL, T_BOOL, T_LIST };
+enum vcheck { C_TEXT, C_NAME, C_WS, C_HTTP, C_REDIS, C_LEVEL, C_SYMS, C_BLACK };
+enum vmask { M_NONE, M_KEY, M_SECRET, M_URLPASS };
+
+struct var {
+	const char *name;
+	const char *def; /* NULL: set by hean_config_defaults itself */
+	enum vtype type;
+	enum vcheck check;
+	enum vmask mask;
+	size_t off, size;
+	double lo, hi;
+	unsigned ex; /* X_LO / X_HI: that bound is exclusive */
+};
+
+enum { X_LO = 1, X_HI = 2 };
+
+#define S(n, d, c, m, f) {n, d, T_STR, c, m, offsetof(struct hean_config, f), sizeof(((struct hean_config *)0)->f), 0, 0, 0}
+#define I(n, d, f, lo, hi) {n, d, T_INT, C_TEXT, M_NONE, offsetof(struct hean_config, f), sizeof(int), lo, hi, 0}
+#define L(n, d, f, lo, hi) {n, d, T_LONG, C_TEXT, M_NONE, offsetof(struct hean_config, f), sizeof(long), lo, hi, 0}
+#define D(n, d, f, lo, hi, x) {n, d, T_DBL, C_TEXT, M_NONE, offsetof(struct hean_config, f), sizeof(double), lo, hi, x}
+
+static const struct var vars[] = {
+	S("HEAN_HOME", NULL, C_TEXT, M_NONE, home),
+	S("HEAN_REDIS_URL", "unix://var/run/redis.sock", C_REDIS, M_URLPASS, redis_url),
+	S("HEAN_REDIS_PREFIX", "hean:", C_NAME, M_NONE, prefix),
+	S("HEAN_PROC_NAME", NULL, C_NAME, M_NONE, proc_name),
+	S("HEAN_BYBIT_WS_PUBLIC", "ws://127.0.0.1:47801/v5/public/linear", C_WS, M_NONE, ws_public),
+	S("HEAN_BYBIT_WS_PRIVATE", "ws://127.0.0.1:47801/v5/private", C_WS, M_NONE, ws_private),
+	S("HEAN_BYBIT_REST", "http://127.0.0.1:47801", C_HTTP, M_NONE, rest),
+	S("HEAN_BYBIT_API_KEY", HEAN_SIM_API_KEY, C_TEXT, M_KEY, api_key),
+	S("HEAN_BYBIT_API_SECRET", HEAN_SIM_API_SECRET, C_TEXT, M_SECRET, api_secret),
+	{"HEAN_SYMBOLS", "BTCUSDT,ETHUSDT,SOLUSDT", T_LIST, C_SYMS, M_NONE, 0, 0, 0, 0, 0},
+	S("HEAN_SIGNAL_URL", "ws://127.0.0.1:47802/", C_WS, M_NONE, signal_url),
+	S("HEAN_SIGNAL_TOKEN", HEAN_SIM_SIGNAL_TOKEN, C_TEXT, M_SECRET, signal_token),
+	I("HEAN_WAVE_INTERVAL_S", "900", wave_interval_s, 1, 86400),
+	I("HEAN_WAVE_DELAY_S", "300", wave_delay_s, 0, 4 * 86400),
+	I("HEAN_PING_INTERVAL_S", "20", ping_interval_s, 1, 3600),
+	I("HEAN_LIVENESS_TIMEOUT_S", "60", liveness_timeout_s, 2, 7200),
+	I("HEAN_STALE_S", "120", stale_s, 1, 86400),
+	S("HEAN_LOG_LEVEL", "info", C_LEVEL, M_NONE, log_level),
+	L("HEAN_TICKS_MAXLEN", "100000", ticks_maxlen, 1000, 10000000),
+	I("HEAN_SIGNAL_POLL_S", "60", signal_poll_s, 1, 86400),
+	I("HEAN_WAVE_MAX_LATE_S", "300", wave_max_late_s, 0, 86400),
+	I("HEAN_WAVE_MAX_TRADES", "5", wave_max_trades, 1, 100),
+	D("HEAN_WAVE_MIN_SCORE", "0", wave_min_score, -1000, 1000, 0),
+	{"HEAN_SYMBOL_BLACKLIST", "", T_LIST, C_BLACK, M_NONE, 0, 0, 0, 0, 0},
+	D("HEAN_POSITION_USD", "200", position_usd, 0, 1000000, X_LO),
+	D("HEAN_STOP_LOSS_PCT", "2.0", stop_loss_pct, 0, 100, X_LO | X_HI),
+	D("HEAN_TRAIL_ACTIVATION_PCT", "1.0", trail_activation_pct, 0, 100, X_LO | X_HI),
+	D("HEAN_TRAIL_CALLBACK_PCT", "0.5", trail_callback_pct, 0, 100, X_LO | X_HI),
+	I("HEAN_TRAIL_MIN_INTERVAL_MS", "1000", trail_min_interval_ms, 0, 600000),
+	I("HEAN_REST_POLL_S", "5", rest_poll_s, 1, 3600),
+	I("HEAN_RECV_WINDOW_MS", "5000", recv_window_ms, 100, 60000),
+	I("HEAN_WATCHDOG_STALE_S", "30", watchdog_stale_s, 1, 3600),
+	I("HEAN_WATCHDOG_UNHEALTHY_S", "120", watchdog_unhealthy_s, 1, 86400),
+	I("HEAN_WATCHDOG_MAX_RESTARTS", "5", watchdog_max_restarts, 1, 1000),
+	{"HEAN_TLS_INSECURE", "0", T_BOOL, C_TEXT, M_NONE, offsetof(struct hean_config, tls_insecure), sizeof(bool), 0, 1, 0},
+};
+
+#define N_VARS (sizeof(vars) / sizeof(vars[0]))
+
+/* HEAN_* names that are not settings (test harness), never warned about. */
+static const char *const not_settings[] = {"HEAN_SRC", "HEAN_BUILD"};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static const struct var *find_var(const char *name)
+{
+	for (size_t i = 0; i < N_VARS; i++) {
+		if (strcmp(vars[i].name, name) == 0) {
+			return &vars[i];
+		}
+	}
+	return NULL;
+}
+
+static bool printable(const char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool name_ok(const char *s)
+{
+	if (!*s) {
+		return false;
+	}
+	for (; *s; s++) {
+		char c = *s;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.' || c == ':')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ^[A-Z0-9]{2,20}$ */
+static bool symbol_ok(const char *s, size_t n)
+{
+	if (n < 2 || n > 20) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Splits, validates and deduplicates a symbol list into buf/list. */
+static int set_list(const char *name, const char *value, char *buf, size_t bufsz, char **list,
+		    size_t max, size_t *count, bool need_one, char *err, size_t errlen)
+{
+	size_t used = 0, n = 0;
+	const char *p = value;
+
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		const char *s = p;
+		bool dup = false;
+
+		while (len > 0 && *s == ' ') {
+			s++;
+			len--;
+		}
+		while (len > 0 && s[len - 1] == ' ') {
+			len--;
+		}
+		if (!symbol_ok(s, len)) {
+			return fail(err, errlen, "%s: invalid symbol '%.*s' (must match ^[A-Z0-9]{2,20}$, comma separated)",
+				    name, (int)(len > 24 ? 24 : len), s);
+		}
+		for (size_t k = 0; k < n; k++) {
+			dup |= strlen(list[k]) == len && memcmp(list[k], s, len) == 0;
+		}
+		if (!dup) {
+			if (n == max || used + len + 1 > bufsz) {
+				return fail(err, errlen, "%s: too many symbols (max %zu)", name, max);
+			}
+			memcpy(buf + used, s, len);
+			buf[used + len] = '\0';
+			list[n++] = buf + used;
+			used += len + 1;
+		}
+		p = e ? e + 1 : p + strlen(p);
+		if (e && !*p) {
+			return fail(err, errlen, "%s: empty symbol after ','", name);
+		}
+	}
+	if (need_one && n == 0) {
+		return fail(err, errlen, "%s: at least one symbol is required", name);
+	}
+	*count = n;
+	return 0;
+}
+
+static int check_url(const struct var *v, const char *value, char *err, size_t errlen)
+{
+	struct hean_url u;
+	char why[160];
+	bool ok;
+
+	if (hean_url_parse(value, &u, why, sizeof(why)) < 0) {
+		OPENSSL_cleanse(&u, sizeof(u));
+		return fail(err, errlen, "%s: %s", v->name, why);
+	}
+	if (v->check == C_WS) {
+		ok = !strcmp(u.scheme, "ws") || !strcmp(u.scheme, "wss");
+	} else if (v->check == C_HTTP) {
+		ok = !strcmp(u.scheme, "http") || !strcmp(u.scheme, "https");
+	} else {
+		ok = !strcmp(u.scheme, "redis") || !strcmp(u.scheme, "unix");
+	}
+	OPENSSL_cleanse(&u, sizeof(u));
+	if (!ok) {
+		return fail(err, errlen, "%s: scheme must be %s", v->name,
+			    v->check == C_WS ? "ws:// or wss://"
+			    : v->check == C_HTTP ? "http:// or https://" : "redis:// or unix://");
+	}
+	return 0;
+}
+
+static int set_str(struct hean_config *cfg, const struct var *v, const char *value, char *err,
+		   size_t errlen)
+{
+	enum hean_log_level lv;
+	const char *shown = v->mask == M_NONE ? value : "(redacted)";
+
+	if (strlen(value) >= v->size) {
+		return fail(err, errlen, "%s: too long (max %zu bytes)", v->name, v->size - 1);
+	}
+	if (!printable(value)) {
+		return fail(err, errlen, "%s: control character in value", v->name);
+	}
+	if (v->check == C_NAME && !name_ok(value)) {
+		return fail(err, errlen, "%s: '%.64s' must be 1..%zu of [A-Za-z0-9_.:-]", v->name, shown,
+			    v->size - 1);
+	}
+	if (v->check == C_LEVEL && hean_log_level_parse(value, &lv) < 0) {
+		return fail(err, errlen, "%s: '%.32s' must be debug, info, warn or error", v->name, value);
+	}
+	if ((v->check == C_WS || v->check == C_HTTP || v->check == C_REDIS) &&
+	    check_url(v, value, err, errlen) < 0) {
+		return -EINVAL;
+	}
+	if (v->check == C_TEXT && !*value && v->mask != M_NONE) {
+		return fail(err, errlen, "%s: must not be empty", v->name);
+	}
+	if (!strcmp(v->name, "HEAN_HOME") && !*value) {
+		return fail(err, errlen, "%s: must not be empty", v->name);
+	}
+	OPENSSL_cleanse((char *)cfg + v->off, v->size);
+	memcpy((char *)cfg + v->off, value, strlen(value) + 1);
+	return 0;
+}
+
+static int set_num(struct hean_config *cfg, const struct var *v, const char *value, char *err,
+		   size_t errlen)
+{
+	size_t len = strlen(value);
+	int64_t iv = 0;
+	double dv = 0;
+
+	if (v->type == T_DBL) {
+		bool bad = hean_parse_decimal(value, len, &dv, 0) < 0 ||
+			   ((v->ex & X_LO) ? !(dv > v->lo) : !(dv >= v->lo)) ||
+			   ((v->ex & X_HI) ? !(dv < v->hi) : !(dv <= v->hi));
+
+		if (bad) {
+			return fail(err, errlen, "%s: '%.32s' out of range (range %s%g..%g%s)", v->name,
+				    value, (v->ex & X_LO) ? "(" : "", v->lo, v->hi,
+				    (v->ex & X_HI) ? ")" : (v->ex & X_LO) ? "]" : "");
+		}
+		*(double *)((char *)cfg + v->off) = dv;
+		return 0;
+	}
+	if (hean_parse_int64(value, len, &iv) < 0 || iv < (int64_t)v->lo || iv > (int64_t)v->hi) {
+		return fail(err, errlen, "%s: '%.32s' out of range (range %lld..%lld)", v->name, value,
+			    (long long)v->lo, (long long)v->hi);
+	}
+	if (v->type == T_INT) {
+		*(int *)((char *)cfg + v->off) = (int)iv;
+	} else if (v->type == T_LONG) {
+		*(long *)((char *)cfg + v->off) = (long)iv;
+	} else {
+		*(bool *)((char *)cfg + v->off) = iv != 0;
+	}
+	return 0;
+}
+
+/* Sets HEAN_SYMBOLS or HEAN_SYMBOL_BLACKLIST; parses into scratch memory
+ * first so that a bad value leaves the old list intact. */
+static int set_list_var(struct hean_config *cfg, const struct var *v, const char *value,
+			char *err, size_t errlen)
+{
+	bool syms = v->check == C_SYMS;
+	char *raw = syms ? cfg->symbols_raw : cfg->blacklist_raw;
+	char *buf = syms ? cfg->symbols_buf : cfg->blacklist_buf;
+	char **list = syms ? cfg->symbols : cfg->blacklist;
+	size_t rawsz = syms ? sizeof(cfg->symbols_raw) : sizeof(cfg->blacklist_raw);
+	size_t bufsz = syms ? sizeof(cfg->symbols_buf) : sizeof(cfg->blacklist_buf);
+	size_t max = syms ? HEAN_MAX_SYMBOLS : sizeof(cfg->blacklist) / sizeof(cfg->blacklist[0]);
+	size_t *count = syms ? &cfg->n_symbols : &cfg->n_blacklist;
+	struct {
+		char buf[sizeof(cfg->symbols_buf)];
+		char *list[HEAN_MAX_SYMBOLS];
+	} *tmp;
+	size_t n = 0;
+	int rc;
+
+	if (strlen(value) >= rawsz) {
+		return fail(err, errlen, "%s: too long", v->name);
+	}
+	tmp = malloc(sizeof(*tmp));
+	if (!tmp) {
+		return -ENOMEM;
+	}
+	rc = set_list(v->name, value, tmp->buf, bufsz, tmp->list, max, &n, syms, err, errlen);
+	if (rc == 0) {
+		memcpy(buf, tmp->buf, bufsz);
+		for (size_t i = 0; i < n; i++) {
+			list[i] = buf + (tmp->list[i] - tmp->buf);
+		}
+		*count = n;
+		memcpy(raw, value, strlen(value) + 1);
+	}
+	free(tmp);
+	return rc;
+}
+
+/* Sets one variable by name. Returns 0, -ENOENT (unknown) or -EINVAL
+ * ("HEAN_X: reason (range a..b)" in err). Secrets never appear in err. */
+int hean_config_set(struct hean_config *cfg, const char *key, const char *value, char *err,
+		    size_t errlen)
+{
+	const struct var *v = key ? find_var(key) : NULL;
+
+	if (!v) {
+		return -ENOENT;
+	}
+	if (!value) {
+		return fail(err, errlen, "%s: no value", key);
+	}
+	switch (v->type) {
+	case T_STR:
+		return set_str(cfg, v, value, err, errlen);
+	case T_LIST:
+		return set_list_var(cfg, v, value, err, errlen);
+	default:
+		return set_num(cfg, v, value, err, errlen);
+	}
+}
+
+/* Fills every default; role ("feed") is also the default HEAN_PROC_NAME.
+ * HEAN_HOME defaults to the environment's HEAN_HOME, else ".". */
+void hean_config_defaults(struct hean_config *cfg, const char *role)
+{
+	const char *home = getenv("HEAN_HOME");
+
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->role, sizeof(cfg->role), "%s", role && *role ? role : "hean");
+	snprintf(cfg->proc_name, sizeof(cfg->proc_name), "%s", cfg->role);
+	snprintf(cfg->home, sizeof(cfg->home), "%s", home && *home ? home : ".");
+	for (size_t i = 0; i < N_VARS; i++) {
+		if (vars[i].def) {
+			hean_config_set(cfg, vars[i].name, vars[i].def, NULL, 0);
+		}
+	}
+}
+
+static bool ignored_name(const char *key)
+{
+	for (size_t i = 0; i < sizeof(not_settings) / sizeof(not_settings[0]); i++) {
+		if (!strcmp(key, not_settings[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void trim(char **s, char **e)
+{
+	while (*s < *e && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+	}
+	while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r')) {
+		(*e)--;
+	}
+}
+
+/* Applies KEY=value lines (blank and '#' lines skipped, "export " allowed,
+ * values optionally in matching quotes). Unknown keys are warned about.
+ * Returns 0 or -EINVAL ("line N: ..." in err). */
+int hean_config_apply_text(struct hean_config *cfg, const char *text, char *err, size_t errlen)
+{
+	char *copy = strdup(text ? text : ""), *line = copy, *next;
+	char why[256];
+	int lineno = 0, rc = 0;
+
+	if (!copy) {
+		return -ENOMEM;
+	}
+	for (; line && rc == 0; line = next) {
+		char *end, *eq, *k, *ke, *v, *ve;
+
+		next = strchr(line, '\n');
+		end = next ? next : line + strlen(line);
+		if (next) {
+			*next++ = '\0';
+		}
+		lineno++;
+		k = line;
+		trim(&k, &end);
+		if (k == end || *k == '#') {
+			continue;
+		}
+		if (end - k > 7 && !strncmp(k, "export ", 7)) {
+			k += 7;
+		}
+		eq = memchr(k, '=', (size_t)(end - k));
+		if (!eq) {
+			rc = fail(err, errlen, "line %d: expected KEY=value", lineno);
+			break;
+		}
+		ke = eq;
+		v = eq + 1;
+		ve = end;
+		trim(&k, &ke);
+		trim(&v, &ve);
+		if (ve - v >= 2 && (*v == '"' || *v == '\'') && ve[-1] == *v) {
+			v++;
+			ve--;
+		}
+		*ke = '\0';
+		*ve = '\0';
+		int r = hean_config_set(cfg, k, v, why, sizeof(why));
+
+		if (r == -ENOENT) {
+			if (!ignored_name(k)) {
+				log_warn("event=config_unknown line=%d var=%.64s: unknown variable, ignored",
+					 lineno, k);
+			}
+		} else if (r < 0) {
+			rc = fail(err, errlen, "line %d: %s", lineno, why);
+		}
+	}
+	OPENSSL_cleanse(copy, strlen(text ? text : ""));
+	free(copy);
+	return rc;
+}
+
+/* Applies every HEAN_* variable of the environment; unknown names are
+ * warned about. Returns 0 or -EINVAL. */
+int hean_config_apply_env(struct hean_config *cfg, char *err, size_t errlen)
+{
+	char key[128];
+
+	for (char **e = environ; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t kl = eq ? (size_t)(eq - *e) : 0;
+
+		if (strncmp(*e, "HEAN_", 5) != 0 || !eq || kl >= sizeof(key)) {
+			continue;
+		}
+		memcpy(key, *e, kl);
+		key[kl] = '\0';
+		int r = hean_config_set(cfg, key, eq + 1, err, errlen);
+
+		if (r == -ENOENT) {
+			if (!ignored_name(key)) {
+				log_warn("event=config_unknown var=%s: unknown environment variable, ignored",
+					 key);
+			}
+		} else if (r < 0) {
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* ===================== load ===================== */
+
+/* Cross-field rules. Returns 0 or -EINVAL naming both variables. */
+int hean_config_validate(const struct hean_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->liveness_timeout_s <= cfg->ping_interval_s) {
+		return fail(err, errlen,
+			    "HEAN_LIVENESS_TIMEOUT_S: %d must exceed HEAN_PING_INTERVAL_S (%d)",
+			    cfg->liveness_timeout_s, cfg->ping_interval_s);
+	}
+	if ((long)cfg->wave_delay_s > 4L * cfg->wave_interval_s) {
+		return fail(err, errlen,
+			    "HEAN_WAVE_DELAY_S: %d out of range (range 0..4*HEAN_WAVE_INTERVAL_S = 0..%ld)",
+			    cfg->wave_delay_s, 4L * cfg->wave_interval_s);
+	}
+	if (cfg->n_symbols == 0) {
+		return fail(err, errlen, "HEAN_SYMBOLS: at least one symbol is required");
+	}
+	return 0;
+}
+
+static void usage(FILE *out, const char *prog, const char *role)
+{
+	fprintf(out,
+		"usage: %s [--config FILE] [--log FILE] [--help]\n"
+		"  --config FILE  KEY=value lines (HEAN_* variables); the environment wins\n"
+		"  --log FILE     log file (default stderr); SIGHUP re-opens it\n"
+		"Settings are HEAN_* environment variables (see ARCHITECTURE.md);\n"
+		"defaults for the %s process:\n",
+		prog ? prog : "hean", role ? role : "hean");
+	struct hean_config *d = malloc(sizeof(*d));
+
+	if (d) {
+		hean_config_defaults(d, role);
+		hean_config_dump(d, out);
+		hean_config_finish(d);
+		free(d);
+	}
+}
+
+static int read_file(const char *path, char **text, char *err, size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		return fail(err, errlen, "--config %s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > FILE_MAX) {
+		close(fd);
+		return fail(err, errlen, "--config %s: not a regular file of at most %d bytes", path,
+			    FILE_MAX);
+	}
+	*text = calloc(1, (size_t)st.st_size + 1);
+	if (!*text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = read(fd, *text, (size_t)st.st_size);
+	close(fd);
+	if (n != st.st_size) {
+		free(*text);
+		*text = NULL;
+		return fail(err, errlen, "--config %s: short read", path);
+	}
+	if ((st.st_mode & 077) &&
+	    (strstr(*text, "HEAN_BYBIT_API_SECRET") || strstr(*text, "HEAN_SIGNAL_TOKEN") ||
+	     strstr(*text, "HEAN_BYBIT_API_KEY") ||
+	     (strstr(*text, "HEAN_REDIS_URL") && strchr(*text, '@')))) {
+		log_warn("event=config_insecure file=%s mode=%03o: holds secrets but is group/world "
+			 "readable (chmod 600 it)",
+			 path, (unsigned)(st.st_mode & 0777));
+	}
+	return 0;
+}
+
+/* Makes home absolute and unix:// socket paths absolute against it. */
+static int resolve_paths(struct hean_config *cfg, char *err, size_t errlen)
+{
+	struct hean_url u;
+	char cwd[1024], buf[1024];
+
+	if (cfg->home[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd))) {
+			return fail(err, errlen, "HEAN_HOME: getcwd: %s", strerror(errno));
+		}
+		int n = strcmp(cfg->home, ".") == 0
+				? snprintf(buf, sizeof(buf), "%s", cwd)
+				: snprintf(buf, sizeof(buf), "%s/%s", cwd, cfg->home);
+		if (n < 0 || (size_t)n >= sizeof(cfg->home)) {
+			return fail(err, errlen, "HEAN_HOME: too long");
+		}
+		memcpy(cfg->home, buf, (size_t)n + 1);
+	}
+	if (hean_url_parse(cfg->redis_url, &u, NULL, 0) < 0 || strcmp(u.scheme, "unix") != 0) {
+		OPENSSL_cleanse(&u, sizeof(u));
+		return 0;
+	}
+	if (u.path[0] != '/') {
+		int n = u.db ? snprintf(buf, sizeof(buf), "unix://%s/%s?db=%d", cfg->home, u.path, u.db)
+			     : snprintf(buf, sizeof(buf), "unix://%s/%s", cfg->home, u.path);
+		if (n < 0 || (size_t)n >= sizeof(cfg->redis_url)) {
+			return fail(err, errlen, "HEAN_REDIS_URL: resolved path too long");
+		}
+		memcpy(cfg->redis_url, buf, (size_t)n + 1);
+		hean_url_parse(cfg->redis_url, &u, NULL, 0);
+	}
+	if (strlen(u.path) > SUN_PATH_MAX) {
+		return fail(err, errlen, "HEAN_REDIS_URL: socket path '%s' too long (max %d bytes)",
+			    u.path, SUN_PATH_MAX);
+	}
+	return 0;
+}
+
+static const char *opt_value(int argc, char **argv, int *i, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=') {
+		return argv[*i] + n + 1;
+	}
+	if (!strcmp(argv[*i], opt)) {
+		return *i + 1 < argc ? argv[++*i] : "";
+	}
+	return NULL;
+}
+
+/* Full load: defaults(role) -> --config FILE -> environment, then the
+ * cross-field rules and path resolution. Returns 0, 1 (--help printed on
+ * stdout) or -EINVAL / -ENOMEM with err set. */
+int hean_config_load(struct hean_config *cfg, const char *role, int argc, char **argv, char *err,
+		     size_t errlen)
+{
+	const char *file = NULL, *logf = NULL, *v;
+	char *text = NULL;
+	int rc;
+
+	hean_config_defaults(cfg, role);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout, argv[0], role);
+			return 1;
+		} else if ((v = opt_value(argc, argv, &i, "--config"))) {
+			file = v;
+		} else if ((v = opt_value(argc, argv, &i, "--log"))) {
+			logf = v;
+		} else {
+			return fail(err, errlen, "unknown argument '%.64s' (try --help)", argv[i]);
+		}
+		if (!*v) {
+			return fail(err, errlen, "%s needs a FILE", argv[i]);
+		}
+	}
+	if (logf) {
+		snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", logf);
+	}
+	if (file) {
+		snprintf(cfg->config_file, sizeof(cfg->config_file), "%s", file);
+		rc = read_file(file, &text, err, errlen);
+		if (rc < 0) {
+			return rc;
+		}
+		char why[256];
+
+		rc = hean_config_apply_text(cfg, text, why, sizeof(why));
+		OPENSSL_cleanse(text, strlen(text));
+		free(text);
+		if (rc < 0) {
+			return fail(err, errlen, "%s: %s", file, why);
+		}
+	}
+	rc = hean_config_apply_env(cfg, err, errlen);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = hean_config_validate(cfg, err, errlen);
+	return rc < 0 ? rc : resolve_paths(cfg, err, errlen);
+}
+
+/* ===================== output ===================== */
+
+static void dump_url(FILE *out, const char *url)
+{
+	const char *auth = strstr(url, "://");
+	const char *end, *at = NULL, *colon;
+
+	if (!auth) {
+		fputs(url, out);
+		return;
+	}
+	auth += 3;
+	end = auth + strcspn(auth, "/?");
+	for (const char *p = auth; p < end; p++) {
+		if (*p == '@') {
+			at = p;
+		}
+	}
+	if (!at) {
+		fputs(url, out);
+		return;
+	}
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (colon) {
+		fprintf(out, "%.*s:(redacted)%s", (int)(colon - url), url, at);
+	} else {
+		fprintf(out, "%.*s(redacted)%s", (int)(auth - url), url, at);
+	}
+}
+
+static void dump_list(FILE *out, char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "%s%s", i ? "," : "", list[i]);
+	}
+}
+
+/* Writes every variable as KEY=value, secrets masked: the API key as its
+ * first 4 characters + "...(redacted)", secret and token as "(redacted)",
+ * a Redis password as ":(redacted)@". */
+void hean_config_dump(const struct hean_config *cfg, FILE *out)
+{
+	for (size_t i = 0; i < N_VARS; i++) {
+		const struct var *v = &vars[i];
+		const char *p = (const char *)cfg + v->off;
+
+		fprintf(out, "%s=", v->name);
+		switch (v->type) {
+		case T_STR:
+			if (v->mask == M_SECRET) {
+				fputs("(redacted)", out);
+			} else if (v->mask == M_KEY) {
+				if (strlen(p) > 8) {
+					fprintf(out, "%.4s...(redacted)", p);
+				} else {
+					fputs("(redacted)", out);
+				}
+			} else if (v->mask == M_URLPASS) {
+				dump_url(out, p);
+			} else {
+				fputs(p, out);
+			}
+			break;
+		case T_INT:
+			fprintf(out, "%d", *(const int *)p);
+			break;
+		case T_LONG:
+			fprintf(out, "%ld", *(const long *)p);
+			break;
+		case T_DBL:
+			fprintf(out, "%g", *(const double *)p);
+			break;
+		case T_BOOL:
+			fprintf(out, "%d", *(const bool *)p ? 1 : 0);
+			break;
+		case T_LIST:
+			if (v->check == C_SYMS) {
+				dump_list(out, cfg->symbols, cfg->n_symbols);
+			} else {
+				dump_list(out, cfg->blacklist, cfg->n_blacklist);
+			}
+			break;
+		}
+		fputc('\n', out);
+	}
+}
+
+/* buf = prefix + suffix (truncated to len). Returns buf. */
+const char *hean_config_key(const struct hean_config *cfg, char *buf, size_t len,
+			    const char *suffix)
+{
+	snprintf(buf, len, "%s%s", cfg->prefix, suffix ? suffix : "");
+	return buf;
+}
+
+/* true if sym is in HEAN_SYMBOL_BLACKLIST. */
+bool hean_config_blacklisted(const struct hean_config *cfg, const char *sym)
+{
+	for (size_t i = 0; sym && i < cfg->n_blacklist; i++) {
+		if (!strcmp(cfg->blacklist[i], sym)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Wipes the credentials (and the Redis URL, which may hold a password). */
+void hean_config_finish(struct hean_config *cfg)
+{
+	if (!cfg) {
+		return;
+	}
+	OPENSSL_cleanse(cfg->api_key, sizeof(cfg->api_key));
+	OPENSSL_cleanse(cfg->api_secret, sizeof(cfg->api_secret));
+	OPENSSL_cleanse(cfg->signal_token, sizeof(cfg->signal_token));
+	OPENSSL_cleanse(cfg->redis_url, sizeof(cfg->redis_url));
+}

@@ -17,6 +17,7 @@
 #define HEAN_SIM_API_SECRET "hean-sim-secret"
 #define HEAN_SIM_SIGNAL_TOKEN "hean-sim-token"
 
+/* Holds pointers into itself (symbols, blacklist): never copy it by value. */
 struct hean_config {
 	char home[1024];
 	char redis_url[1024];
@@ -87,6 +88,11 @@ int hean_config_apply_env(struct hean_config *cfg, char *err, size_t errlen);
  * unix:// paths against home. Returns 0, 1 (--help printed) or -EINVAL. */
 int hean_config_load(struct hean_config *cfg, const char *role, int argc, char **argv, char *err,
 		     size_t errlen);
+
+/* Cross-field rules (HEAN_LIVENESS_TIMEOUT_S > HEAN_PING_INTERVAL_S,
+ * HEAN_WAVE_DELAY_S <= 4 * HEAN_WAVE_INTERVAL_S, at least one symbol).
+ * hean_config_load runs it. Returns 0 or -EINVAL naming the variables. */
+int hean_config_validate(const struct hean_config *cfg, char *err, size_t errlen);
 
 /* Writes every HEAN_* value as KEY=value lines, secrets masked
  * ("abcd...(redacted)" for the key, "(redacted)" for secret and token). */

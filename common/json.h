@@ -45,7 +45,11 @@ int hean_json_get_num_any(const json_t *obj, const char *field, double *out, uns
 
 /* Rewrites bare NaN, Infinity, -Infinity tokens outside strings to null
  * (padded with spaces so offsets keep), in place. String contents and
- * escapes are never touched. Returns the number of tokens rewritten. */
+ * escapes are never touched. Returns the number of tokens rewritten.
+ * NaN is one byte shorter than null: it takes an adjacent whitespace byte
+ * (": NaN" -> ":null", "[NaN, 1]" -> "[null,1]"); in fully compact JSON
+ * with no whitespace near it, it becomes "[] " instead, a wrong-typed value
+ * that every numeric getter rejects with -EINVAL (null gives -ENOENT). */
 size_t hean_json_nonfinite_to_null(char *buf, size_t len);
 
 #endif
