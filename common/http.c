@@ -1,1 +1,531 @@
-/* placeholder: implemented by its owner */
+/* common/http: libcurl multi driven by libev (STYLE.md §3.18, stack.md
+ * gotcha 19). One CURLM per hean_http; per-socket ev_io via
+ * curl_multi_assign; one ev_timer for CURLMOPT_TIMERFUNCTION. curl is only
+ * called from our watchers, never from inside its own callbacks. */
+#include "common/http.h"
+
+#include "common/log.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define HTTP_DEFAULT_TIMEOUT_MS 10000u
+#define HTTP_DEFAULT_CONNECT_TIMEOUT_MS 3000u
+#define HTTP_DEFAULT_MAX_BODY (4u << 20)
+#define HTTP_MAX_HEADERS (64u << 10)
+
+struct http_sock {
+	struct hean_http *h; /* borrowed */
+	curl_socket_t fd;
+	struct ev_io io;
+	struct http_sock *prev, *next;
+};
+
+struct buf {
+	char *p;
+	size_t len, cap, max;
+	bool over;
+};
+
+struct http_req {
+	struct hean_http *h; /* borrowed */
+	CURL *easy;          /* owned */
+	struct curl_slist *hdrs; /* owned */
+	hean_http_done_fn *cb;
+	void *data;
+	struct buf body;
+	struct buf head;
+	char errbuf[CURL_ERROR_SIZE];
+	int64_t t0_us;
+	struct http_req *prev, *next;
+};
+
+struct hean_http {
+	struct ev_loop *loop; /* borrowed */
+	CURLM *multi;         /* owned */
+	struct ev_timer timer;
+	struct http_req *reqs;   /* owned list */
+	struct http_sock *socks; /* owned list */
+	unsigned in_flight;
+	int dispatching;   /* > 0 while completion callbacks run */
+	bool destroy_pending;
+};
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ===================== buffers ===================== */
+
+/* Appends; returns false (and sets over) past max. Always NUL-terminated. */
+static bool buf_add(struct buf *b, const char *p, size_t n)
+{
+	if (b->over || b->len + n > b->max) {
+		b->over = true;
+		return false;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *q;
+
+		while (cap < b->len + n + 1) {
+			cap *= 2;
+		}
+		q = realloc(b->p, cap);
+		if (!q) {
+			b->over = true;
+			return false;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return true;
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct http_req *r = userdata;
+	size_t n = size * nmemb;
+
+	/* the cap is counted here; returning short aborts the transfer */
+	return buf_add(&r->body, ptr, n) ? n : 0;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct http_req *r = userdata;
+	size_t n = size * nmemb;
+
+	/* a new status line (100 Continue, ...) starts a new block: keep the last */
+	if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) {
+		r->head.len = 0;
+		r->head.over = false;
+		if (r->head.p) {
+			r->head.p[0] = '\0';
+		}
+	}
+	(void)buf_add(&r->head, ptr, n); /* over the cap: extra headers ignored */
+	return n;
+}
+
+/* ===================== requests ===================== */
+
+static void req_unlink(struct hean_http *h, struct http_req *r)
+{
+	if (r->prev) {
+		r->prev->next = r->next;
+	} else {
+		h->reqs = r->next;
+	}
+	if (r->next) {
+		r->next->prev = r->prev;
+	}
+	r->prev = r->next = NULL;
+	h->in_flight--;
+}
+
+/* Removes the easy handle from the multi and frees everything. */
+static void req_free(struct hean_http *h, struct http_req *r)
+{
+	if (r->easy) {
+		curl_multi_remove_handle(h->multi, r->easy);
+		curl_easy_cleanup(r->easy);
+	}
+	curl_slist_free_all(r->hdrs);
+	free(r->body.p);
+	free(r->head.p);
+	free(r);
+}
+
+static void finalize_destroy(struct hean_http *h);
+
+static void complete(struct hean_http *h, struct http_req *r, CURLcode code)
+{
+	struct hean_http_response resp;
+	long status = 0;
+
+	memset(&resp, 0, sizeof(resp));
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+	resp.status = status;
+	resp.curl_code = (int)code;
+	if (r->body.over && code != CURLE_OK) {
+		resp.curl_code = CURLE_FILESIZE_EXCEEDED;
+		snprintf(r->errbuf, sizeof(r->errbuf), "response body over max_body (%zu bytes)",
+			 r->body.max);
+	}
+	if (resp.curl_code != 0) {
+		resp.error = r->errbuf[0] ? r->errbuf : curl_easy_strerror(code);
+	}
+	resp.body = r->body.p ? r->body.p : "";
+	resp.body_len = r->body.p ? r->body.len : 0;
+	resp.headers = r->head.p ? r->head.p : "";
+	resp.headers_len = r->head.p ? r->head.len : 0;
+	resp.elapsed_us = mono_us() - r->t0_us;
+
+	req_unlink(h, r);
+	if (r->cb) {
+		r->cb(&resp, r->data);
+	}
+	req_free(h, r);
+}
+
+/* Drains finished transfers. Called only from our watchers, after
+ * curl_multi_socket_action returned. */
+static void check_done(struct hean_http *h)
+{
+	CURLMsg *msg;
+	int left;
+
+	h->dispatching++;
+	while (!h->destroy_pending && (msg = curl_multi_info_read(h->multi, &left))) {
+		struct http_req *r = NULL;
+
+		if (msg->msg != CURLMSG_DONE) {
+			continue;
+		}
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+		if (!r) {
+			continue;
+		}
+		complete(h, r, msg->data.result);
+	}
+	h->dispatching--;
+	if (h->destroy_pending && !h->dispatching) {
+		finalize_destroy(h);
+	}
+}
+
+/* ===================== curl <-> libev glue ===================== */
+
+static void on_io(struct ev_loop *loop, struct ev_io *w, int revents)
+{
+	struct http_sock *s = w->data;
+	struct hean_http *h = s->h;
+	int running = 0;
+	int flags = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
+		    (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
+
+	curl_multi_socket_action(h->multi, s->fd, flags, &running);
+	check_done(h);
+}
+
+static void on_timer(struct ev_loop *loop, struct ev_timer *w, int revents)
+{
+	struct hean_http *h = w->data;
+	int running = 0;
+
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	check_done(h);
+}
+
+static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	struct hean_http *h = userp;
+	struct http_sock *s = socketp;
+	int events = 0;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (s) {
+			ev_io_stop(h->loop, &s->io);
+			if (s->prev) {
+				s->prev->next = s->next;
+			} else {
+				h->socks = s->next;
+			}
+			if (s->next) {
+				s->next->prev = s->prev;
+			}
+			free(s);
+			curl_multi_assign(h->multi, fd, NULL);
+		}
+		return 0;
+	}
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s) {
+			return -1; /* curl fails the transfer */
+		}
+		s->h = h;
+		s->fd = fd;
+		s->next = h->socks;
+		if (h->socks) {
+			h->socks->prev = s;
+		}
+		h->socks = s;
+		curl_multi_assign(h->multi, fd, s);
+	}
+	if (what & CURL_POLL_IN) {
+		events |= EV_READ;
+	}
+	if (what & CURL_POLL_OUT) {
+		events |= EV_WRITE;
+	}
+	ev_io_stop(h->loop, &s->io);
+	ev_io_init(&s->io, on_io, fd, events);
+	s->io.data = s;
+	if (events) {
+		ev_io_start(h->loop, &s->io);
+	}
+	return 0;
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct hean_http *h = userp;
+
+	/* never call curl from here: just (re)arm our timer */
+	ev_timer_stop(h->loop, &h->timer);
+	if (timeout_ms >= 0) {
+		ev_timer_set(&h->timer, timeout_ms / 1000.0, 0.);
+		ev_timer_start(h->loop, &h->timer);
+	}
+	return 0;
+}
+
+/* ===================== public ===================== */
+
+struct hean_http *hean_http_create(struct ev_loop *loop)
+{
+	struct hean_http *h;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_error("event=http_init_failed reason=\"curl_global_init\"");
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		goto fail_global;
+	}
+	h->loop = loop;
+	h->multi = curl_multi_init();
+	if (!h->multi) {
+		goto fail_h;
+	}
+	ev_timer_init(&h->timer, on_timer, 0., 0.);
+	h->timer.data = h;
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	return h;
+
+fail_h:
+	free(h);
+fail_global:
+	curl_global_cleanup();
+	log_error("event=http_init_failed reason=\"out of memory\"");
+	return NULL;
+}
+
+static void finalize_destroy(struct hean_http *h)
+{
+	struct http_sock *s;
+
+	while (h->reqs) {
+		struct http_req *r = h->reqs;
+
+		req_unlink(h, r);
+		req_free(h, r); /* no callback: aborted */
+	}
+	ev_timer_stop(h->loop, &h->timer);
+	curl_multi_cleanup(h->multi); /* may call sock_cb with REMOVE */
+	ev_timer_stop(h->loop, &h->timer);
+	s = h->socks;
+	while (s) {
+		struct http_sock *next = s->next;
+
+		ev_io_stop(h->loop, &s->io);
+		free(s);
+		s = next;
+	}
+	free(h);
+	curl_global_cleanup();
+}
+
+void hean_http_destroy(struct hean_http *h)
+{
+	if (!h) {
+		return;
+	}
+	if (h->dispatching) {
+		/* inside a completion callback: finish when it returns */
+		h->destroy_pending = true;
+		return;
+	}
+	finalize_destroy(h);
+}
+
+int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
+		     hean_http_done_fn *cb, void *data)
+{
+	struct http_req *r;
+	const char *method;
+	CURL *e;
+	size_t i;
+
+	if (!h || !req || !req->url || !cb || h->destroy_pending) {
+		return -EINVAL;
+	}
+	method = req->method ? req->method : "GET";
+	if (strncmp(req->url, "http://", 7) != 0 && strncmp(req->url, "https://", 8) != 0) {
+		return -EINVAL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		return -ENOMEM;
+	}
+	r->h = h;
+	r->cb = cb;
+	r->data = data;
+	r->body.max = req->max_body ? req->max_body : HTTP_DEFAULT_MAX_BODY;
+	r->head.max = HTTP_MAX_HEADERS;
+	r->easy = e = curl_easy_init();
+	if (!e) {
+		goto fail;
+	}
+	for (i = 0; req->headers && req->headers[i]; i++) {
+		struct curl_slist *n = curl_slist_append(r->hdrs, req->headers[i]);
+
+		if (!n) {
+			goto fail;
+		}
+		r->hdrs = n;
+	}
+	if (req->body) {
+		/* no "Expect: 100-continue" round trip for larger bodies */
+		struct curl_slist *n = curl_slist_append(r->hdrs, "Expect:");
+
+		if (!n) {
+			goto fail;
+		}
+		r->hdrs = n;
+	}
+
+	if (curl_easy_setopt(e, CURLOPT_URL, req->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+		goto fail_inval;
+	}
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+			 (long)(req->timeout_ms ? req->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS));
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)(req->connect_timeout_ms ? req->connect_timeout_ms
+							: HTTP_DEFAULT_CONNECT_TIMEOUT_MS));
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->body.max);
+	if (r->hdrs) {
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
+	}
+	if (strcmp(method, "GET") == 0) {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	} else if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		/* copies the body (strings in req are copied) */
+		curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body ? req->body : "");
+	} else {
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+		if (req->body) {
+			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+			curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body);
+		}
+	}
+
+	r->t0_us = mono_us();
+	r->next = h->reqs;
+	if (h->reqs) {
+		h->reqs->prev = r;
+	}
+	h->reqs = r;
+	h->in_flight++;
+	if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
+		req_unlink(h, r);
+		curl_easy_cleanup(e);
+		r->easy = NULL;
+		curl_slist_free_all(r->hdrs);
+		free(r);
+		return -EIO;
+	}
+	return 0;
+
+fail_inval:
+	curl_easy_cleanup(e);
+	curl_slist_free_all(r->hdrs);
+	free(r);
+	return -EINVAL;
+fail:
+	if (r->easy) {
+		curl_easy_cleanup(r->easy);
+	}
+	curl_slist_free_all(r->hdrs);
+	free(r);
+	return -ENOMEM;
+}
+
+unsigned hean_http_in_flight(const struct hean_http *h)
+{
+	return h ? h->in_flight : 0;
+}
+
+int hean_http_header(const struct hean_http_response *resp, const char *name, char *buf,
+		     size_t len)
+{
+	const char *p, *end;
+	size_t nlen;
+
+	if (!resp || !resp->headers || !name || !buf || !len) {
+		return -EINVAL;
+	}
+	nlen = strlen(name);
+	p = resp->headers;
+	end = p + resp->headers_len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = eol ? eol : end;
+
+		if ((size_t)(line_end - p) > nlen && p[nlen] == ':' &&
+		    strncasecmp(p, name, nlen) == 0) {
+			const char *v = p + nlen + 1;
+			const char *ve = line_end;
+			size_t n;
+
+			while (v < ve && (*v == ' ' || *v == '\t')) {
+				v++;
+			}
+			while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t')) {
+				ve--;
+			}
+			n = (size_t)(ve - v);
+			if (n >= len) {
+				n = len - 1;
+				memcpy(buf, v, n);
+				buf[n] = '\0';
+				return -ENOSPC;
+			}
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+			return 0;
+		}
+		p = eol ? eol + 1 : end;
+	}
+	buf[0] = '\0';
+	return -ENOENT;
+}

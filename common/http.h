@@ -39,7 +39,9 @@ struct hean_http_request {
 
 struct hean_http *hean_http_create(struct ev_loop *loop);
 
-/* Aborts in-flight requests without calling their callbacks and frees. */
+/* Aborts in-flight requests without calling their callbacks and frees.
+ * May be called from a completion callback (the free then happens when
+ * that callback returns). NULL is a no-op. */
 void hean_http_destroy(struct hean_http *h);
 
 /* Submits a request. Returns 0 (cb will be called once) or -errno (cb is
@@ -50,7 +52,8 @@ int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
 unsigned hean_http_in_flight(const struct hean_http *h);
 
 /* Finds a header value (case-insensitive name) in a response's raw block;
- * copies it into buf. Returns 0 or -ENOENT. */
+ * copies it into buf. Returns 0 or -ENOENT (buf set to ""); -ENOSPC if
+ * the value was truncated to fit len (buf still NUL-terminated). */
 int hean_http_header(const struct hean_http_response *resp, const char *name, char *buf,
 		     size_t len);
 

@@ -48,7 +48,12 @@ struct hean_ws_ops {
 	void (*on_message)(struct hean_ws *ws, const char *msg, size_t len, void *data);
 	/* The session is over: code is the peer's close code, or one of the
 	 * HEAN_WS_CLOSE_* values; reason may be "". Called exactly once per
-	 * session that reached CONNECTING. A reconnect is already scheduled. */
+	 * session that reached CONNECTING. A reconnect is already scheduled.
+	 * Inside it the state is DISCONNECTED and hean_ws_send returns
+	 * -ENOTCONN. hean_ws_drop() reports HEAN_WS_CLOSE_BY_OWNER (the
+	 * owner's code goes on the wire); liveness/send failures kill the
+	 * socket without a close frame. May call stop/backoff_reset/
+	 * backoff_slow (slow re-arms the pending reconnect), not destroy. */
 	void (*on_close)(struct hean_ws *ws, int code, const char *reason, void *data);
 	/* A reconnect attempt will start in delay_ms. May be NULL. */
 	void (*on_reconnecting)(struct hean_ws *ws, uint32_t delay_ms, void *data);
@@ -70,7 +75,8 @@ struct hean_ws_config {
 /* One per process. Installs a 50 ms ev_timer that calls
  * lws_cancel_service (lws timer workaround). NULL on failure (logged). */
 struct hean_ws_ctx *hean_ws_ctx_create(struct ev_loop *loop);
-/* Destroys the lws context (connections must be destroyed first). */
+/* Destroys the lws context (connections must be destroyed first). Call
+ * outside lws callbacks; with libev it completes synchronously. */
 void hean_ws_ctx_destroy(struct hean_ws_ctx *c);
 
 /* Creates a connection (DISCONNECTED, nothing sent yet). cfg strings are
@@ -85,7 +91,8 @@ int hean_ws_start(struct hean_ws *ws);
 void hean_ws_stop(struct hean_ws *ws);
 
 /* Frees. Safe from any callback except this connection's own (use stop
- * there). NULL is a no-op. */
+ * there). NULL is a no-op. Calls no owner callback (no on_close); a live
+ * socket is detached and killed asynchronously. */
 void hean_ws_destroy(struct hean_ws *ws);
 
 /* Queues a text message. Returns 0, or -ENOTCONN when not OPEN (nothing
