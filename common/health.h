@@ -10,6 +10,7 @@
 #include "common/redis.h"
 
 #include <ev.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct hean_health;
@@ -46,5 +47,11 @@ void hean_health_add_int(struct hean_health *h, const char *name, int64_t delta)
 void hean_health_set_str(struct hean_health *h, const char *name, const char *value);
 
 const char *hean_health_state(const struct hean_health *h);
+
+/* The owner's command link went up or down (common/app calls this from
+ * the link's on_state). Up: queued events are flushed and the hash is
+ * rewritten at once; an event "redis_up" follows an earlier "redis_down".
+ * Down: a "redis_down" event is queued. */
+void hean_health_on_redis(struct hean_health *h, bool up);
 
 #endif

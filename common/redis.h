@@ -25,6 +25,8 @@ typedef void hean_redis_reply_fn(struct hean_redis *r, redisReply *reply, void *
 /* Called when the link goes up (after the PING reply) or down. */
 typedef void hean_redis_state_fn(struct hean_redis *r, bool up, void *data);
 
+/* Host names in redis:// URLs are resolved with a blocking getaddrinfo()
+ * on every connect (hiredis 0.14): use an IP address or a unix socket. */
 struct hean_redis_options {
 	const char *url;          /* unix://PATH[?db=N] | redis://[[USER]:PASS@]HOST[:PORT][/DB] */
 	const char *name;         /* for logs: "cmd", "block" */
@@ -39,7 +41,10 @@ struct hean_redis_options {
  * Returns NULL on a bad URL (logged) or -ENOMEM. */
 struct hean_redis *hean_redis_create(struct ev_loop *loop, const struct hean_redis_options *opt);
 
-/* Aborts the link (pending callbacks get NULL) and frees. NULL is a no-op. */
+/* Aborts the link (pending callbacks get NULL) and frees. NULL is a no-op.
+ * Safe from inside r's own reply or state callbacks: the memory is then
+ * released on the next loop iteration (ev_once), after hiredis has run the
+ * remaining callbacks (with NULL). */
 void hean_redis_destroy(struct hean_redis *r);
 
 /* Graceful: flushes pending commands, then the link stays down (no
@@ -50,7 +55,11 @@ bool hean_redis_is_up(const struct hean_redis *r);
 uint32_t hean_redis_in_flight(const struct hean_redis *r);
 uint64_t hean_redis_reconnects(const struct hean_redis *r);
 
-/* Sends a command. fn may be NULL (fire and forget; errors logged).
+/* Sends a command. fn may be NULL (fire and forget; error replies logged,
+ * at most one line per second). Request/reply commands only: SUBSCRIBE,
+ * PSUBSCRIBE, UNSUBSCRIBE and MONITOR are refused with -EINVAL.
+ * Deadline: reply_timeout_ms from submission, made monotone along the FIFO
+ * (a command queued behind a longer BLOCK read inherits its deadline).
  * Returns 0 (fn will be called exactly once), -ENOTCONN (link down),
  * -ENOBUFS (in-flight cap reached) or -EINVAL; on error fn is never called. */
 int hean_redis_command(struct hean_redis *r, hean_redis_reply_fn *fn, void *priv, const char *fmt,

@@ -193,8 +193,19 @@ start_daemon() {
 # health_state PROC: the state field of hean:health:PROC.
 health_state() { hget "hean:health:$1" state; }
 
-# wait_state SECONDS PROC STATE
-wait_state() { wait_until "$1" test "$(health_state "$2")" = "$3"; }
+# state_is PROC STATE: true when hean:health:PROC has that state now.
+state_is() { [ "$(health_state "$1")" = "$2" ]; }
+
+# wait_state SECONDS PROC STATE (re-reads the hash on every poll).
+wait_state() { wait_until "$1" state_is "$2" "$3"; }
+
+# wait_true SECONDS 'SHELL EXPR': polls an expression re-evaluated each time,
+# e.g. wait_true 10 '[ "$(rcli XLEN hean:ticks)" -gt 100 ]'.
+wait_true() {
+	local limit=$1
+	shift
+	wait_until "$limit" eval "$*"
+}
 
 # it_check DESC CMD...: records a failure if CMD fails.
 it_check() {
