@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # *_PID/*_URL variables are read by the sourcing tests
 # Integration harness: a temp dir, an own redis-server on a Unix socket,
 # free ports, simulators and daemons started in the background, readiness
 # by polling under a deadline (never a fixed sleep), cleanup on any exit.
@@ -36,7 +37,7 @@ it_done() {
 }
 
 it_cleanup() {
-	local p
+	local rc=$? p san=
 	for p in "${IT_PIDS[@]}"; do
 		kill -CONT "$p" 2>/dev/null
 		kill -TERM "$p" 2>/dev/null
@@ -51,6 +52,16 @@ it_cleanup() {
 	if [ -n "${IT_REDIS_PID:-}" ]; then
 		kill -TERM "$IT_REDIS_PID" 2>/dev/null
 	fi
+	# Every process a test ran exits through its SIGTERM path here: an
+	# AddressSanitizer, LeakSanitizer or UBSan report in any log fails the
+	# test, so each integration test is also a leak and memory-error check.
+	if [ -n "$IT_DIR" ]; then
+		san=$(grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$IT_DIR"/*.log 2>/dev/null)
+		if [ -n "$san" ]; then
+			it_log "FAIL: sanitizer report in: $san"
+			IT_KEEP=1
+		fi
+	fi
 	if [ -n "$IT_DIR" ] && [ -z "${IT_KEEP:-}" ] && [ -z "${HEAN_KEEP:-}" ]; then
 		rm -rf "$IT_DIR"
 	elif [ -n "$IT_DIR" ]; then
@@ -62,6 +73,10 @@ it_cleanup() {
 			tail -n 30 "$f" >&2
 		done
 	fi
+	if [ -n "$san" ] && [ "$rc" -ne 77 ]; then
+		exit 1
+	fi
+	return "$rc"
 }
 
 # it_init NAME: temp dir, traps, checks the build exists.
