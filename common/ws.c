@@ -669,6 +669,9 @@ struct hean_ws_ctx *hean_ws_ctx_create(struct ev_loop *loop)
 	ev_timer_init(&c->kick, on_kick_timer, WS_KICK_S, WS_KICK_S);
 	c->kick.data = c;
 	ev_timer_start(loop, &c->kick);
+	/* the kick only services lws: it must not keep ev_run alive once every
+	 * connection is closed (clean shutdown = the loop runs dry) */
+	ev_unref(loop);
 	return c;
 }
 
@@ -680,7 +683,10 @@ void hean_ws_ctx_destroy(struct hean_ws_ctx *c)
 	if (c->conns) {
 		log_warn("event=ws_ctx_destroy open_connections=%u", c->conns);
 	}
-	ev_timer_stop(c->loop, &c->kick);
+	if (ev_is_active(&c->kick)) {
+		ev_ref(c->loop);
+		ev_timer_stop(c->loop, &c->kick);
+	}
 	if (c->lws) {
 		/* libev has no async close: completes here when called
 		 * outside lws service (never call from an lws callback) */

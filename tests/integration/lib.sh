@@ -169,28 +169,47 @@ bg() {
 	IT_PIDS+=("$LAST_PID")
 }
 
+# sim_start KIND BINARY ARGS...: starts a simulator on a free port, retrying
+# on a new port if another process took the probed one first. Sets SIM_PORT.
+sim_start() {
+	local kind=$1 bin=$2 try
+	shift 2
+	for try in 1 2 3 4 5; do
+		SIM_PORT=$(free_port)
+		bg "$kind" "$bin" --port "$SIM_PORT" "$@"
+		if wait_until 10 sim_up "$SIM_PORT" "$LAST_PID"; then
+			return 0
+		fi
+		kill -0 "$LAST_PID" 2>/dev/null && break
+		it_log "$kind: port $SIM_PORT taken (try $try), retrying"
+	done
+	it_fail "$kind did not start"
+	return 1
+}
+
+# sim_up PORT PID: the simulator answers /sim/health (and is still alive).
+sim_up() { kill -0 "$2" && curl -sf "http://127.0.0.1:$1/sim/health" >/dev/null; }
+
 # start_exsim [ARGS...]: the exchange simulator on a free port. Sets
 # EXSIM_PORT, EXSIM_PID, EXSIM_URL and exports the HEAN_BYBIT_* URLs.
 start_exsim() {
-	EXSIM_PORT=$(free_port)
-	bg exsim "$HEAN_BUILD/tests/sim/hean-exsim" --port "$EXSIM_PORT" "$@"
+	sim_start exsim "$HEAN_BUILD/tests/sim/hean-exsim" "$@"
+	EXSIM_PORT=$SIM_PORT
 	EXSIM_PID=$LAST_PID
 	EXSIM_URL=http://127.0.0.1:$EXSIM_PORT
 	export HEAN_BYBIT_WS_PUBLIC=ws://127.0.0.1:$EXSIM_PORT/v5/public/linear
 	export HEAN_BYBIT_WS_PRIVATE=ws://127.0.0.1:$EXSIM_PORT/v5/private
 	export HEAN_BYBIT_REST=$EXSIM_URL
-	wait_until 10 curl -sf "$EXSIM_URL/sim/health" || it_fail "exsim did not start"
 }
 
 # start_sigsim [ARGS...]: the signal server simulator. Sets SIGSIM_PORT,
 # SIGSIM_PID, SIGSIM_URL and exports HEAN_SIGNAL_URL.
 start_sigsim() {
-	SIGSIM_PORT=$(free_port)
-	bg sigsim "$HEAN_BUILD/tests/sim/hean-sigsim" --port "$SIGSIM_PORT" "$@"
+	sim_start sigsim "$HEAN_BUILD/tests/sim/hean-sigsim" "$@"
+	SIGSIM_PORT=$SIM_PORT
 	SIGSIM_PID=$LAST_PID
 	SIGSIM_URL=http://127.0.0.1:$SIGSIM_PORT
 	export HEAN_SIGNAL_URL=ws://127.0.0.1:$SIGSIM_PORT/
-	wait_until 10 curl -sf "$SIGSIM_URL/sim/health" || it_fail "sigsim did not start"
 }
 
 # sim_ctl URL PATH?QUERY: POSTs a fault control; fails the test if refused.

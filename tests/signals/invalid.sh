@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Invalid signals of every kind hean-sigsim can send (missing field, bad
+# side, NaN/Infinity/-Infinity scores, and mixed frames): each is dropped
+# with a log line naming its id and field; the valid signals of the same
+# frame are published; duplicates inside a frame are published once.
+. "$HEAN_SRC/tests/signals/lib_signals.sh"
+
+sig_setup signals-invalid
+sig_start
+wait_until 15 all_published || it_fail "initial buffer not published"
+
+# kind -> the fields its invalid signals must be reported for
+declare -A want=(
+	[missing]="side wave_ts"
+	[side]="side"
+	[nan]="score_week score_month score_week"
+	[dup]=""
+	[mixed]="side side score_week wave_ts"
+)
+for kind in missing side nan dup mixed; do
+	L0=$(log_lines)
+	i0=$(sim_stat invalid_sent)
+	sim_ctl "$SIGSIM_URL" "/sim/send_invalid?kind=$kind"
+	n=$(($(sim_stat invalid_sent) - i0))
+	if [ "$n" -gt 0 ]; then
+		wait_until 5 out_ge "$n" log_after "$L0" 'event=signal_invalid '
+	else
+		wait_until 5 out_ge 1 log_after "$L0" 'event=signals_frame '
+	fi
+	got=$(tail -n +"$((L0 + 1))" "$SIG_LOG" | grep 'event=signal_invalid ' |
+		grep -o 'field=[a-z_]*' | cut -d= -f2 | sort | tr '\n' ' ')
+	exp=$(printf '%s\n' ${want[$kind]} | sed '/^$/d' | sort | tr '\n' ' ')
+	figure "invalid_${kind}_fields" "\"$got\""
+	it_check "$kind: $n invalid logged with fields [$exp]" [ "$got" = "$exp" ]
+	it_check "$kind: every invalid line names an id" \
+		[ "$(tail -n +"$((L0 + 1))" "$SIG_LOG" | grep 'event=signal_invalid ' |
+			grep -cv 'id=[0-9]')" -eq 0 ]
+	it_check "$kind: the valid ones of the frame are published" wait_until 5 all_published
+done
+
+it_check "invalid counter in health (10 sent)" wait_until 3 out_ge 10 hget hean:health:signals invalid
+figure health_invalid "$(hget hean:health:signals invalid)"
+figure health_received "$(hget hean:health:signals received)"
+figure health_published "$(hget hean:health:signals published)"
+figure health_duplicate "$(hget hean:health:signals duplicate)"
+it_check "still authenticated (invalid data is not a reason to drop)" \
+	[ "$(health_state signals)" = authenticated ]
+check_no_dups
+it_done
