@@ -1,0 +1,318 @@
+/* tests/sim/exsim: Bybit v5 linear exchange simulator (test tool, not a
+ * daemon). One process, one libev loop, one lws server context serving the
+ * public/private WebSockets, the REST API and the /sim controls on one
+ * port bound to 127.0.0.1. See dev-notes/HELPERS.md for the contract. */
+#ifndef HEAN_TESTS_SIM_EXSIM_H
+#define HEAN_TESTS_SIM_EXSIM_H
+
+#include <ev.h>
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define EXSIM_MAX_SYMS 16
+#define EXSIM_RING 2048		/* delta frames kept per symbol */
+#define EXSIM_FRAME_MAX 560	/* bytes of one delta frame */
+#define EXSIM_RX_MAX (64 * 1024) /* inbound WS message cap */
+#define EXSIM_BODY_MAX (64 * 1024)
+#define EXSIM_OUTQ_MAX 4096
+#define EXSIM_MAX_ORDERS 100000
+
+enum exsim_kind { EXSIM_HTTP = 0, EXSIM_PUB = 1, EXSIM_PRIV = 2 };
+
+/* path filter for controls */
+enum { EXSIM_PATH_PUB = 1, EXSIM_PATH_PRIV = 2, EXSIM_PATH_ALL = 3 };
+
+struct exsim_inst {
+	char symbol[24];
+	char base[12];
+	int pscale;	    /* decimals of prices */
+	int64_t tick;	    /* tick size in 10^-pscale units */
+	int qscale;	    /* decimals of quantities */
+	int64_t qstep, qmin, qmax, qmaxmkt; /* 10^-qscale units */
+	int64_t min_notional; /* USDT */
+	int64_t init_price;   /* 10^-pscale units */
+	int64_t max_price;    /* 10^-pscale units */
+};
+
+/* Merged ticker state as sent ("truth"). Prices in 10^-pscale units,
+ * sizes/volume/oi in 10^-qscale units, turnover in 10^-4 USDT. */
+struct exsim_ticker {
+	int64_t last, prev24h, high, low, prev1h, mark, index, bid, ask;
+	int64_t bid_sz, ask_sz, oi, volume, turnover;
+	int64_t fair; /* internal walk centre, never sent */
+	int tick_dir; /* 0 ZeroPlusTick 1 PlusTick 2 MinusTick 3 ZeroMinusTick */
+	int64_t next_funding;
+	int64_t cs, ts;
+};
+
+struct exsim_frame {
+	uint64_t seq;
+	size_t len;
+	unsigned char buf[LWS_PRE + EXSIM_FRAME_MAX];
+};
+
+struct exsim_sym {
+	int idx;
+	struct exsim_inst in;
+	struct exsim_ticker t;
+	struct exsim_frame *ring; /* owned, EXSIM_RING entries */
+	uint64_t head;		  /* seq of the next frame */
+	int64_t stale_until_ms;	  /* 0 none, -1 until resume */
+	double due;		  /* fractional ticks owed (timer mode) */
+};
+
+struct exsim_msg {
+	struct exsim_msg *next;
+	size_t len;
+	int binary;
+	unsigned char buf[]; /* LWS_PRE + len */
+};
+
+struct exsim_app;
+
+/* Per-connection state (lws per_session_data, zeroed by lws). */
+struct exsim_conn {
+	struct exsim_conn *prev, *next; /* app->conns list (WS only) */
+	struct exsim_app *app;
+	struct lws *wsi;
+	int kind;
+	char conn_id[40];
+	/* ws */
+	uint32_t subs; /* public: symbol bitmask */
+	uint64_t cursor[EXSIM_MAX_SYMS];
+	uint32_t psubs;	     /* private: topic bitmask */
+	bool authed;
+	struct exsim_msg *outq_head, *outq_tail;
+	int outq_len;
+	int close_code; /* >0: close with it at next WRITEABLE */
+	bool closing;
+	int64_t silent_until_ms; /* 0 no, -1 until resume */
+	int64_t last_rx_ms;
+	int64_t max_active_ms; /* private idle limit */
+	char *rx;	       /* owned reassembly buffer */
+	size_t rx_len;
+	bool rx_overflow;
+	/* http */
+	char method[8];
+	char path[128];
+	char *query;  /* owned: raw-equivalent query string */
+	char *body;   /* owned */
+	size_t body_len;
+	bool body_overflow;
+	char api_key[96], sign[96], ts_hdr[32], recv_hdr[32];
+	int status;	    /* HTTP status of the prepared answer */
+	char *resp;	    /* owned, LWS_PRE + resp_len */
+	size_t resp_len;
+	char limit_hdr[3][32]; /* X-Bapi-Limit, -Status, -Reset-Timestamp */
+	bool has_limit_hdr;
+	bool resp_ready, hold, drop_answer;
+	ev_timer delay; /* latency hold */
+	bool delay_active;
+};
+
+struct exsim_rest_fault {
+	char kind[16]; /* "10006" "5xx" "timeout" "lost" */
+	int count;
+	char path[96]; /* "" = any /v5 path */
+};
+
+struct exsim_bucket {
+	int64_t window_start;
+	int count;
+};
+
+struct exsim_pos {
+	int side;	/* 0 flat, 1 Buy, -1 Sell */
+	int64_t size;	/* 10^-qscale */
+	double avg;	/* price */
+	int64_t sl, tp; /* 10^-pscale units, 0 none */
+	int64_t ts_dist, ts_active; /* trailing distance / activation price */
+	bool ts_armed;
+	int64_t ts_extreme; /* best last since arming */
+	double realised;
+	int64_t created_ms, updated_ms;
+	uint64_t seq;
+};
+
+struct exsim_order {
+	char order_id[40];
+	char link_id[40];
+	int sym;
+	int side; /* 1 Buy -1 Sell */
+	bool market, reduce_only;
+	int64_t qty, price; /* price 10^-pscale (limit or protective) */
+	int64_t sl;	    /* stopLoss from create, 0 none */
+	const char *status; /* static string */
+	const char *stop_type;
+	const char *create_type;
+	double avg;
+	int64_t cum_qty;
+	int64_t created_ms, updated_ms;
+	ev_timer fill; /* fill delay */
+	bool fill_pending;
+	struct exsim_app *app;
+};
+
+struct exsim_stats {
+	long public_conns, private_conns, ws_connects, pings, subscribes, frames_sent, rest_calls;
+};
+
+struct exsim_app {
+	struct ev_loop *loop;
+	struct lws_context *ctx;
+	int port;
+	uint64_t seed, rng;
+	double rate;
+	int fill_delay_ms; /* -1 = random 0..50 */
+	char api_key[96], api_secret[128];
+	FILE *journal_fp;
+	json_t *journal; /* owned array */
+
+	struct exsim_sym syms[EXSIM_MAX_SYMS];
+	int nsyms;
+	int rr; /* rate-0 round robin */
+
+	struct exsim_conn *conns; /* WS connections */
+
+	/* faults */
+	int64_t refuse_until_ms; /* 0 none, -1 until resume */
+	bool close_on_connect;
+	int idle_close_s;
+	int latency_ms;
+	int64_t clock_offset_ms;
+	struct exsim_rest_fault faults[8];
+	struct exsim_bucket buckets[8];
+
+	/* trading */
+	struct exsim_order **orders; /* owned array of owned orders */
+	int norders;
+	int open_limits; /* resting Limit orders */
+	struct exsim_pos pos[EXSIM_MAX_SYMS];
+	double wallet; /* USDT balance */
+	uint64_t seq;
+
+	struct exsim_stats st;
+	ev_timer tick_timer, house_timer;
+	ev_signal sigint, sigterm;
+	bool stopping;
+};
+
+/* ===== exsim_main.c ===== */
+/* Exchange clock (wall clock + clock_offset_ms) in ms. */
+int64_t exsim_now_ms(const struct exsim_app *app);
+/* Real wall clock in ms. */
+int64_t exsim_wall_ms(void);
+/* Seeded xorshift64*. */
+uint64_t exsim_rand(struct exsim_app *app);
+/* Uniform in [0, n). */
+uint32_t exsim_rand_n(struct exsim_app *app, uint32_t n);
+/* Restarts the market tick timer for the current rate. */
+void exsim_rate_apply(struct exsim_app *app);
+/* Formats a fixed-point integer v with scale decimals into p (no NUL);
+ * returns the end pointer. */
+char *exsim_fmt_fixed(char *p, int64_t v, int scale);
+/* Same, NUL-terminated into a buffer of at least 32 bytes. */
+const char *exsim_fixed_str(char *buf, int64_t v, int scale);
+/* Parses a decimal string into 10^-scale units exactly; -EINVAL if it has
+ * more decimals than scale (non-zero), isn't a plain positive/zero
+ * decimal, or overflows. */
+int exsim_parse_fixed(const char *s, int scale, int64_t *out);
+
+/* ===== exsim_market.c ===== */
+int exsim_market_init(struct exsim_app *app, const char *symbols);
+void exsim_market_finish(struct exsim_app *app);
+/* Index of symbol or -1. */
+int exsim_market_find(const struct exsim_app *app, const char *symbol);
+/* One random step for symbol i: updates truth, appends a delta frame to
+ * its ring, runs order/stop checks. Returns false if the symbol is stale. */
+bool exsim_market_step(struct exsim_app *app, int i);
+/* Moves the market to price p (10^-pscale units) at once and emits a delta. */
+void exsim_market_set_price(struct exsim_app *app, int i, int64_t p);
+/* Full snapshot frame for symbol i. Caller frees. */
+char *exsim_market_snapshot(const struct exsim_app *app, int i, size_t *len);
+/* Truth as JSON object (all fields as strings) / REST ticker row. */
+json_t *exsim_market_truth(const struct exsim_app *app, int i);
+json_t *exsim_market_rest_ticker(const struct exsim_app *app, int i);
+json_t *exsim_market_instrument(const struct exsim_app *app, int i);
+bool exsim_market_is_stale(const struct exsim_app *app, int i, int64_t now);
+
+/* ===== exsim_ws.c (connections, write loop, faults) ===== */
+int exsim_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		       size_t len);
+/* Queues a text frame (copied) on a WS connection. */
+void exsim_conn_send(struct exsim_conn *c, const char *s, size_t len);
+/* Queues a json object (dumped compactly) on a WS connection. */
+void exsim_conn_send_json(struct exsim_conn *c, json_t *o);
+/* Notifies public subscribers of symbol i that new frames exist. */
+void exsim_ws_notify_symbol(struct exsim_app *app, int i);
+/* Fault actions on WS connections matching pathmask; return count. */
+int exsim_ws_close_all(struct exsim_app *app, int pathmask, int code);
+int exsim_ws_drop_all(struct exsim_app *app, int pathmask);
+int exsim_ws_silent_all(struct exsim_app *app, int pathmask, int64_t until_ms);
+void exsim_ws_resume_all(struct exsim_app *app);
+int exsim_ws_inject(struct exsim_app *app, const char *kind);
+/* Periodic: silent expiry, idle close, private max_active_time. */
+void exsim_ws_housekeeping(struct exsim_app *app, int64_t now);
+void exsim_conn_id(struct exsim_app *app, char out[40]);
+
+/* ===== exsim_wsops.c ===== */
+/* Handles one complete private frame. */
+void exsim_priv_rx(struct exsim_conn *c, const char *in, size_t len);
+/* Handles one complete public frame. */
+void exsim_pub_rx(struct exsim_conn *c, const char *in, size_t len);
+/* Pushes data (array, stolen) on topic ("order", "execution", "position",
+ * "wallet") to every authenticated subscriber. */
+void exsim_priv_push(struct exsim_app *app, const char *topic, json_t *data);
+
+/* ===== exsim_http.c ===== */
+/* HTTP request lifecycle callbacks (called from exsim_lws_callback). */
+int exsim_http_callback(struct exsim_conn *c, struct lws *wsi, enum lws_callback_reasons reason,
+			void *in, size_t len);
+/* Stores the answer (takes a copy of body) with status. */
+void exsim_http_answer(struct exsim_conn *c, int status, const char *body, size_t len);
+/* Envelope {"retCode","retMsg","result","retExtInfo":{},"time"}; steals result. */
+void exsim_http_envelope(struct exsim_conn *c, int code, const char *msg, json_t *result);
+/* Query parameter lookup in c->query (decoded value copy). */
+bool exsim_query_get(const struct exsim_conn *c, const char *name, char *out, size_t outlen);
+
+/* ===== exsim_rest.c ===== */
+/* Routes a complete /v5 request. */
+void exsim_rest_handle(struct exsim_conn *c);
+
+/* ===== exsim_orders.c (engine) ===== */
+/* New order (status New) appended to app->orders; NULL when full. */
+struct exsim_order *exsim_order_new(struct exsim_app *app, int sym, int side, int64_t qty);
+json_t *exsim_order_json(struct exsim_app *app, const struct exsim_order *o);
+/* Pushes order+position for an accepted order and arms its fill timer. */
+void exsim_order_accepted(struct exsim_app *app, struct exsim_order *o);
+/* Pushes the position of symbol i. */
+void exsim_orders_position_changed(struct exsim_app *app, int i);
+
+/* ===== exsim_trade.c (REST handlers) ===== */
+void exsim_orders_create(struct exsim_conn *c, json_t *body);
+void exsim_orders_realtime(struct exsim_conn *c);
+void exsim_orders_position_list(struct exsim_conn *c);
+void exsim_orders_trading_stop(struct exsim_conn *c, json_t *body);
+/* Called after every last-price change of symbol i. */
+void exsim_orders_on_price(struct exsim_app *app, int i);
+/* Opens a position directly (no stops). */
+void exsim_orders_set_position(struct exsim_app *app, int i, int side, int64_t qty);
+json_t *exsim_orders_state(struct exsim_app *app);
+void exsim_orders_finish(struct exsim_app *app);
+/* Position JSON row (REST shape when rest, WS shape otherwise). */
+json_t *exsim_orders_position_json(struct exsim_app *app, int i, bool rest);
+
+/* ===== exsim_journal.c ===== */
+/* Appends entry (stolen) with t_ms and kind to the journal. */
+void exsim_journal_add(struct exsim_app *app, const char *kind, json_t *entry);
+void exsim_journal_finish(struct exsim_app *app);
+
+/* ===== exsim_ctl.c ===== */
+/* Handles /sim/... requests. */
+void exsim_ctl_handle(struct exsim_conn *c);
+
+#endif

@@ -1,0 +1,781 @@
+/* tests/sim/sigsim: hean-sigsim, the signal server simulator.
+ * One lws server context on the libev default loop (foreign loop): WS at
+ * "/" (protocol signal-server.md) and HTTP /sim/ controls on one port,
+ * bound to 127.0.0.1. All timing runs on our own libev watchers. */
+#include "tests/sim/sigsim.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define RX_MAX (64 * 1024)
+#define FRAME_MAX ((size_t)256 << 20)
+
+void sigsim_log(const char *lvl, const char *fmt, ...)
+{
+	char ts[48], msg[1024];
+	struct timespec now;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	sigsim_iso(now.tv_sec, 0, ts, sizeof(ts));
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	/* 2026-11-27T02:05:47.123+00:00: splice ms before the offset. */
+	fprintf(stderr, "%.19s.%03ld%s sigsim %s %s\n", ts, now.tv_nsec / 1000000L, ts + 19,
+		lvl, msg);
+}
+
+static void lws_log_emit(int level, const char *line)
+{
+	sigsim_log(level == LLL_ERR ? "ERROR" : "WARN", "event=lws msg=%s", line);
+}
+
+/* ---- frames ---- */
+
+void sigsim_frame_buf(struct sigsim_buf *b)
+{
+	sigsim_buf_init(b, LWS_PRE, FRAME_MAX);
+}
+
+struct sigsim_frame *sigsim_frame_take(struct sigsim_buf *b)
+{
+	struct sigsim_frame *f;
+
+	if (b->err || !sigsim_buf_text(b) || !(f = calloc(1, sizeof(*f)))) {
+		sigsim_log("ERROR", "event=frame_alloc_failed len=%zu", b->len);
+		sigsim_buf_finish(b);
+		return NULL;
+	}
+	f->refs = 1;
+	f->len = b->len;
+	f->mem = b->mem;
+	b->mem = NULL;
+	sigsim_buf_finish(b);
+	return f;
+}
+
+void sigsim_frame_unref(struct sigsim_frame *f)
+{
+	if (f && --f->refs == 0) {
+		free(f->mem);
+		free(f);
+	}
+}
+
+static struct sigsim_frame *frame_text(const char *text)
+{
+	struct sigsim_buf b;
+
+	sigsim_frame_buf(&b);
+	sigsim_buf_puts(&b, text);
+	return sigsim_frame_take(&b);
+}
+
+static void enqueue(struct sigsim_conn *c, struct sigsim_frame *f)
+{
+	struct sigsim_outq *q;
+
+	if (!f || c->dropped || c->closing || !(q = calloc(1, sizeof(*q))))
+		return;
+	q->f = f;
+	f->refs++;
+	if (c->qtail)
+		c->qtail->next = q;
+	else
+		c->qhead = q;
+	c->qtail = q;
+	lws_callback_on_writable(c->wsi);
+}
+
+/* Queues f and drops the caller's ref. */
+static void send_take(struct sigsim_conn *c, struct sigsim_frame *f)
+{
+	enqueue(c, f);
+	sigsim_frame_unref(f);
+}
+
+static void queue_free(struct sigsim_conn *c)
+{
+	while (c->qhead) {
+		struct sigsim_outq *q = c->qhead;
+		c->qhead = q->next;
+		sigsim_frame_unref(q->f);
+		free(q);
+	}
+	c->qtail = NULL;
+}
+
+void sigsim_broadcast(struct sigsim *sim, struct sigsim_frame *f)
+{
+	if (!f || sim->silent)
+		return;
+	for (struct sigsim_conn *c = sim->conns; c; c = c->next)
+		if (c->authed)
+			enqueue(c, f);
+}
+
+/* ---- signals: buffer and ground truth ---- */
+
+static int sigs_push(struct sigsim_sigs *a, const struct sigsim_sig *s)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 1024;
+		struct sigsim_sig *v = realloc(a->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = *s;
+	return 0;
+}
+
+static void buffer_prune(struct sigsim *sim)
+{
+	struct sigsim_sigs *b = &sim->buffer;
+	size_t j = 0;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (b->v[i].wave > sim->last_wave - SIGSIM_DAY_S)
+			b->v[j++] = b->v[i];
+	b->n = j;
+	if (b->n > sim->buffer_cap) {
+		size_t drop = b->n - sim->buffer_cap;
+		memmove(b->v, b->v + drop, (b->n - drop) * sizeof(*b->v));
+		b->n -= drop;
+	}
+}
+
+void sigsim_record(struct sigsim *sim, const struct sigsim_sig *s)
+{
+	bool in_buffer = false;
+
+	if (sigsim_idset_add(&sim->truth_ids, s->id) == 1 && sigs_push(&sim->truth, s) < 0)
+		sigsim_log("ERROR", "event=truth_alloc_failed id=%lld", (long long)s->id);
+	for (size_t i = 0; i < sim->buffer.n && !in_buffer; i++)
+		in_buffer = sim->buffer.v[i].id == s->id;
+	if (!in_buffer && sigs_push(&sim->buffer, s) < 0)
+		sigsim_log("ERROR", "event=buffer_alloc_failed id=%lld", (long long)s->id);
+	buffer_prune(sim);
+}
+
+static struct sigsim_frame *buffer_frame(struct sigsim *sim)
+{
+	struct sigsim_buf b;
+
+	sigsim_frame_buf(&b);
+	sigsim_buf_puts(&b, "{\"type\":\"signals\",\"data\":[");
+	for (size_t i = 0; i < sim->buffer.n; i++) {
+		if (i)
+			sigsim_buf_puts(&b, ",");
+		sigsim_render_sig(&b, &sim->buffer.v[i], NULL);
+	}
+	sigsim_buf_puts(&b, "]}");
+	return sigsim_frame_take(&b);
+}
+
+void sigsim_push_wave(struct sigsim *sim, int64_t wave)
+{
+	struct sigsim_buf b;
+	struct sigsim_sig s;
+	char ts[40];
+
+	sigsim_frame_buf(&b);
+	sigsim_buf_puts(&b, "{\"type\":\"signals\",\"data\":[");
+	for (int i = 0; i < sim->gen.per_wave; i++) {
+		sigsim_gen_signal(&sim->gen, wave, i, &s);
+		sigsim_record(sim, &s);
+		if (i)
+			sigsim_buf_puts(&b, ",");
+		sigsim_render_sig(&b, &s, NULL);
+	}
+	sigsim_buf_puts(&b, "]}");
+	struct sigsim_frame *f = sigsim_frame_take(&b);
+	sigsim_broadcast(sim, f);
+	sigsim_frame_unref(f);
+	sim->st.waves_pushed++;
+	sigsim_iso(wave, 0, ts, sizeof(ts));
+	sigsim_log("INFO", "event=wave_pushed wave_ts=%s signals=%d clients=%d silent=%d", ts,
+		   sim->gen.per_wave, sim->nconns, sim->silent);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Newest wave W with W + interval + push_delay <= now. */
+static int64_t latest_due(const struct sigsim *sim, int64_t now)
+{
+	int64_t i = sim->gen.interval_s;
+	return floor_div(now - i - sim->gen.push_delay_s, i) * i;
+}
+
+static void clock_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+	struct sigsim *sim = w->data;
+	int64_t latest = latest_due(sim, (int64_t)floor(ev_now(loop)));
+	int64_t i = sim->gen.interval_s;
+	int64_t from = sim->last_wave + i;
+
+	if (latest < from)
+		return;
+	if (from < latest - SIGSIM_DAY_S + i)
+		from = latest - SIGSIM_DAY_S + i;
+	for (int64_t wv = from; wv <= latest; wv += i) {
+		sim->last_wave = wv;
+		sigsim_push_wave(sim, wv);
+	}
+}
+
+static void initial_buffer(struct sigsim *sim, int64_t now)
+{
+	int64_t i = sim->gen.interval_s;
+	int64_t latest = latest_due(sim, now);
+	int64_t nwaves = SIGSIM_DAY_S / i;
+	struct sigsim_sig s;
+
+	if (nwaves < 1)
+		nwaves = 1;
+	if (nwaves * sim->gen.per_wave > (int64_t)sim->buffer_cap)
+		nwaves = (int64_t)sim->buffer_cap / sim->gen.per_wave;
+	sim->last_wave = latest;
+	for (int64_t wv = latest - (nwaves - 1) * i; wv <= latest; wv += i)
+		for (int k = 0; k < sim->gen.per_wave; k++) {
+			sigsim_gen_signal(&sim->gen, wv, k, &s);
+			sigsim_record(sim, &s);
+		}
+}
+
+/* ---- WS sessions ---- */
+
+static void request_close(struct sigsim_conn *c, int code, const char *reason)
+{
+	if (c->close_code || c->dropped)
+		return;
+	c->close_code = code;
+	snprintf(c->close_reason, sizeof(c->close_reason), "%s", reason);
+	lws_callback_on_writable(c->wsi);
+}
+
+void sigsim_close_all(struct sigsim *sim, int code, const char *reason)
+{
+	for (struct sigsim_conn *c = sim->conns; c; c = c->next)
+		request_close(c, code, reason);
+}
+
+void sigsim_drop_all(struct sigsim *sim)
+{
+	for (struct sigsim_conn *c = sim->conns; c; c = c->next) {
+		int fd = lws_get_socket_fd(c->wsi);
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+		if (c->dropped || fd < 0)
+			continue;
+		/* RST on close, and no close frame can leave any more. */
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		shutdown(fd, SHUT_RDWR);
+		c->dropped = true;
+		sim->st.drops++;
+		lws_rx_flow_control(c->wsi, 1);
+		lws_callback_on_writable(c->wsi);
+	}
+}
+
+static void silent_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	sigsim_set_silent(w->data, false, 0);
+}
+
+void sigsim_set_silent(struct sigsim *sim, bool on, double secs)
+{
+	ev_timer_stop(sim->loop, &sim->silent_timer);
+	if (on && secs > 0) {
+		ev_timer_set(&sim->silent_timer, secs, 0.);
+		ev_timer_start(sim->loop, &sim->silent_timer);
+	}
+	if (sim->silent == on)
+		return;
+	sim->silent = on;
+	sigsim_log("INFO", "event=%s secs=%.0f", on ? "silent" : "resume", secs);
+	/* Half-open: stop reading (so not even WS pings are answered), stop
+	 * writing; TCP stays up. */
+	for (struct sigsim_conn *c = sim->conns; c; c = c->next) {
+		if (c->dropped)
+			continue;
+		lws_rx_flow_control(c->wsi, on ? 0 : 1);
+		if (!on)
+			lws_callback_on_writable(c->wsi);
+	}
+}
+
+static void auth_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sigsim_conn *c = w->data;
+
+	if (c->authed)
+		return;
+	if (c->sim->silent) {
+		ev_timer_set(w, 1., 0.);
+		ev_timer_start(loop, w);
+		return;
+	}
+	sigsim_log("INFO", "event=auth_timeout");
+	request_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "auth timeout");
+}
+
+static void conn_open(struct sigsim *sim, struct sigsim_conn *c, struct lws *wsi)
+{
+	memset(c, 0, sizeof(*c));
+	c->sim = sim;
+	c->wsi = wsi;
+	sigsim_buf_init(&c->rx, 0, RX_MAX);
+	c->next = sim->conns;
+	if (sim->conns)
+		sim->conns->prev = c;
+	sim->conns = c;
+	c->listed = true;
+	sim->nconns++;
+	sim->st.connects++;
+	ev_timer_init(&c->auth_timer, auth_timer_cb, sim->auth_timeout_s, 0.);
+	c->auth_timer.data = c;
+	ev_timer_start(sim->loop, &c->auth_timer);
+	if (sim->silent)
+		lws_rx_flow_control(wsi, 0);
+	sigsim_log("INFO", "event=ws_open clients=%d", sim->nconns);
+}
+
+static void conn_closed(struct sigsim *sim, struct sigsim_conn *c)
+{
+	if (!c->listed)
+		return;
+	ev_timer_stop(sim->loop, &c->auth_timer);
+	queue_free(c);
+	sigsim_buf_finish(&c->rx);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		sim->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->listed = false;
+	sim->nconns--;
+	sim->st.closes++;
+	sigsim_log("INFO", "event=ws_closed clients=%d", sim->nconns);
+}
+
+static void auth_reject(struct sigsim *sim, struct sigsim_conn *c, const char *why)
+{
+	char msg[160];
+
+	sim->st.auth_rejects++;
+	snprintf(msg, sizeof(msg),
+		 "{\"type\":\"auth_response\",\"status\":\"error\",\"message\":\"%s\"}", why);
+	send_take(c, frame_text(msg));
+	request_close(c, 4001, why);
+	sigsim_log("INFO", "event=auth_rejected reason=\"%s\"", why);
+}
+
+static void on_message(struct sigsim *sim, struct sigsim_conn *c, const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, 0, &jerr);
+	const char *type = root ? json_string_value(json_object_get(root, "type")) : NULL;
+	char out[512];
+
+	if (!type) {
+		sigsim_log("WARN", "event=bad_frame len=%zu reason=\"%s\"", len,
+			   root ? "no type" : jerr.text);
+		goto done;
+	}
+	if (!c->authed) {
+		if (strcmp(type, "auth") != 0) {
+			sigsim_log("WARN", "event=before_auth type=%.32s", type);
+			goto done;
+		}
+		const char *token = json_string_value(json_object_get(root, "token"));
+		if (sim->reject_auth > 0) {
+			sim->reject_auth--;
+			auth_reject(sim, c, "rejected by sim");
+		} else if (!token || strcmp(token, sim->token) != 0) {
+			auth_reject(sim, c, "invalid token");
+		} else {
+			c->authed = true;
+			sim->st.auths++;
+			ev_timer_stop(sim->loop, &c->auth_timer);
+			send_take(c, frame_text("{\"type\":\"auth_response\",\"status\":\"success\"}"));
+			send_take(c, buffer_frame(sim));
+			sigsim_log("INFO", "event=authenticated buffer=%zu", sim->buffer.n);
+		}
+		goto done;
+	}
+	if (!strcmp(type, "get_signals")) {
+		sim->st.get_signals++;
+		if (sim->close_on_get) {
+			sigsim_log("INFO", "event=close_on_get_signals");
+			request_close(c, LWS_CLOSE_STATUS_NORMAL, "");
+		} else {
+			send_take(c, buffer_frame(sim));
+		}
+	} else if (!strcmp(type, "ping")) {
+		sim->st.pings++;
+		snprintf(out, sizeof(out), "{\"type\":\"pong\",\"ts\":%lld}",
+			 (long long)(ev_time() * 1000.0));
+		send_take(c, frame_text(out));
+	} else if (!strcmp(type, "get_stats")) {
+		char lw[40];
+		sigsim_iso(sim->last_wave, 0, lw, sizeof(lw));
+		snprintf(out, sizeof(out),
+			 "{\"type\":\"stats\",\"data\":{\"clients\":%d,\"buffer\":%zu,"
+			 "\"last_wave\":\"%s\",\"interval\":%lld,\"uptime_s\":%.0f}}",
+			 sim->nconns, sim->buffer.n, lw, (long long)sim->gen.interval_s,
+			 ev_now(sim->loop) - sim->started);
+		send_take(c, frame_text(out));
+	} else if (strcmp(type, "auth") != 0) {
+		sim->st.unknown++;
+		sigsim_log("WARN", "event=unknown_type type=%.32s", type);
+	}
+done:
+	json_decref(root);
+}
+
+static int conn_rx(struct sigsim *sim, struct sigsim_conn *c, const void *in, size_t len)
+{
+	if (lws_is_first_fragment(c->wsi))
+		c->rx.len = 0, c->rx.err = false;
+	sigsim_buf_add(&c->rx, in, len);
+	if (!lws_is_final_fragment(c->wsi))
+		return 0;
+	if (c->rx.err) {
+		sigsim_log("WARN", "event=frame_too_big");
+		c->rx.len = 0, c->rx.err = false;
+		return 0;
+	}
+	if (sim->silent || c->dropped || c->close_code)
+		return 0; /* half-open ignores requests */
+	on_message(sim, c, sigsim_buf_text(&c->rx), c->rx.len);
+	return 0;
+}
+
+static int conn_writeable(struct sigsim *sim, struct sigsim_conn *c)
+{
+	if (c->dropped || c->closing)
+		return -1;
+	if (c->qhead && !sim->silent) {
+		struct sigsim_outq *q = c->qhead;
+		int n = lws_write(c->wsi, (unsigned char *)q->f->mem + LWS_PRE, q->f->len,
+				  LWS_WRITE_TEXT);
+		c->qhead = q->next;
+		if (!c->qhead)
+			c->qtail = NULL;
+		sigsim_frame_unref(q->f);
+		free(q);
+		if (n < 0)
+			return -1;
+		sim->st.frames_sent++;
+		if (c->qhead || c->close_code)
+			lws_callback_on_writable(c->wsi);
+		return 0;
+	}
+	if (c->close_code && (!c->qhead || sim->silent)) {
+		c->closing = true;
+		sim->st.server_closes++;
+		sigsim_log("INFO", "event=server_close code=%d reason=\"%s\"", c->close_code,
+			   c->close_reason);
+		lws_close_reason(c->wsi, (enum lws_close_status)c->close_code,
+				 (unsigned char *)c->close_reason, strlen(c->close_reason));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- HTTP ---- */
+
+static int http_request(struct sigsim *sim, struct sigsim_conn *c, struct lws *wsi,
+			const char *path)
+{
+	unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start,
+		*end = hdr + sizeof(hdr) - 1;
+	struct sigsim_buf b;
+	int status;
+
+	sigsim_buf_init(&b, 0, FRAME_MAX);
+	status = sigsim_ctl_handle(sim, wsi, path, &b);
+	if (b.err || !sigsim_buf_text(&b)) {
+		sigsim_buf_finish(&b);
+		return -1;
+	}
+	free(c->body);
+	c->body = b.mem;
+	c->body_len = b.len;
+	c->body_off = 0;
+	if (lws_add_http_common_headers(wsi, (unsigned int)status, "application/json",
+					c->body_len, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return 1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int http_writeable(struct sigsim_conn *c, struct lws *wsi)
+{
+	unsigned char chunk[LWS_PRE + 16384];
+	size_t n;
+
+	if (!c->body)
+		return 0;
+	n = c->body_len - c->body_off;
+	if (n > sizeof(chunk) - LWS_PRE)
+		n = sizeof(chunk) - LWS_PRE;
+	memcpy(chunk + LWS_PRE, c->body + c->body_off, n);
+	c->body_off += n;
+	bool last = c->body_off >= c->body_len;
+	if (lws_write(wsi, chunk + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
+	    (int)n)
+		return -1;
+	if (!last) {
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	free(c->body);
+	c->body = NULL;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		    size_t len)
+{
+	struct sigsim_conn *c = user;
+	struct lws_context *ctx = lws_get_context(wsi);
+	struct sigsim *sim = ctx ? lws_context_user(ctx) : NULL;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		if (ev_now(sim->loop) < sim->refuse_until) {
+			sim->st.refused++;
+			sigsim_log("INFO", "event=handshake_refused");
+			lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE,
+					       "refused by sim");
+			return 1;
+		}
+		return 0;
+	case LWS_CALLBACK_ESTABLISHED:
+		conn_open(sim, c, wsi);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		return conn_rx(sim, c, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return conn_writeable(sim, c);
+	case LWS_CALLBACK_CLOSED:
+		conn_closed(sim, c);
+		return 0;
+	case LWS_CALLBACK_HTTP:
+		return http_request(sim, c, wsi, in);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return http_writeable(c, wsi);
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		if (c) {
+			free(c->body);
+			c->body = NULL;
+		}
+		break;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+	{ "signal-server", callback, sizeof(struct sigsim_conn), 0, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+/* ---- process ---- */
+
+/* lws timers are unreliable on libev 4.1.6 (stack.md gotcha 1): kick its
+ * idle path so its internal timeouts (close ack, keep-alive) run. */
+static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sigsim *sim = w->data;
+
+	if (sim->ctx)
+		lws_cancel_service(sim->ctx);
+}
+
+static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct sigsim *sim = w->data;
+
+	sigsim_log("INFO", "event=stopping signal=%d", w->signum);
+	ev_periodic_stop(loop, &sim->clock);
+	ev_timer_stop(loop, &sim->tick);
+	ev_timer_stop(loop, &sim->silent_timer);
+	ev_signal_stop(loop, &sim->sigint);
+	ev_signal_stop(loop, &sim->sigterm);
+	if (sim->ctx)
+		lws_context_destroy(sim->ctx);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hean-sigsim --port P [--token T] [--interval S] [--push-delay S]\n"
+		   "       [--seed N] [--per-wave N] [--symbols A,B,...] [--buffer-cap N]\n"
+		   "       [--auth-timeout S]\n");
+}
+
+static int parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	char *e;
+	errno = 0;
+	long long v = strtoll(s, &e, 10);
+	if (errno || e == s || *e || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_args(struct sigsim *sim, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "token", required_argument, NULL, 't' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "push-delay", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "per-wave", required_argument, NULL, 'w' },
+		{ "symbols", required_argument, NULL, 'y' },
+		{ "buffer-cap", required_argument, NULL, 'b' },
+		{ "auth-timeout", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int64_t v;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int bad = 0;
+		switch (o) {
+		case 'p': bad = parse_i64(optarg, 1, 65535, &v); sim->port = (int)v; break;
+		case 't': snprintf(sim->token, sizeof(sim->token), "%s", optarg); break;
+		case 'i': bad = parse_i64(optarg, 1, 86400, &sim->gen.interval_s); break;
+		case 'd': bad = parse_i64(optarg, 0, 86400, &sim->gen.push_delay_s); break;
+		case 's': bad = parse_i64(optarg, 0, INT64_MAX, &v); sim->gen.seed = (uint64_t)v; break;
+		case 'w':
+			bad = parse_i64(optarg, 1, SIGSIM_MAX_PER_WAVE, &v);
+			sim->gen.per_wave = (int)v;
+			break;
+		case 'y': bad = sigsim_gen_set_symbols(&sim->gen, optarg); break;
+		case 'b': bad = parse_i64(optarg, 1, 1000000, &v); sim->buffer_cap = (size_t)v; break;
+		case 'a': bad = parse_i64(optarg, 1, 3600, &v); sim->auth_timeout_s = (double)v; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -EINVAL;
+		}
+		if (bad) {
+			for (const struct option *op = opts; op->name; op++)
+				if (op->val == o)
+					fprintf(stderr, "hean-sigsim: bad value for --%s: %s\n",
+						op->name, optarg);
+			return -EINVAL;
+		}
+	}
+	if (optind != argc || sim->port == 0) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct sigsim sim; /* the one app struct */
+	struct lws_context_creation_info info;
+	void *loops[1];
+	int rc = 1;
+
+	snprintf(sim.token, sizeof(sim.token), "hean-sim-token");
+	sim.gen.interval_s = 900;
+	sim.gen.push_delay_s = 60;
+	sim.gen.per_wave = 6;
+	sim.buffer_cap = 3000;
+	sim.auth_timeout_s = 5;
+	sigsim_gen_set_symbols(&sim.gen,
+			       "BTCUSDT,ETHUSDT,SOLUSDT,XRPUSDT,DOGEUSDT,ADAUSDT,AVAXUSDT,LINKUSDT");
+	if (parse_args(&sim, argc, argv) < 0)
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+
+	sim.loop = ev_default_loop(EVFLAG_AUTO);
+	sim.started = ev_time();
+	sim.inj_base = SIGSIM_INJ_ID_BASE + ((int64_t)sim.started % 1000000) * 1000000;
+	initial_buffer(&sim, (int64_t)floor(sim.started));
+
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
+	memset(&info, 0, sizeof(info));
+	info.port = sim.port;
+	info.iface = "127.0.0.1";
+	info.protocols = protocols;
+	/* With IPv6 on, lws 4.1.6 parses an IPv4 iface into the wrong sockaddr
+	 * layout and binds [::] (every address): force the IPv4 path. */
+	info.options = LWS_SERVER_OPTION_LIBEV | LWS_SERVER_OPTION_DISABLE_IPV6;
+	loops[0] = sim.loop;
+	info.foreign_loops = loops;
+	info.user = &sim;
+	info.pcontext = &sim.ctx;
+	sim.ctx = lws_create_context(&info);
+	if (!sim.ctx) {
+		sigsim_log("ERROR", "event=lws_create_context_failed port=%d", sim.port);
+		goto out;
+	}
+
+	ev_timer_init(&sim.tick, tick_cb, 0.1, 0.1);
+	sim.tick.data = &sim;
+	ev_timer_start(sim.loop, &sim.tick);
+	ev_init(&sim.silent_timer, silent_timer_cb);
+	sim.silent_timer.data = &sim;
+	ev_periodic_init(&sim.clock, clock_cb,
+			 (double)(sim.gen.push_delay_s % sim.gen.interval_s),
+			 (double)sim.gen.interval_s, NULL);
+	sim.clock.data = &sim;
+	ev_periodic_start(sim.loop, &sim.clock);
+	ev_signal_init(&sim.sigint, stop_cb, SIGINT);
+	sim.sigint.data = &sim;
+	ev_signal_start(sim.loop, &sim.sigint);
+	ev_signal_init(&sim.sigterm, stop_cb, SIGTERM);
+	sim.sigterm.data = &sim;
+	ev_signal_start(sim.loop, &sim.sigterm);
+
+	char lw[40];
+	sigsim_iso(sim.last_wave, 0, lw, sizeof(lw));
+	sigsim_log("INFO",
+		   "event=listening addr=127.0.0.1 port=%d interval=%lld push_delay=%lld "
+		   "per_wave=%d seed=%llu buffer=%zu last_wave=%s",
+		   sim.port, (long long)sim.gen.interval_s, (long long)sim.gen.push_delay_s,
+		   sim.gen.per_wave, (unsigned long long)sim.gen.seed, sim.buffer.n, lw);
+	ev_run(sim.loop, 0);
+	if (sim.ctx)
+		lws_context_destroy(sim.ctx);
+	rc = 0;
+out:
+	free(sim.buffer.v);
+	free(sim.truth.v);
+	sigsim_idset_finish(&sim.truth_ids);
+	ev_loop_destroy(sim.loop);
+	sigsim_log("INFO", "event=stopped rc=%d", rc);
+	return rc;
+}
