@@ -1,0 +1,662 @@
+/* feed/session: see session.h. Every decision lives in a pure module; this
+ * file only moves events between common/ws, common/redis, the timers and
+ * those modules, and reports through common/health. */
+#include "feed/session.h"
+
+#include "common/log.h"
+#include "common/timeutil.h"
+#include "feed/parse.h"
+#include "feed/subs.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TICK_S 0.25
+#define QUEUE_CAP 65536           /* XADDs kept while Redis is down */
+#define INFLIGHT_HIGH 8000        /* pause WebSocket reads above this ... */
+#define INFLIGHT_LOW 2000         /* ... resume below this */
+#define SUBSCRIBE_TIMEOUT_MIN_S 10
+#define FIN_MAX_S 1.0             /* shutdown: wait this long for close frames */
+
+static const char ping_text[] = "{\"op\":\"ping\"}";
+
+/* ======================= small helpers =================================== */
+
+static int64_t now_ms(const struct feed_app *f)
+{
+	return (int64_t)(ev_now(f->app->loop.loop) * 1000.0);
+}
+
+/* true when a line may be logged now; *suppressed is how many were not. */
+static bool loglimit_ok(struct feed_app *f, struct feed_loglimit *l, uint64_t *suppressed)
+{
+	double now = ev_now(f->app->loop.loop);
+	if (now - l->last < 1.0) {
+		l->suppressed++;
+		return false;
+	}
+	*suppressed = l->suppressed;
+	l->suppressed = 0;
+	l->last = now;
+	return true;
+}
+
+unsigned feed_lat_bucket(uint64_t us)
+{
+	if (us < 64) {
+		return (unsigned)us;
+	}
+	unsigned msb = 63u - (unsigned)__builtin_clzll(us);
+	unsigned b = 64 + (msb - 6) * 16 + (unsigned)((us >> (msb - 4)) & 15);
+	return b < FEED_LAT_BUCKETS ? b : FEED_LAT_BUCKETS - 1;
+}
+
+uint64_t feed_lat_bucket_us(unsigned b)
+{
+	if (b < 64) {
+		return b;
+	}
+	unsigned msb = 6 + (b - 64) / 16, sub = (b - 64) % 16;
+	uint64_t lo = (16ull + sub) << (msb - 4);
+	return lo + (1ull << (msb - 4)) / 2;
+}
+
+static uint64_t lat_pct(const struct feed_app *f, double q)
+{
+	uint64_t want = (uint64_t)(q * (double)f->lat_n), seen = 0;
+	if (f->lat_n == 0) {
+		return 0;
+	}
+	for (unsigned b = 0; b < FEED_LAT_BUCKETS; b++) {
+		seen += f->lat[b];
+		if (seen > want) {
+			return feed_lat_bucket_us(b);
+		}
+	}
+	return feed_lat_bucket_us(FEED_LAT_BUCKETS - 1);
+}
+
+static const char *sess_state_name(enum feed_sess_state s)
+{
+	switch (s) {
+	case FEED_SESS_CONNECTING:
+		return "connecting";
+	case FEED_SESS_SUBSCRIBING:
+		return "subscribing";
+	case FEED_SESS_STREAMING:
+		return "streaming";
+	default:
+		return "disconnected";
+	}
+}
+
+/* "stale=A,B" (bounded), or "" when every symbol is fresh. */
+static size_t stale_detail(const struct feed_app *f, char *buf, size_t cap, size_t *count)
+{
+	size_t n = 0, len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < f->book.n; i++) {
+		if (!f->book.t[i].stale.stale) {
+			continue;
+		}
+		if (n < 8 && len + 32 < cap) {
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", n ? "," : "stale=",
+						f->book.t[i].symbol);
+		}
+		n++;
+	}
+	if (n > 8 && len + 16 < cap) {
+		len += (size_t)snprintf(buf + len, cap - len, ",+%zu", n - 8);
+	}
+	*count = n;
+	return len;
+}
+
+/* The process state is the worst connection state. */
+static void update_state(struct feed_app *f, const char *detail_override)
+{
+	enum feed_sess_state worst = FEED_SESS_STREAMING;
+	char detail[256];
+	size_t n_stale;
+
+	if (f->stopping) {
+		return;
+	}
+	for (size_t i = 0; i < f->n_sess; i++) {
+		if (f->sess[i].state < worst) {
+			worst = f->sess[i].state;
+		}
+	}
+	stale_detail(f, detail, sizeof(detail), &n_stale);
+	hean_health_set_state(f->app->health, sess_state_name(worst),
+			      detail_override ? detail_override : detail);
+}
+
+/* ======================= Redis side ====================================== */
+
+static void set_paused(struct feed_app *f, bool pause)
+{
+	if (f->rx_paused == pause) {
+		return;
+	}
+	f->rx_paused = pause;
+	if (pause) {
+		f->pauses++;
+	}
+	for (size_t i = 0; i < f->n_sess; i++) {
+		hean_ws_rx_pause(f->sess[i].ws, pause);
+	}
+}
+
+/* The XADD reply. Replies come back in the order the commands were sent
+ * (exactly one callback each, NULL included), so each XADD's recv_us waits
+ * in a FIFO: no allocation and no global per command. */
+static void xadd_done(struct hean_redis *r, redisReply *reply, void *priv)
+{
+	struct feed_app *f = priv;
+	int64_t recv_us = 0;
+	uint64_t sup;
+
+	if (f->fifo_n > 0) {
+		recv_us = f->fifo[f->fifo_head];
+		f->fifo_head = (f->fifo_head + 1) & (FEED_FIFO - 1);
+		f->fifo_n--;
+	}
+	if (reply == NULL) {
+		f->lost++; /* outcome unknown: link lost or deadline */
+	} else if (reply->type == REDIS_REPLY_ERROR) {
+		f->xadd_errors++;
+		if (loglimit_ok(f, &f->ll_redis, &sup)) {
+			log_warn("event=xadd_error err=\"%.160s\" suppressed=%" PRIu64, reply->str,
+				 sup);
+		}
+	} else {
+		int64_t d = hean_time_now_us() - recv_us;
+		f->acked++;
+		f->lat[feed_lat_bucket(d > 0 ? (uint64_t)d : 0)]++;
+		f->lat_n++;
+	}
+	if (f->rx_paused && hean_redis_in_flight(r) < INFLIGHT_LOW) {
+		set_paused(f, false);
+	}
+}
+
+static int sink_send(void *ctx, const char *cmd, size_t len, int64_t xadd_recv_us)
+{
+	struct feed_app *f = ctx;
+	int rc;
+	if (xadd_recv_us == 0) {
+		return hean_redis_command_raw(f->app->redis, NULL, NULL, cmd, len);
+	}
+	if (f->fifo_n == FEED_FIFO) {
+		return -ENOBUFS; /* never with the default in-flight cap (10000) */
+	}
+	rc = hean_redis_command_raw(f->app->redis, xadd_done, f, cmd, len);
+	if (rc == 0) {
+		f->fifo[(f->fifo_head + f->fifo_n) & (FEED_FIFO - 1)] = xadd_recv_us;
+		f->fifo_n++;
+	}
+	return rc;
+}
+
+static void on_redis(struct hean_app *app, bool up, void *data)
+{
+	struct feed_app *f = data;
+	if (up) {
+		log_info("event=redis_up queued=%zu resync_symbols=%zu", f->pub.count, f->book.n);
+		feed_pub_resync(&f->pub);
+		feed_pub_flush(&f->pub);
+	} else {
+		log_warn("event=redis_down queued=%zu (WebSocket stays up; queue bounded at %d)",
+			 f->pub.count, QUEUE_CAP);
+		set_paused(f, false);
+	}
+}
+
+static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct feed_app *f = w->data;
+	if ((f->pub.count > 0 || f->pub.n_dirty > 0) && hean_redis_is_up(f->app->redis)) {
+		feed_pub_flush(&f->pub);
+	}
+}
+
+/* ======================= WebSocket side ================================== */
+
+static void handle_reply(struct feed_session *s, const struct feed_msg *m)
+{
+	struct feed_app *f = s->f;
+	if (m->pong || strcmp(m->op, "subscribe") != 0) {
+		return;
+	}
+	if (m->success != 1 && strstr(m->ret_msg, "already subscribed") == NULL) {
+		f->sub_errors++;
+		log_warn("event=subscribe_failed conn=%u req_id=%s ret_msg=\"%s\"", s->idx, m->req_id,
+			 m->ret_msg);
+		hean_health_event(f->app->health, "subscribe_failed", "conn=%u req_id=%s ret_msg=%s",
+				  s->idx, m->req_id, m->ret_msg);
+	}
+	if (s->acks_pending > 0) {
+		s->acks_pending--;
+	}
+	if (s->acks_pending == 0 && s->state == FEED_SESS_SUBSCRIBING) {
+		s->state = FEED_SESS_STREAMING;
+		hean_ws_backoff_reset(s->ws);
+		log_info("event=streaming conn=%u symbols=%zu", s->idx, s->n_syms);
+		update_state(f, NULL);
+	}
+}
+
+static void report_bad(struct feed_session *s, const struct feed_msg *m, size_t len)
+{
+	struct feed_app *f = s->f;
+	uint64_t sup;
+
+	switch (m->bad) {
+	case FEED_BAD_FIELD:
+		f->bad_fields++;
+		break;
+	case FEED_BAD_TOPIC:
+		f->unknown_topics++;
+		/* fall through */
+	default:
+		f->bad_frames++;
+	}
+	if (loglimit_ok(f, &f->ll_bad, &sup)) {
+		log_warn("event=bad_frame conn=%u kind=%s why=\"%s\" len=%zu suppressed=%" PRIu64,
+			 s->idx, feed_bad_name(m->bad), m->why, len, sup);
+	}
+}
+
+static void on_message(struct hean_ws *ws, const char *msg, size_t len, void *data)
+{
+	struct feed_session *s = data;
+	struct feed_app *f = s->f;
+	struct feed_msg m;
+	struct feed_ticker *t;
+	uint64_t sup;
+
+	f->msgs++;
+	enum feed_msg_kind k = feed_parse_fast(msg, len, &m);
+	if (k == FEED_MSG_FALLBACK) {
+		k = feed_parse_slow(msg, len, &m);
+	} else {
+		f->fast_msgs++;
+	}
+	if (k == FEED_MSG_BAD) {
+		report_bad(s, &m, len);
+		return;
+	}
+	hean_health_msg(f->app->health);
+	if (k == FEED_MSG_REPLY) {
+		handle_reply(s, &m);
+		return;
+	}
+	switch (feed_book_apply(&f->book, &m, hean_ws_rx_us(ws), &t)) {
+	case FEED_MERGE_OK: {
+		int64_t now = now_ms(f);
+		int64_t silent = now - t->stale.last_ms;
+		if (feed_stale_touch(&t->stale, now)) {
+			log_info("event=resumed symbol=%s silent_ms=%" PRId64, t->symbol, silent);
+			hean_health_event(f->app->health, "resumed", "symbol=%s silent_ms=%" PRId64,
+					  t->symbol, silent);
+			update_state(f, NULL);
+		}
+		feed_pub_tick(&f->pub, t);
+		if (!f->rx_paused && hean_redis_is_up(f->app->redis) &&
+		    hean_redis_in_flight(f->app->redis) > INFLIGHT_HIGH) {
+			set_paused(f, true);
+		}
+		break;
+	}
+	case FEED_MERGE_NO_SNAPSHOT:
+		f->dbs++;
+		break;
+	case FEED_MERGE_UNKNOWN_SYMBOL:
+		f->unknown_syms++;
+		if (loglimit_ok(f, &f->ll_sym, &sup)) {
+			log_warn("event=unknown_symbol conn=%u symbol=%s suppressed=%" PRIu64, s->idx,
+				 m.symbol, sup);
+		}
+		break;
+	}
+}
+
+static void on_open(struct hean_ws *ws, void *data)
+{
+	struct feed_session *s = data;
+	struct feed_app *f = s->f;
+	char frame[128];
+
+	s->open_ms = now_ms(f);
+	s->state = FEED_SESS_SUBSCRIBING;
+	s->acks_pending = s->n_syms;
+	feed_book_invalidate_conn(&f->book, s->idx); /* every symbol needs a new snapshot */
+	log_info("event=connected conn=%u symbols=%zu", s->idx, s->n_syms);
+	hean_health_event(f->app->health, "connected", "conn=%u symbols=%zu", s->idx, s->n_syms);
+	update_state(f, NULL);
+	for (size_t i = 0; i < s->n_syms; i++) {
+		int n = feed_subs_frame(frame, sizeof(frame), f->book.t[s->syms[i]].symbol);
+		if (n < 0 || hean_ws_send(ws, frame, (size_t)n) < 0) {
+			/* -ENOBUFS already dropped the link; -ENOTCONN: it is gone */
+			log_warn("event=subscribe_send_failed conn=%u symbol=%s", s->idx,
+				 f->book.t[s->syms[i]].symbol);
+			return;
+		}
+	}
+}
+
+static void on_close(struct hean_ws *ws, int code, const char *reason, void *data)
+{
+	struct feed_session *s = data;
+	struct feed_app *f = s->f;
+	bool was_up = s->open_ms != 0;
+
+	s->state = FEED_SESS_DISCONNECTED;
+	s->open_ms = 0;
+	feed_book_invalidate_conn(&f->book, s->idx);
+	snprintf(s->close_detail, sizeof(s->close_detail), "conn=%u code=%d reason=%s", s->idx,
+		 code, reason);
+	if (f->stopping) {
+		return;
+	}
+	if (strcmp(hean_health_state(f->app->health), "disconnected") == 0) {
+		/* state unchanged: no automatic event, so write our own */
+		hean_health_event(f->app->health, "disconnected", "%s", s->close_detail);
+	} else {
+		update_state(f, s->close_detail);
+	}
+	if (was_up) {
+		log_warn("event=disconnected conn=%u code=%d reason=\"%s\"", s->idx, code, reason);
+	}
+}
+
+static void on_reconnecting(struct hean_ws *ws, uint32_t delay_ms, void *data)
+{
+	struct feed_session *s = data;
+	struct feed_app *f = s->f;
+	if (f->stopping) {
+		return;
+	}
+	hean_health_inc_reconnects(f->app->health);
+	hean_health_event(f->app->health, "reconnecting", "conn=%u delay_ms=%u", s->idx, delay_ms);
+}
+
+static const struct hean_ws_ops ws_ops = {
+	.on_open = on_open,
+	.on_message = on_message,
+	.on_close = on_close,
+	.on_reconnecting = on_reconnecting,
+};
+
+/* ======================= periodic work =================================== */
+
+static void check_stale(struct feed_app *f, int64_t now)
+{
+	bool changed = false;
+	for (size_t i = 0; i < f->book.n; i++) {
+		struct feed_ticker *t = &f->book.t[i];
+		if (feed_stale_check(&t->stale, now, f->stale_ms)) {
+			changed = true;
+			log_warn("event=stale symbol=%s silent_ms=%" PRId64, t->symbol,
+				 now - t->stale.last_ms);
+			hean_health_event(f->app->health, "stale", "symbol=%s silent_ms=%" PRId64,
+					  t->symbol, now - t->stale.last_ms);
+		}
+	}
+	if (changed) {
+		update_state(f, NULL);
+	}
+	for (size_t i = 0; i < f->n_sess; i++) {
+		struct feed_session *s = &f->sess[i];
+		if (s->open_ms == 0 ||
+		    !feed_stale_conn_dead(s->stale, s->n_syms, now, f->stale_ms, s->open_ms)) {
+			continue;
+		}
+		log_warn("event=all_stale conn=%u symbols=%zu action=reconnect", s->idx, s->n_syms);
+		hean_health_event(f->app->health, "all_stale", "conn=%u symbols=%zu", s->idx,
+				  s->n_syms);
+		s->open_ms = 0; /* once per session */
+		hean_ws_drop(s->ws, 1000, "all symbols stale");
+	}
+}
+
+static void publish_counters(struct feed_app *f)
+{
+	struct hean_health *h = f->app->health;
+	size_t n_stale;
+	char detail[256];
+
+	stale_detail(f, detail, sizeof(detail), &n_stale);
+	hean_health_set_int(h, "ticks", (int64_t)f->pub.ticks);
+	hean_health_set_int(h, "msgs", (int64_t)f->msgs);
+	hean_health_set_int(h, "fast_path", (int64_t)f->fast_msgs);
+	hean_health_set_int(h, "dropped", (int64_t)f->pub.dropped);
+	hean_health_set_int(h, "queued", (int64_t)f->pub.count);
+	hean_health_set_int(h, "bad_frames", (int64_t)f->bad_frames);
+	hean_health_set_int(h, "bad_fields", (int64_t)f->bad_fields);
+	hean_health_set_int(h, "unknown_topics", (int64_t)f->unknown_topics);
+	hean_health_set_int(h, "deltas_before_snapshot", (int64_t)f->dbs);
+	hean_health_set_int(h, "unknown_symbols", (int64_t)f->unknown_syms);
+	hean_health_set_int(h, "subscribe_errors", (int64_t)f->sub_errors);
+	hean_health_set_int(h, "xadd_acked", (int64_t)f->acked);
+	hean_health_set_int(h, "xadd_unknown", (int64_t)f->lost);
+	hean_health_set_int(h, "xadd_errors", (int64_t)f->xadd_errors);
+	hean_health_set_int(h, "rx_pauses", (int64_t)f->pauses);
+	hean_health_set_int(h, "stale_symbols", (int64_t)n_stale);
+	hean_health_set_int(h, "connections", (int64_t)f->n_sess);
+	hean_health_set_int(h, "ack_p50_us", (int64_t)lat_pct(f, 0.50));
+	hean_health_set_int(h, "ack_p99_us", (int64_t)lat_pct(f, 0.99));
+	hean_health_set_int(h, "ack_p999_us", (int64_t)lat_pct(f, 0.999));
+}
+
+static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct feed_app *f = w->data;
+	int64_t now = now_ms(f);
+
+	for (size_t i = 0; i < f->n_sess; i++) {
+		struct feed_session *s = &f->sess[i];
+		enum hean_ws_state ws = hean_ws_get_state(s->ws);
+		if (ws == HEAN_WS_CONNECTING && s->state == FEED_SESS_DISCONNECTED) {
+			s->state = FEED_SESS_CONNECTING;
+			update_state(f, NULL);
+		}
+		int limit_s = f->app->cfg.liveness_timeout_s > SUBSCRIBE_TIMEOUT_MIN_S ?
+				      f->app->cfg.liveness_timeout_s :
+				      SUBSCRIBE_TIMEOUT_MIN_S;
+		if (s->state == FEED_SESS_SUBSCRIBING && s->open_ms != 0 &&
+		    now - s->open_ms > (int64_t)limit_s * 1000) {
+			log_warn("event=subscribe_timeout conn=%u pending=%zu", s->idx,
+				 s->acks_pending);
+			s->open_ms = 0;
+			hean_ws_drop(s->ws, 1000, "subscribe not acknowledged");
+		}
+	}
+	check_stale(f, now);
+	publish_counters(f);
+}
+
+/* ======================= lifecycle ======================================= */
+
+static void on_fin(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct feed_app *f = w->data;
+	bool all_down = true;
+	for (size_t i = 0; i < f->n_sess; i++) {
+		all_down = all_down && hean_ws_get_state(f->sess[i].ws) == HEAN_WS_DISCONNECTED;
+	}
+	if (!all_down && ev_now(loop) - f->fin_started < FIN_MAX_S) {
+		return;
+	}
+	ev_timer_stop(loop, w);
+	/* outside any lws callback: safe to tear the lws side down now */
+	for (size_t i = 0; i < f->n_sess; i++) {
+		hean_ws_destroy(f->sess[i].ws);
+		f->sess[i].ws = NULL;
+	}
+	hean_ws_ctx_destroy(f->wsctx);
+	f->wsctx = NULL;
+}
+
+static void on_stop(struct hean_app *app, void *data)
+{
+	struct feed_app *f = data;
+	struct ev_loop *loop = app->loop.loop;
+
+	f->stopping = true;
+	ev_timer_stop(loop, &f->tick);
+	ev_prepare_stop(loop, &f->flush);
+	feed_pub_flush(&f->pub);
+	publish_counters(f);
+	for (size_t i = 0; i < f->n_sess; i++) {
+		hean_ws_stop(f->sess[i].ws);
+	}
+	f->fin_started = ev_now(loop);
+	ev_timer_init(&f->fin, on_fin, 0.02, 0.02);
+	f->fin.data = f;
+	ev_timer_start(loop, &f->fin);
+}
+
+static int make_sessions(struct feed_app *f)
+{
+	const struct hean_config *cfg = &f->app->cfg;
+	const char **names = calloc(f->book.n ? f->book.n : 1, sizeof(*names));
+	uint32_t *conn_of = calloc(f->book.n ? f->book.n : 1, sizeof(*conn_of));
+	int rc = -ENOMEM;
+
+	if (names == NULL || conn_of == NULL) {
+		goto out;
+	}
+	for (size_t i = 0; i < f->book.n; i++) {
+		names[i] = f->book.t[i].symbol;
+	}
+	f->n_sess = feed_subs_split(names, f->book.n, FEED_ARGS_LIMIT, conn_of);
+	f->sess = calloc(f->n_sess ? f->n_sess : 1, sizeof(*f->sess));
+	if (f->sess == NULL) {
+		goto out;
+	}
+	for (size_t c = 0; c < f->n_sess; c++) {
+		struct feed_session *s = &f->sess[c];
+		s->f = f;
+		s->idx = (uint32_t)c;
+		s->syms = calloc(f->book.n, sizeof(*s->syms));
+		s->stale = calloc(f->book.n, sizeof(*s->stale));
+		if (s->syms == NULL || s->stale == NULL) {
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < f->book.n; i++) {
+		struct feed_session *s = &f->sess[conn_of[i]];
+		f->book.t[i].conn = conn_of[i];
+		s->stale[s->n_syms] = &f->book.t[i].stale;
+		s->syms[s->n_syms++] = (uint32_t)i;
+	}
+	for (size_t c = 0; c < f->n_sess; c++) {
+		char name[32];
+		struct hean_ws_config wc = {0};
+		snprintf(name, sizeof(name), "public%zu", c);
+		wc.url = cfg->ws_public;
+		wc.name = name;
+		wc.ping_interval_s = cfg->ping_interval_s;
+		wc.ping_text = ping_text;
+		wc.liveness_s = cfg->liveness_timeout_s;
+		wc.tls_insecure = cfg->tls_insecure;
+		f->sess[c].ws = hean_ws_create(f->wsctx, &wc, &ws_ops, &f->sess[c]);
+		if (f->sess[c].ws == NULL) {
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(names);
+	free(conn_of);
+	return rc;
+}
+
+int feed_app_start(struct feed_app *f, struct hean_app *app)
+{
+	const struct hean_config *cfg = &app->cfg;
+	struct ev_loop *loop = app->loop.loop;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->app = app;
+	f->stale_ms = (int64_t)cfg->stale_s * 1000;
+	rc = feed_book_init(&f->book, (const char *const *)cfg->symbols, cfg->n_symbols,
+			    hean_time_now_ms());
+	if (rc < 0) {
+		log_error("event=start_failed what=symbols err=%d (each must match ^[A-Z0-9]{2,20}$)",
+			  rc);
+		return rc;
+	}
+	if (f->book.n == 0) {
+		log_error("event=start_failed what=symbols err=\"HEAN_SYMBOLS is empty\"");
+		return -EINVAL;
+	}
+	rc = feed_pub_init(&f->pub, &f->book, cfg->prefix, cfg->ticks_maxlen, QUEUE_CAP, sink_send,
+			   f);
+	if (rc < 0) {
+		log_error("event=start_failed what=publish err=%d", rc);
+		return rc;
+	}
+	f->wsctx = hean_ws_ctx_create(loop);
+	if (f->wsctx == NULL) {
+		return -EIO;
+	}
+	rc = make_sessions(f);
+	if (rc < 0) {
+		log_error("event=start_failed what=sessions err=%d", rc);
+		return rc;
+	}
+	app->on_stop = on_stop;
+	app->on_redis = on_redis;
+	app->data = f;
+	ev_timer_init(&f->tick, on_tick, TICK_S, TICK_S);
+	f->tick.data = f;
+	ev_timer_start(loop, &f->tick);
+	ev_prepare_init(&f->flush, on_prepare);
+	f->flush.data = f;
+	ev_prepare_start(loop, &f->flush);
+	log_info("event=feed_start symbols=%zu connections=%zu url=%s stale_s=%d ping_s=%d "
+		 "liveness_s=%d maxlen=%ld",
+		 f->book.n, f->n_sess, cfg->ws_public, cfg->stale_s, cfg->ping_interval_s,
+		 cfg->liveness_timeout_s, cfg->ticks_maxlen);
+	hean_health_set_state(app->health, "connecting", NULL);
+	for (size_t c = 0; c < f->n_sess; c++) {
+		f->sess[c].state = FEED_SESS_CONNECTING;
+		hean_ws_start(f->sess[c].ws);
+	}
+	return 0;
+}
+
+void feed_app_finish(struct feed_app *f)
+{
+	struct ev_loop *loop = f->app ? f->app->loop.loop : NULL;
+
+	if (loop != NULL) {
+		ev_timer_stop(loop, &f->tick);
+		ev_prepare_stop(loop, &f->flush);
+		ev_timer_stop(loop, &f->fin);
+	}
+	for (size_t i = 0; i < f->n_sess; i++) {
+		hean_ws_destroy(f->sess[i].ws);
+		free(f->sess[i].syms);
+		free(f->sess[i].stale);
+	}
+	free(f->sess);
+	f->sess = NULL;
+	f->n_sess = 0;
+	hean_ws_ctx_destroy(f->wsctx);
+	f->wsctx = NULL;
+}
+
+void feed_app_finish_pub(struct feed_app *f)
+{
+	feed_pub_finish(&f->pub);
+	feed_book_finish(&f->book);
+}

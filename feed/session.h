@@ -1,0 +1,93 @@
+/* feed/session: the I/O shell of the feed. Translates WebSocket, Redis and
+ * timer events into calls on the pure modules (parse, ticker, stale,
+ * publish, subs) and reports through common/health.
+ *
+ * One struct feed_session per connection; symbols are spread over as few
+ * connections as the 21,000-character args rule allows (feed/subs). Each
+ * connection: connecting -> subscribing -> streaming; any close -> 
+ * disconnected -> backoff -> reconnect -> resubscribe everything (common/ws
+ * drives the reconnects; backoff resets once every subscription of the
+ * connection is acknowledged). */
+#ifndef HEAN_FEED_SESSION_H
+#define HEAN_FEED_SESSION_H
+
+#include "common/app.h"
+#include "common/ws.h"
+#include "feed/publish.h"
+#include "feed/ticker.h"
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct feed_app;
+
+enum feed_sess_state {
+	FEED_SESS_DISCONNECTED = 0,
+	FEED_SESS_CONNECTING,
+	FEED_SESS_SUBSCRIBING,
+	FEED_SESS_STREAMING,
+};
+
+struct feed_session {
+	struct feed_app *f;   /* borrowed: owner */
+	struct hean_ws *ws;   /* owned */
+	uint32_t idx;
+	uint32_t *syms;       /* owned: book indices carried by this connection */
+	const struct feed_stale **stale; /* owned: views for feed_stale_conn_dead */
+	size_t n_syms;
+	enum feed_sess_state state;
+	int64_t open_ms;      /* when the socket opened (0 = not open) */
+	size_t acks_pending;  /* subscribe requests not answered yet */
+	char close_detail[160];
+};
+
+/* Rate limit for repeated log lines: one line per second per kind. */
+struct feed_loglimit {
+	double last;
+	uint64_t suppressed;
+};
+
+#define FEED_LAT_BUCKETS 512
+#define FEED_FIFO 16384 /* > the Redis link's in-flight cap */
+
+struct feed_app {
+	struct hean_app *app;      /* borrowed: outlives us */
+	struct hean_ws_ctx *wsctx; /* owned */
+	struct feed_book book;
+	struct feed_pub pub;
+	struct feed_session *sess; /* owned array */
+	size_t n_sess;
+	ev_timer tick;     /* 250 ms: staleness, subscribe deadline, health counters */
+	ev_prepare flush;  /* before each poll: coalesced HSETs, queued XADDs */
+	ev_timer fin;      /* shutdown: destroys the lws side once closes went out */
+	double fin_started;
+	bool stopping;
+	bool rx_paused;    /* backpressure: Redis in-flight above the high mark */
+	int64_t stale_ms;
+	/* counters (health hash) */
+	uint64_t msgs, fast_msgs, bad_frames, bad_fields, unknown_topics, dbs, unknown_syms;
+	uint64_t sub_errors, acked, lost, xadd_errors, pauses;
+	uint32_t lat[FEED_LAT_BUCKETS]; /* recv -> XADD ack, µs, log buckets */
+	uint64_t lat_n;
+	int64_t fifo[FEED_FIFO]; /* recv_us of XADDs awaiting their reply, in order */
+	size_t fifo_head, fifo_n;
+	struct feed_loglimit ll_bad, ll_sym, ll_redis;
+};
+
+/* Builds the book, the publisher, the lws context and one connection per
+ * symbol group, and starts connecting. Registers on_stop/on_redis on app.
+ * Returns 0 or a negative errno (logged). */
+int feed_app_start(struct feed_app *f, struct hean_app *app);
+
+/* Frees what start created. Call after hean_app_run returned; the book and
+ * publisher part (feed_app_finish_pub) after hean_app_finish, since Redis
+ * replies still due run into them. */
+void feed_app_finish(struct feed_app *f);
+void feed_app_finish_pub(struct feed_app *f);
+
+/* Latency bucket helpers (exposed for the benchmark / tests). */
+unsigned feed_lat_bucket(uint64_t us);
+uint64_t feed_lat_bucket_us(unsigned b);
+
+#endif

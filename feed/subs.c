@@ -1,0 +1,40 @@
+/* feed/subs: see subs.h. */
+#include "feed/subs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+size_t feed_subs_topic_cost(const char *sym)
+{
+	/* "tickers.SYM" plus a separating comma */
+	return strlen(sym) + sizeof("tickers.") - 1 + 2 + 1;
+}
+
+size_t feed_subs_split(const char *const *symbols, size_t n, size_t limit, uint32_t *conn_of)
+{
+	size_t conns = 0;
+	size_t used = 0; /* args text so far on the current connection */
+
+	for (size_t i = 0; i < n; i++) {
+		size_t c = feed_subs_topic_cost(symbols[i]);
+		/* brackets (2) + topics - the one comma the first topic does not need */
+		if (conns == 0 || (used > 0 && used + c + 1 >= limit)) {
+			conns++;
+			used = 0;
+		}
+		used += c;
+		conn_of[i] = (uint32_t)(conns - 1);
+	}
+	return conns;
+}
+
+int feed_subs_frame(char *buf, size_t cap, const char *sym)
+{
+	int n = snprintf(buf, cap, "{\"req_id\":\"%s\",\"op\":\"subscribe\",\"args\":[\"tickers.%s\"]}",
+			 sym, sym);
+	if (n < 0 || (size_t)n >= cap) {
+		return -ENOSPC;
+	}
+	return n;
+}

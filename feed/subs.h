@@ -1,0 +1,31 @@
+/* feed/subs: how subscriptions are spread over connections and the frames
+ * that carry them. Pure.
+ *
+ * Bybit linear allows no more than 21,000 characters of args text per
+ * connection (protocols/bybit-v5.md §1.6). We count the args as the JSON
+ * array text of all the connection's topics, ["tickers.A","tickers.B"],
+ * and keep it strictly under the limit, so any reading of the rule holds.
+ * Each symbol is subscribed in its own request (req_id = the symbol): one
+ * bad topic can never spoil the others, and each ack names its symbol. */
+#ifndef HEAN_FEED_SUBS_H
+#define HEAN_FEED_SUBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FEED_ARGS_LIMIT 21000
+
+/* Args-text length of one symbol's topic in the array, comma included. */
+size_t feed_subs_topic_cost(const char *sym);
+
+/* Assigns each of the n symbols a connection, filling connections in order
+ * while the args text stays < limit. conn_of[i] receives the connection
+ * index. Returns the number of connections (0 when n == 0; a symbol that
+ * alone exceeds the limit still gets a connection of its own). */
+size_t feed_subs_split(const char *const *symbols, size_t n, size_t limit, uint32_t *conn_of);
+
+/* Writes {"req_id":"SYM","op":"subscribe","args":["tickers.SYM"]} into buf.
+ * Returns the length, or -ENOSPC. */
+int feed_subs_frame(char *buf, size_t cap, const char *sym);
+
+#endif

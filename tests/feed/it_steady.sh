@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Steady state: thousands of snapshot+delta frames; the hashes equal the
+# simulator's truth for every symbol, and ticks match frames sent.
+. "$HEAN_SRC/tests/integration/lib.sh"
+. "$HEAN_SRC/tests/feed/feed_lib.sh"
+it_init feed-steady
+feed_setup --rate 400
+
+xlen_ge() { test "$(rcli XLEN hean:ticks)" -ge "$1"; }
+wait_until 20 xlen_ge 4000 || it_fail "fewer than 4000 ticks in 20 s"
+freeze_sim 60
+quiet() {
+	local a b
+	a=$(rcli XLEN hean:ticks)
+	sleep 0.3
+	b=$(rcli XLEN hean:ticks)
+	[ "$a" = "$b" ] && [ "$(hf ticks)" = "$b" ] # health hash caught up too
+}
+wait_until 10 quiet || it_fail "ticks did not settle after freezing the sim"
+it_check "hean:ticker:{SYM} == /sim/truth for every symbol" wait_until 5 all_truth_matches
+
+stats=$(curl -sf "$EXSIM_URL/sim/stats")
+frames=$(echo "$stats" | jq .frames_sent)
+pongs=$(echo "$stats" | jq .pings)
+ticks=$(hf ticks)
+xlen=$(rcli XLEN hean:ticks)
+msgs=$(hf msgs)
+fast=$(hf fast_path)
+figure feed_ticks "$ticks"
+figure feed_frames_sent "$frames"
+figure feed_ticks_per_frame "$(awk -v a="$ticks" -v b="$frames" 'BEGIN{printf "%.4f", a/b}')"
+figure feed_fast_path_share "$(awk -v a="$fast" -v b="$msgs" 'BEGIN{printf "%.4f", a/b}')"
+# frames_sent also counts 3 subscribe acks and the pongs (a ping counted
+# by the sim may have its pong still unsent: tolerance 1)
+want=$((frames - 3 - pongs))
+it_check "every ticker frame became a tick ($ticks ticks, $frames frames, $pongs pongs)" \
+	test "$ticks" -ge "$want" -a "$ticks" -le $((want + 1))
+it_check "stream holds every tick ($xlen)" test "$xlen" -eq "$ticks"
+it_check "no bad frames" test "$(hf bad_frames)" = 0
+it_check "no deltas before snapshot" test "$(hf deltas_before_snapshot)" = 0
+it_check "nothing dropped" test "$(hf dropped)" = 0
+it_check "one connection, never reconnected" test "$(sim_stat ws_connects)" = 1
+it_check "pings sent (>= 1/s)" test "$pongs" -ge 2
+it_done
