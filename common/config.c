@@ -100,7 +100,7 @@ static const struct var vars[] = {
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))
 
 /* HEAN_* names that are not settings (test harness), never warned about. */
-static const char *const not_settings[] = {"HEAN_SRC", "HEAN_BUILD"};
+static const char *const not_settings[] = {"HEAN_SRC", "HEAN_BUILD", "HEAN_KEEP"};
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
