@@ -1,0 +1,350 @@
+/* waves/index: pure signal index. See index.h.
+ *
+ * Waves: an array sorted by wave_s (there are at most a few hundred in
+ * 24 h), each with its own signal array. Ids: an open-addressing hash set
+ * (linear probing), rebuilt after every prune so no tombstones exist. */
+#include "waves/index.h"
+
+#include "common/json.h"
+#include "common/timeutil.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct iwave {
+	int64_t wave_s;
+	int64_t last_seen_ms;
+	size_t n, cap;
+	struct waves_signal *v; /* owned */
+};
+
+struct idslot {
+	int64_t id;
+	bool used;
+};
+
+struct waves_index {
+	size_t max_per_wave, max_total;
+	struct iwave *waves; /* owned, sorted by wave_s */
+	size_t n_waves, cap_waves;
+	size_t total;
+	struct idslot *ids; /* owned, cap_ids a power of two */
+	size_t cap_ids;
+};
+
+/* ===================== parsing ===================== */
+
+bool waves_symbol_valid(const char *sym)
+{
+	size_t n = 0;
+
+	for (; sym[n]; n++) {
+		char ch = sym[n];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))) {
+			return false;
+		}
+	}
+	return n >= 2 && n <= 20;
+}
+
+static const char *field(const char *const *f, const size_t *l, size_t n, const char *name,
+			 size_t *len)
+{
+	size_t nl = strlen(name);
+
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		if (l[i] == nl && memcmp(f[i], name, nl) == 0) {
+			*len = l[i + 1];
+			return f[i + 1];
+		}
+	}
+	return NULL;
+}
+
+static void copy_trunc(char *dst, size_t cap, const char *src, size_t len)
+{
+	if (len >= cap) {
+		len = cap - 1;
+	}
+	memcpy(dst, src, len);
+	dst[len] = 0;
+}
+
+static double score(const char *s, size_t len)
+{
+	double d;
+
+	if (!s || hean_parse_decimal(s, len, &d, 0) < 0) {
+		return NAN;
+	}
+	return d;
+}
+
+int waves_signal_parse(const char *const *fields, const size_t *lens, size_t n_fields,
+		       struct waves_signal *out, char *err, size_t errlen)
+{
+	const char *v;
+	size_t len = 0;
+	int64_t ms;
+
+	memset(out, 0, sizeof(*out));
+	if (!fields || !lens) {
+		snprintf(err, errlen, "no fields");
+		return -EINVAL;
+	}
+	v = field(fields, lens, n_fields, "id", &len);
+	if (!v || hean_parse_int64(v, len, &out->id) < 0) {
+		snprintf(err, errlen, "field 'id': %s", v ? "not an integer" : "missing");
+		return -EINVAL;
+	}
+	v = field(fields, lens, n_fields, "wave_ts", &len);
+	if (!v || hean_time_parse_iso8601(v, len, &ms, &out->wave_offset_s) < 0) {
+		snprintf(err, errlen, "field 'wave_ts': %s", v ? "not ISO 8601 with offset" : "missing");
+		return -EINVAL;
+	}
+	if (ms % 1000 != 0) {
+		snprintf(err, errlen, "field 'wave_ts': fractional seconds");
+		return -EINVAL;
+	}
+	out->wave_s = ms / 1000;
+	v = field(fields, lens, n_fields, "symbol", &len);
+	if (v) {
+		copy_trunc(out->symbol, sizeof(out->symbol), v, len);
+		out->symbol_ok = len == strlen(out->symbol) && waves_symbol_valid(out->symbol);
+	}
+	v = field(fields, lens, n_fields, "side", &len);
+	if (v) {
+		copy_trunc(out->side, sizeof(out->side), v, len);
+		if (len >= sizeof(out->side)) {
+			out->side[0] = '?'; /* too long: never a valid side */
+		}
+	}
+	v = field(fields, lens, n_fields, "score_week", &len);
+	out->score_week = score(v, len);
+	v = field(fields, lens, n_fields, "score_month", &len);
+	out->score_month = score(v, len);
+	return 0;
+}
+
+/* ===================== id set ===================== */
+
+static size_t hash_id(int64_t id)
+{
+	uint64_t x = (uint64_t)id;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (size_t)x;
+}
+
+static struct idslot *slot_for(struct idslot *t, size_t cap, int64_t id)
+{
+	size_t i = hash_id(id) & (cap - 1);
+
+	while (t[i].used && t[i].id != id) {
+		i = (i + 1) & (cap - 1);
+	}
+	return &t[i];
+}
+
+static int ids_resize(struct waves_index *ix, size_t cap)
+{
+	struct idslot *t = calloc(cap, sizeof(*t));
+
+	if (!t) {
+		return -ENOMEM;
+	}
+	for (size_t w = 0; w < ix->n_waves; w++) {
+		for (size_t i = 0; i < ix->waves[w].n; i++) {
+			struct idslot *s = slot_for(t, cap, ix->waves[w].v[i].id);
+
+			s->used = true;
+			s->id = ix->waves[w].v[i].id;
+		}
+	}
+	free(ix->ids);
+	ix->ids = t;
+	ix->cap_ids = cap;
+	return 0;
+}
+
+bool waves_index_contains(const struct waves_index *ix, int64_t id)
+{
+	return slot_for(ix->ids, ix->cap_ids, id)->used;
+}
+
+/* ===================== index ===================== */
+
+struct waves_index *waves_index_create(size_t max_per_wave, size_t max_total)
+{
+	struct waves_index *ix = calloc(1, sizeof(*ix));
+
+	if (!ix) {
+		return NULL;
+	}
+	ix->max_per_wave = max_per_wave ? max_per_wave : 1;
+	ix->max_total = max_total ? max_total : 1;
+	if (ids_resize(ix, 1024) < 0) {
+		free(ix);
+		return NULL;
+	}
+	return ix;
+}
+
+void waves_index_destroy(struct waves_index *ix)
+{
+	if (!ix) {
+		return;
+	}
+	for (size_t w = 0; w < ix->n_waves; w++) {
+		free(ix->waves[w].v);
+	}
+	free(ix->waves);
+	free(ix->ids);
+	free(ix);
+}
+
+/* Binary search: index of wave_s, or the insertion point with *found false. */
+static size_t find_wave(const struct waves_index *ix, int64_t wave_s, bool *found)
+{
+	size_t lo = 0, hi = ix->n_waves;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix->waves[mid].wave_s < wave_s) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	*found = lo < ix->n_waves && ix->waves[lo].wave_s == wave_s;
+	return lo;
+}
+
+int waves_index_add(struct waves_index *ix, const struct waves_signal *s)
+{
+	struct iwave *w;
+	struct idslot *slot;
+	bool found;
+	size_t pos;
+
+	if (waves_index_contains(ix, s->id)) {
+		return 0;
+	}
+	if (ix->total >= ix->max_total) {
+		return -ENOSPC;
+	}
+	pos = find_wave(ix, s->wave_s, &found);
+	if (found && ix->waves[pos].n >= ix->max_per_wave) {
+		return -ENOSPC;
+	}
+	/* keep the id set at most half full */
+	if ((ix->total + 1) * 2 > ix->cap_ids && ids_resize(ix, ix->cap_ids * 2) < 0) {
+		return -ENOMEM;
+	}
+	if (!found) {
+		if (ix->n_waves == ix->cap_waves) {
+			size_t cap = ix->cap_waves ? ix->cap_waves * 2 : 16;
+			struct iwave *nw = realloc(ix->waves, cap * sizeof(*nw));
+
+			if (!nw) {
+				return -ENOMEM;
+			}
+			ix->waves = nw;
+			ix->cap_waves = cap;
+		}
+		memmove(&ix->waves[pos + 1], &ix->waves[pos],
+			(ix->n_waves - pos) * sizeof(ix->waves[0]));
+		memset(&ix->waves[pos], 0, sizeof(ix->waves[pos]));
+		ix->waves[pos].wave_s = s->wave_s;
+		ix->n_waves++;
+	}
+	w = &ix->waves[pos];
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 8;
+		struct waves_signal *nv;
+
+		if (cap > ix->max_per_wave) {
+			cap = ix->max_per_wave;
+		}
+		nv = realloc(w->v, cap * sizeof(*nv));
+		if (!nv) {
+			if (w->n == 0) { /* the wave was just inserted: take it out again */
+				memmove(&ix->waves[pos], &ix->waves[pos + 1],
+					(ix->n_waves - pos - 1) * sizeof(ix->waves[0]));
+				ix->n_waves--;
+			}
+			return -ENOMEM;
+		}
+		w->v = nv;
+		w->cap = cap;
+	}
+	w->v[w->n++] = *s;
+	if (s->seen_ms > w->last_seen_ms) {
+		w->last_seen_ms = s->seen_ms;
+	}
+	ix->total++;
+	slot = slot_for(ix->ids, ix->cap_ids, s->id);
+	slot->used = true;
+	slot->id = s->id;
+	return 1;
+}
+
+const struct waves_signal *waves_index_wave(const struct waves_index *ix, int64_t wave_s,
+					    size_t *n)
+{
+	bool found;
+	size_t pos = find_wave(ix, wave_s, &found);
+
+	if (!found) {
+		*n = 0;
+		return NULL;
+	}
+	*n = ix->waves[pos].n;
+	return ix->waves[pos].v;
+}
+
+int64_t waves_index_last_seen_ms(const struct waves_index *ix, int64_t wave_s)
+{
+	bool found;
+	size_t pos = find_wave(ix, wave_s, &found);
+
+	return found ? ix->waves[pos].last_seen_ms : 0;
+}
+
+size_t waves_index_prune(struct waves_index *ix, int64_t before_s)
+{
+	size_t k = 0, dropped = 0;
+
+	while (k < ix->n_waves && ix->waves[k].wave_s < before_s) {
+		dropped += ix->waves[k].n;
+		free(ix->waves[k].v);
+		k++;
+	}
+	if (k == 0) {
+		return 0;
+	}
+	memmove(&ix->waves[0], &ix->waves[k], (ix->n_waves - k) * sizeof(ix->waves[0]));
+	ix->n_waves -= k;
+	ix->total -= dropped;
+	/* same capacity: cannot fail for lack of a bigger table, only for
+	 * calloc; then the old set stays (a superset: only dedupes more) */
+	(void)ids_resize(ix, ix->cap_ids);
+	return dropped;
+}
+
+size_t waves_index_total(const struct waves_index *ix)
+{
+	return ix->total;
+}
+
+size_t waves_index_waves(const struct waves_index *ix)
+{
+	return ix->n_waves;
+}

@@ -1,0 +1,881 @@
+/* waves/waves: hean-waves glue. See waves.h.
+ *
+ * State machine, all on the loop thread:
+ *   sync   IDLE -> MARKER (MGET last_s last) -> SIGNALS (XRANGE pages) -> READY
+ *          restarted on every command-link up; READY gates every decision.
+ *   op     NONE -> POSITIONS (HGET batch) -> EMIT (EVAL) -> NONE
+ *          one wave at a time, strictly in order: cur is the next wave to
+ *          emit, it only moves forward on a DONE or STALE reply.
+ * Replies carry a generation number; a reply from an abandoned sync or
+ * op is ignored. A NULL emit reply (or a link loss with the EVAL in
+ * flight) sets `unknown`: the next sync re-reads the marker and so learns
+ * whether the EVAL was applied, never guessing. */
+#include "waves/waves.h"
+
+#include "common/json.h"
+#include "common/log.h"
+#include "common/stream.h"
+#include "common/timeutil.h"
+#include "common/wave.h"
+#include "waves/clock.h"
+#include "waves/emit.h"
+#include "waves/index.h"
+#include "waves/select.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REBUILD_PAGE 500
+#define MAX_PER_WAVE 1000
+#define MAX_TOTAL 200000
+#define SETTLE_MS 300        /* quiet time after a late signal before processing */
+#define LATE_SLACK_MS 1000   /* processed later than due + this counts as late */
+#define RETRY_MS 1000        /* after an error reply or a full in-flight cap */
+#define WAVES_KEEP_S (7 * 86400) /* hean:waves trimmed by MINID ~ now - 7 days */
+#define KEY_LEN 160
+
+enum sync_state { SYNC_IDLE = 0, SYNC_MARKER, SYNC_SIGNALS, SYNC_READY };
+enum op_state { OP_NONE = 0, OP_POSITIONS, OP_EMIT };
+
+struct pos {
+	char symbol[WAVES_SYMBOL_LEN];
+	bool open;
+};
+
+struct req {
+	struct waves *w; /* borrowed */
+	uint64_t gen;
+	size_t i;
+};
+
+struct waves {
+	struct hean_app *app; /* borrowed: outlives us */
+	struct ev_loop *loop; /* borrowed */
+	struct waves_clock clock;
+	struct waves_select_cfg sel_cfg;
+	struct waves_index *index;  /* owned */
+	struct hean_stream *stream; /* owned */
+	ev_periodic wake;
+	ev_timer cron;
+	char k_signals[KEY_LEN], k_waves[KEY_LEN], k_last[KEY_LEN], k_last_s[KEY_LEN];
+	struct waves_emit_keys keys;
+
+	enum sync_state sync;
+	uint64_t sync_gen;
+	bool redis_up;
+	bool stopping;
+	bool started_ready; /* a first sync has completed */
+
+	bool have_cur;
+	int64_t cur;          /* next wave to emit */
+	bool have_last;
+	int64_t last;         /* last emitted wave known (marker or ours) */
+	bool unknown;         /* an EVAL's outcome is unknown */
+	int64_t unknown_wave;
+
+	enum op_state op;
+	uint64_t op_gen;
+	bool op_expired;
+	struct waves_signal *snap; /* owned: cur's signals when the op began */
+	size_t n_snap, cap_snap;
+	struct pos *pos;           /* owned */
+	size_t n_pos, cap_pos, pos_left;
+	bool pos_failed;
+	/* the EVAL in flight, for its log line */
+	const char *emit_reason;
+	size_t emit_selected, emit_considered;
+	int64_t emit_due_ms, emit_ms;
+
+	int64_t logged_sched, logged_wait; /* wave last logged as scheduled/waiting */
+	int64_t health_cur;
+	bool health_cur_set;
+	int64_t max_lag_ms;
+	/* XRANGE paging */
+	char range_from[64];
+	size_t range_count;
+};
+
+static void evaluate(struct waves *w);
+static void start_sync(struct waves *w);
+
+/* ===================== helpers ===================== */
+
+static int64_t now_ms(void)
+{
+	return hean_time_now_ms();
+}
+
+struct tstr {
+	char utc[HEAN_TIME_STR_LEN];
+	char local[HEAN_TIME_STR_LEN];
+};
+
+static const struct tstr *fmt_t(struct tstr *t, int64_t ms)
+{
+	hean_time_format_utc(ms, 0, t->utc, sizeof(t->utc));
+	hean_time_format_local(ms, t->local, sizeof(t->local));
+	return t;
+}
+
+static void wake_at(struct waves *w, int64_t ms)
+{
+	ev_periodic_stop(w->loop, &w->wake);
+	/* half a ms late so that the clock read in the callback is >= ms */
+	ev_periodic_set(&w->wake, (double)ms / 1000.0 + 0.0005, 0., 0);
+	ev_periodic_start(w->loop, &w->wake);
+}
+
+static struct req *req_new(struct waves *w, uint64_t gen, size_t i)
+{
+	struct req *q = malloc(sizeof(*q));
+
+	if (q) {
+		q->w = w;
+		q->gen = gen;
+		q->i = i;
+	}
+	return q;
+}
+
+/* Oldest wave still worth keeping signals for. */
+static int64_t keep_floor(const struct waves *w, int64_t now)
+{
+	return waves_clock_floor(&w->clock, now) - w->clock.interval_s;
+}
+
+static void health_cur(struct waves *w)
+{
+	struct tstr t;
+
+	if (!w->have_cur || (w->health_cur_set && w->health_cur == w->cur)) {
+		return;
+	}
+	w->health_cur = w->cur;
+	w->health_cur_set = true;
+	hean_health_set_str(w->app->health, "next_wave", fmt_t(&t, w->cur * 1000)->utc);
+	hean_health_set_str(w->app->health, "next_due",
+			    fmt_t(&t, waves_clock_due_ms(&w->clock, w->cur))->utc);
+}
+
+static void op_abort(struct waves *w)
+{
+	w->op = OP_NONE;
+	w->op_gen++;
+}
+
+/* ===================== signal intake ===================== */
+
+/* Indexes one entry (live or rebuilt). sid: the stream entry id. */
+static void index_entry(struct waves *w, const char *sid, const char *const *f, const size_t *l,
+			size_t n)
+{
+	struct waves_signal s;
+	char err[160];
+	int64_t now = now_ms(), id_ms = 0;
+	int rc;
+
+	if (waves_signal_parse(f, l, n, &s, err, sizeof(err)) < 0) {
+		log_warn("event=signal_invalid stream_id=%s err=\"%s\"", sid, err);
+		hean_health_add_int(w->app->health, "signals_invalid", 1);
+		return;
+	}
+	if (!hean_wave_is_aligned(s.wave_s, w->clock.interval_s)) {
+		log_warn("event=signal_invalid stream_id=%s id=%" PRId64
+			 " err=\"wave_ts not aligned to %" PRId64 " s\"",
+			 sid, s.id, w->clock.interval_s);
+		hean_health_add_int(w->app->health, "signals_invalid", 1);
+		return;
+	}
+	if (s.wave_s < keep_floor(w, now) || s.wave_s > now / 1000 + WAVES_CLOCK_HORIZON_S) {
+		log_debug("event=signal_out_of_horizon stream_id=%s id=%" PRId64, sid, s.id);
+		return;
+	}
+	/* arrival = the stream id's time (when it reached Redis) */
+	id_ms = strtoll(sid, NULL, 10);
+	s.seen_ms = id_ms > 0 ? id_ms : now;
+	rc = waves_index_add(w->index, &s);
+	if (rc < 0) {
+		log_warn("event=signal_dropped id=%" PRId64 " err=%d (index cap)", s.id, rc);
+		hean_health_add_int(w->app->health, "signals_dropped", 1);
+		return;
+	}
+	if (rc == 1) {
+		hean_health_set_int(w->app->health, "signals_indexed",
+				    (int64_t)waves_index_total(w->index));
+		if (w->have_cur && s.wave_s == w->cur) {
+			evaluate(w);
+		}
+	}
+}
+
+static void on_stream_entry(struct hean_stream *s, const struct hean_stream_entry *e, void *data)
+{
+	struct waves *w = data;
+
+	if (w->stopping) {
+		return; /* not acked: re-read on the next start */
+	}
+	if (e->fields) { /* NULL: trimmed entry, acked by common/stream */
+		hean_health_msg(w->app->health);
+		index_entry(w, e->id, e->fields, e->lens, e->n_fields);
+		(void)hean_stream_ack(s, e->id);
+	}
+}
+
+/* ===================== sync: marker + index rebuild ===================== */
+
+static void finish_sync(struct waves *w)
+{
+	struct tstr a, b, c, d;
+	int64_t now = now_ms(), gap = 0, start, n_exp = 0, n_open = 0, wv;
+
+	start = waves_clock_start(&w->clock, w->have_last, w->last, now, &gap);
+	if (w->unknown) {
+		bool applied = w->have_last && w->last >= w->unknown_wave;
+
+		log_warn("event=wave_emit_resolved wave_ts=%s outcome=%s",
+			 fmt_t(&a, w->unknown_wave * 1000)->utc,
+			 applied ? "applied" : "not_applied (will be sent again)");
+		w->unknown = false;
+	}
+	if (gap > 0) {
+		log_warn("event=wave_gap last=%s missing=%" PRId64
+			 " reason=\"older than the %d s catch-up horizon, not recorded\"",
+			 fmt_t(&a, w->last * 1000)->utc, gap, WAVES_CLOCK_HORIZON_S);
+		hean_health_event(w->app->health, "wave_gap", "last=%s missing=%" PRId64,
+				  a.utc, gap);
+	}
+	if (!w->have_cur || start > w->cur) {
+		w->cur = start;
+		w->have_cur = true;
+	}
+	for (wv = w->cur; wv < w->cur + (int64_t)WAVES_CLOCK_HORIZON_S + w->clock.interval_s;
+	     wv += w->clock.interval_s) {
+		enum waves_clock_phase p = waves_clock_phase(&w->clock, wv, now);
+
+		if (p == WAVES_CLOCK_NOT_DUE) {
+			break;
+		}
+		if (p == WAVES_CLOCK_EXPIRED) {
+			n_exp++;
+		} else {
+			n_open++;
+		}
+	}
+	log_info("event=sync last=%s first=%s first_due=%s first_due_local=%s now=%s"
+		 " expired=%" PRId64 " open=%" PRId64 " signals=%zu waves=%zu",
+		 w->have_last ? fmt_t(&a, w->last * 1000)->utc : "none",
+		 fmt_t(&b, w->cur * 1000)->utc,
+		 fmt_t(&c, waves_clock_due_ms(&w->clock, w->cur))->utc, c.local,
+		 fmt_t(&d, now)->utc, n_exp, n_open, waves_index_total(w->index),
+		 waves_index_waves(w->index));
+	if (!w->started_ready && !w->have_last) {
+		hean_health_event(w->app->health, "first_start", "first=%s", b.utc);
+	}
+	w->started_ready = true;
+	w->sync = SYNC_READY;
+	hean_health_set_state(w->app->health, "running", NULL);
+	health_cur(w);
+	evaluate(w);
+}
+
+static void send_range(struct waves *w);
+
+static void on_range_reply(struct hean_redis *r, redisReply *reply, void *priv)
+{
+	struct req *q = priv;
+	struct waves *w = q->w;
+	const char *f[64];
+	size_t l[64];
+
+	if (w->stopping || q->gen != w->sync_gen || w->sync != SYNC_SIGNALS) {
+		free(q);
+		return;
+	}
+	free(q);
+	if (!reply || reply->type != REDIS_REPLY_ARRAY) {
+		log_warn("event=rebuild_failed err=\"%s\"",
+			 reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
+		w->sync = SYNC_IDLE; /* the cron or the next up retries */
+		return;
+	}
+	for (size_t i = 0; i < reply->elements; i++) {
+		const redisReply *e = reply->element[i];
+		const redisReply *body;
+		size_t n;
+
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 ||
+		    e->element[0]->type != REDIS_REPLY_STRING) {
+			continue;
+		}
+		snprintf(w->range_from, sizeof(w->range_from), "(%s", e->element[0]->str);
+		body = e->element[1];
+		if (body->type != REDIS_REPLY_ARRAY) {
+			continue;
+		}
+		n = body->elements & ~(size_t)1;
+		if (n > 64) {
+			n = 64;
+		}
+		for (size_t k = 0; k < n; k++) {
+			const redisReply *x = body->element[k];
+			bool str = x->type == REDIS_REPLY_STRING;
+
+			f[k] = str ? x->str : "";
+			l[k] = str ? x->len : 0;
+		}
+		index_entry(w, e->element[0]->str, f, l, n);
+		w->range_count++;
+	}
+	if (reply->elements >= REBUILD_PAGE) {
+		send_range(w);
+		return;
+	}
+	log_info("event=index_rebuilt entries=%zu signals=%zu waves=%zu", w->range_count,
+		 waves_index_total(w->index), waves_index_waves(w->index));
+	finish_sync(w);
+}
+
+static void send_range(struct waves *w)
+{
+	char count[16];
+	const char *av[6];
+	struct req *q = req_new(w, w->sync_gen, 0);
+	int rc;
+
+	snprintf(count, sizeof(count), "%d", REBUILD_PAGE);
+	av[0] = "XRANGE";
+	av[1] = w->k_signals;
+	av[2] = w->range_from;
+	av[3] = "+";
+	av[4] = "COUNT";
+	av[5] = count;
+	rc = q ? hean_redis_command_argv(w->app->redis, on_range_reply, q, 6, av, NULL) : -ENOMEM;
+	if (rc < 0) {
+		free(q);
+		w->sync = SYNC_IDLE;
+	}
+}
+
+static void on_marker_reply(struct hean_redis *r, redisReply *reply, void *priv)
+{
+	struct req *q = priv;
+	struct waves *w = q->w;
+	char err[160];
+	bool have = false;
+	int64_t last = 0;
+	int rc;
+
+	if (w->stopping || q->gen != w->sync_gen || w->sync != SYNC_MARKER) {
+		free(q);
+		return;
+	}
+	free(q);
+	rc = waves_emit_parse_marker(reply, &have, &last, err, sizeof(err));
+	if (rc < 0) {
+		log_error("event=marker_unreadable key=%s err=\"%s\"", w->k_last_s, err);
+		if (rc == -EINVAL) {
+			hean_health_set_detail(w->app->health, "hean:wave:last_s unreadable");
+		}
+		w->sync = SYNC_IDLE;
+		return;
+	}
+	if (have && (!w->have_last || last > w->last)) {
+		w->last = last;
+		w->have_last = true;
+	}
+	w->sync = SYNC_SIGNALS;
+	w->range_count = 0;
+	snprintf(w->range_from, sizeof(w->range_from), "%" PRId64 "-0",
+		 keep_floor(w, now_ms()) * 1000);
+	send_range(w);
+}
+
+static void start_sync(struct waves *w)
+{
+	struct req *q;
+	int rc;
+
+	if (w->stopping || !w->redis_up) {
+		return;
+	}
+	if (w->op == OP_EMIT) {
+		w->unknown = true; /* resolved by the marker read below */
+		w->unknown_wave = w->cur;
+	}
+	op_abort(w);
+	w->sync_gen++;
+	w->sync = SYNC_MARKER;
+	q = req_new(w, w->sync_gen, 0);
+	rc = q ? waves_emit_read_marker(w->app->redis, &w->keys, on_marker_reply, q) : -ENOMEM;
+	if (rc < 0) {
+		free(q);
+		w->sync = SYNC_IDLE;
+	}
+}
+
+/* ===================== emission ===================== */
+
+static void on_emit_reply(struct hean_redis *r, redisReply *reply, void *priv)
+{
+	struct req *q = priv;
+	struct waves *w = q->w;
+	char id[64], err[256];
+	struct tstr tw, td, tn;
+	int64_t cur_marker = 0, now = now_ms(), lag;
+	enum waves_emit_result res;
+	bool stale_gen = q->gen != w->op_gen || w->op != OP_EMIT;
+
+	free(q);
+	if ((w->stopping && !reply) || stale_gen) {
+		return;
+	}
+	w->op = OP_NONE;
+	res = waves_emit_parse(reply, id, sizeof(id), &cur_marker, err, sizeof(err));
+	fmt_t(&tw, w->cur * 1000);
+	fmt_t(&td, w->emit_due_ms);
+	fmt_t(&tn, now);
+	switch (res) {
+	case WAVES_EMIT_DONE:
+		lag = w->emit_ms - w->emit_due_ms;
+		log_info("event=%s wave_ts=%s due=%s due_local=%s now=%s now_local=%s reason=%s"
+			 " selected=%zu considered=%zu lag_ms=%" PRId64 " id=%s",
+			 strcmp(w->emit_reason, "expired") == 0 ? "wave_expired" : "wave_emitted",
+			 tw.utc, td.utc, td.local, tn.utc, tn.local, w->emit_reason,
+			 w->emit_selected, w->emit_considered, lag, id);
+		if (strcmp(w->emit_reason, "expired") == 0) {
+			hean_health_add_int(w->app->health, "expired", 1);
+			hean_health_event(w->app->health, "wave_expired", "wave_ts=%s due=%s",
+					  tw.utc, td.utc);
+		} else {
+			hean_health_add_int(w->app->health, "processed", 1);
+			if (strcmp(w->emit_reason, "empty") == 0) {
+				hean_health_add_int(w->app->health, "empty", 1);
+			}
+			if (lag > LATE_SLACK_MS) {
+				hean_health_add_int(w->app->health, "late", 1);
+			} else if (lag > w->max_lag_ms) {
+				w->max_lag_ms = lag;
+				hean_health_set_int(w->app->health, "max_lag_ms", lag);
+			}
+		}
+		hean_health_set_str(w->app->health, "last_emitted", tw.utc);
+		w->last = w->cur;
+		w->have_last = true;
+		w->cur += w->clock.interval_s;
+		break;
+	case WAVES_EMIT_STALE:
+		log_warn("event=wave_already_emitted wave_ts=%s marker=%s"
+			 " (a previous run or another instance emitted it)",
+			 tw.utc, fmt_t(&td, cur_marker * 1000)->utc);
+		if (!w->have_last || cur_marker > w->last) {
+			w->last = cur_marker;
+			w->have_last = true;
+		}
+		w->cur = waves_clock_start(&w->clock, true, w->last, now, NULL);
+		if (w->cur <= w->last) { /* cannot happen: start > last */
+			w->cur = w->last + w->clock.interval_s;
+		}
+		hean_health_add_int(w->app->health, "already_emitted", 1);
+		break;
+	case WAVES_EMIT_UNKNOWN:
+		log_warn("event=wave_emit_unknown wave_ts=%s err=\"%s\""
+			 " (marker re-read after reconnect decides)",
+			 tw.utc, err);
+		w->unknown = true;
+		w->unknown_wave = w->cur;
+		if (hean_redis_is_up(w->app->redis)) {
+			start_sync(w);
+		}
+		return;
+	case WAVES_EMIT_ERROR:
+	default:
+		log_error("event=wave_emit_failed wave_ts=%s err=\"%s\" retry_ms=%d", tw.utc, err,
+			  RETRY_MS);
+		wake_at(w, now + RETRY_MS);
+		return;
+	}
+	health_cur(w);
+	evaluate(w);
+}
+
+static bool has_position(const char *symbol, void *data)
+{
+	struct waves *w = data;
+
+	for (size_t i = 0; i < w->n_pos; i++) {
+		if (strcmp(w->pos[i].symbol, symbol) == 0) {
+			return w->pos[i].open;
+		}
+	}
+	return false;
+}
+
+/* Selects (or expires) the snapshot and sends the EVAL. */
+static void emit_cur(struct waves *w)
+{
+	struct waves_selection sel;
+	struct waves_emit_entry e;
+	char *sig_json = NULL, *skip_json = NULL;
+	struct req *q = NULL;
+	int rc;
+
+	rc = w->op_expired ? waves_select_expired(w->snap, w->n_snap, &sel)
+			   : waves_select(&w->sel_cfg, w->snap, w->n_snap, has_position, w, &sel);
+	if (rc < 0) {
+		goto fail;
+	}
+	sig_json = waves_selection_signals_json(&sel);
+	skip_json = waves_selection_skipped_json(&sel);
+	q = req_new(w, w->op_gen, 0);
+	if (!sig_json || !skip_json || !q) {
+		rc = -ENOMEM;
+		goto fail_sel;
+	}
+	memset(&e, 0, sizeof(e));
+	e.wave_s = w->cur;
+	e.signals_json = sig_json;
+	e.skipped_json = skip_json;
+	e.considered = sel.considered;
+	e.reason = w->op_expired ? "expired" : waves_selection_reason(&sel);
+	e.due_ms = waves_clock_due_ms(&w->clock, w->cur);
+	e.emitted_ms = now_ms();
+	e.minid_ms = e.emitted_ms - (int64_t)WAVES_KEEP_S * 1000;
+	w->emit_reason = e.reason; /* static strings */
+	w->emit_selected = sel.n_chosen;
+	w->emit_considered = sel.considered;
+	w->emit_due_ms = e.due_ms;
+	w->emit_ms = e.emitted_ms;
+	rc = waves_emit_send(w->app->redis, &w->keys, &e, on_emit_reply, q);
+	if (rc < 0) {
+		goto fail_sel;
+	}
+	w->op = OP_EMIT;
+	free(sig_json);
+	free(skip_json);
+	waves_selection_finish(&sel);
+	return;
+
+fail_sel:
+	free(q);
+	free(sig_json);
+	free(skip_json);
+	waves_selection_finish(&sel);
+fail:
+	log_warn("event=wave_emit_not_sent wave_ts=%" PRId64 " err=%d retry_ms=%d", w->cur, rc,
+		 RETRY_MS);
+	op_abort(w);
+	if (rc != -ENOTCONN) {
+		wake_at(w, now_ms() + RETRY_MS);
+	}
+}
+
+static void on_pos_reply(struct hean_redis *r, redisReply *reply, void *priv)
+{
+	struct req *q = priv;
+	struct waves *w = q->w;
+	size_t i = q->i;
+	double size;
+
+	if (w->stopping || q->gen != w->op_gen || w->op != OP_POSITIONS) {
+		free(q);
+		return;
+	}
+	free(q);
+	if (!reply || reply->type == REDIS_REPLY_ERROR) {
+		log_warn("event=position_read_failed symbol=%s err=\"%s\"", w->pos[i].symbol,
+			 reply ? reply->str : "no reply");
+		w->pos_failed = true;
+	} else if (reply->type == REDIS_REPLY_STRING) {
+		if (hean_parse_decimal(reply->str, reply->len, &size, 0) < 0) {
+			log_warn("event=position_size_invalid symbol=%s size=\"%.40s\""
+				 " (treated as open)",
+				 w->pos[i].symbol, reply->str);
+			w->pos[i].open = true;
+		} else {
+			w->pos[i].open = size > 0 || size < 0;
+		}
+	} /* NIL: no position */
+	if (--w->pos_left > 0) {
+		return;
+	}
+	if (w->pos_failed) {
+		op_abort(w);
+		if (hean_redis_is_up(w->app->redis)) {
+			wake_at(w, now_ms() + RETRY_MS);
+		}
+		return;
+	}
+	emit_cur(w);
+}
+
+/* Copies cur's signals, reads positions of their symbols in one pipelined
+ * batch (or goes straight to the EVAL when expired / no symbol). */
+static void start_op(struct waves *w, bool expired)
+{
+	const struct waves_signal *sigs;
+	size_t n;
+
+	sigs = waves_index_wave(w->index, w->cur, &n);
+	if (n > w->cap_snap) {
+		struct waves_signal *s = realloc(w->snap, n * sizeof(*s));
+		struct pos *p = realloc(w->pos, n * sizeof(*p));
+
+		if (s) {
+			w->snap = s;
+		}
+		if (p) {
+			w->pos = p;
+		}
+		if (!s || !p) {
+			log_error("event=oom what=snapshot n=%zu", n);
+			wake_at(w, now_ms() + RETRY_MS);
+			return;
+		}
+		w->cap_snap = n;
+	}
+	if (n) {
+		memcpy(w->snap, sigs, n * sizeof(*sigs));
+	}
+	w->n_snap = n;
+	w->n_pos = 0;
+	w->pos_failed = false;
+	w->op_expired = expired;
+	w->op_gen++;
+	w->op = OP_POSITIONS;
+	if (!expired) {
+		for (size_t i = 0; i < n; i++) {
+			const struct waves_signal *s = &w->snap[i];
+			bool seen = false;
+
+			if (!s->symbol_ok || hean_config_blacklisted(&w->app->cfg, s->symbol)) {
+				continue;
+			}
+			for (size_t k = 0; k < w->n_pos && !seen; k++) {
+				seen = strcmp(w->pos[k].symbol, s->symbol) == 0;
+			}
+			if (!seen) {
+				snprintf(w->pos[w->n_pos].symbol, sizeof(w->pos[0].symbol), "%s",
+					 s->symbol);
+				w->pos[w->n_pos].open = false;
+				w->n_pos++;
+			}
+		}
+	}
+	w->pos_left = w->n_pos;
+	for (size_t i = 0; i < w->n_pos; i++) {
+		char key[KEY_LEN];
+		struct req *q = req_new(w, w->op_gen, i);
+		int rc;
+
+		hean_app_key(w->app, key, sizeof(key), "position:%s", w->pos[i].symbol);
+		rc = q ? hean_redis_command(w->app->redis, on_pos_reply, q, "HGET %s size", key)
+		       : -ENOMEM;
+		if (rc < 0) {
+			/* replies already requested are dropped by the gen check */
+			free(q);
+			log_warn("event=position_read_not_sent err=%d", rc);
+			op_abort(w);
+			if (rc != -ENOTCONN) {
+				wake_at(w, now_ms() + RETRY_MS);
+			}
+			return;
+		}
+	}
+	if (w->n_pos == 0) {
+		emit_cur(w);
+	}
+}
+
+/* ===================== the clock ===================== */
+
+/* Decides what to do with cur now. Called on every wake, signal for cur,
+ * reply, sync and cron tick; cheap and idempotent. */
+static void evaluate(struct waves *w)
+{
+	struct tstr tw, td, tn, tl;
+	int64_t now, due, deadline, seen;
+	size_t n;
+
+	if (w->stopping || w->sync != SYNC_READY || w->op != OP_NONE || !w->have_cur) {
+		return;
+	}
+	now = now_ms();
+	health_cur(w);
+	due = waves_clock_due_ms(&w->clock, w->cur);
+	deadline = waves_clock_deadline_ms(&w->clock, w->cur);
+	switch (waves_clock_phase(&w->clock, w->cur, now)) {
+	case WAVES_CLOCK_NOT_DUE:
+		if (w->logged_sched != w->cur) {
+			w->logged_sched = w->cur;
+			waves_index_wave(w->index, w->cur, &n);
+			log_info("event=wave_scheduled wave_ts=%s due=%s due_local=%s now=%s"
+				 " now_local=%s signals=%zu",
+				 fmt_t(&tw, w->cur * 1000)->utc, fmt_t(&td, due)->utc, td.local,
+				 fmt_t(&tn, now)->utc, tn.local, n);
+		}
+		wake_at(w, due);
+		return;
+	case WAVES_CLOCK_EXPIRED:
+		start_op(w, true);
+		return;
+	case WAVES_CLOCK_OPEN:
+	default:
+		break;
+	}
+	waves_index_wave(w->index, w->cur, &n);
+	if (n == 0) {
+		if (w->logged_wait != w->cur) {
+			w->logged_wait = w->cur;
+			log_warn("event=wave_waiting wave_ts=%s due=%s due_local=%s now=%s"
+				 " now_local=%s deadline=%s reason=\"no signals yet\"",
+				 fmt_t(&tw, w->cur * 1000)->utc, fmt_t(&td, due)->utc, td.local,
+				 fmt_t(&tn, now)->utc, tn.local, fmt_t(&tl, deadline)->utc);
+		}
+		wake_at(w, deadline + 1);
+		return;
+	}
+	/* Late signals: give the rest of the wave a moment to arrive. */
+	seen = waves_index_last_seen_ms(w->index, w->cur);
+	if (seen > due && now < seen + SETTLE_MS && seen + SETTLE_MS <= deadline) {
+		wake_at(w, seen + SETTLE_MS);
+		return;
+	}
+	start_op(w, false);
+}
+
+static void on_wake(struct ev_loop *loop, ev_periodic *p, int revents)
+{
+	evaluate(p->data);
+}
+
+static void on_cron(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct waves *w = t->data;
+	size_t dropped;
+
+	if (w->stopping) {
+		return;
+	}
+	if (w->redis_up && w->sync == SYNC_IDLE) {
+		start_sync(w);
+	}
+	dropped = waves_index_prune(w->index, keep_floor(w, now_ms()));
+	if (dropped) {
+		log_debug("event=index_pruned dropped=%zu", dropped);
+		hean_health_set_int(w->app->health, "signals_indexed",
+				    (int64_t)waves_index_total(w->index));
+	}
+	evaluate(w); /* safety net; the periodic does the timing */
+}
+
+/* ===================== lifecycle ===================== */
+
+struct waves *waves_create(struct hean_app *app)
+{
+	struct waves *w = calloc(1, sizeof(*w));
+	const struct hean_config *cfg = &app->cfg;
+
+	if (!w) {
+		return NULL;
+	}
+	w->app = app;
+	w->loop = app->loop.loop;
+	waves_clock_init(&w->clock, cfg->wave_interval_s, cfg->wave_delay_s, cfg->wave_max_late_s);
+	w->sel_cfg.min_score = cfg->wave_min_score;
+	w->sel_cfg.max_trades = cfg->wave_max_trades;
+	w->sel_cfg.blacklist = (const char *const *)cfg->blacklist;
+	w->sel_cfg.n_blacklist = cfg->n_blacklist;
+	w->index = waves_index_create(MAX_PER_WAVE, MAX_TOTAL);
+	if (!w->index) {
+		free(w);
+		return NULL;
+	}
+	hean_app_key(app, w->k_signals, sizeof(w->k_signals), "signals");
+	hean_app_key(app, w->k_waves, sizeof(w->k_waves), "waves");
+	hean_app_key(app, w->k_last, sizeof(w->k_last), "wave:last");
+	hean_app_key(app, w->k_last_s, sizeof(w->k_last_s), "wave:last_s");
+	w->keys.stream = w->k_waves;
+	w->keys.last = w->k_last;
+	w->keys.last_s = w->k_last_s;
+	w->logged_sched = w->logged_wait = INT64_MIN;
+	ev_periodic_init(&w->wake, on_wake, 0., 0., 0);
+	w->wake.data = w;
+	ev_timer_init(&w->cron, on_cron, 1., 1.);
+	w->cron.data = w;
+	return w;
+}
+
+int waves_start(struct waves *w)
+{
+	struct hean_stream_options so;
+
+	memset(&so, 0, sizeof(so));
+	so.url = w->app->cfg.redis_url;
+	so.key = w->k_signals;
+	so.group = "waves";
+	so.consumer = w->app->cfg.proc_name;
+	so.start_id = "0";
+	so.count = 100;
+	so.block_ms = 1000;
+	so.on_entry = on_stream_entry;
+	so.data = w;
+	w->stream = hean_stream_create(w->loop, w->app->redis, &so);
+	if (!w->stream) {
+		return -ENOMEM;
+	}
+	ev_timer_start(w->loop, &w->cron);
+	log_info("event=waves_config interval_s=%" PRId64 " delay_s=%" PRId64
+		 " max_late_s=%" PRId64 " max_trades=%d min_score=%g blacklist=%zu",
+		 w->clock.interval_s, w->clock.delay_s, w->clock.max_late_s,
+		 w->sel_cfg.max_trades, w->sel_cfg.min_score, w->sel_cfg.n_blacklist);
+	return 0;
+}
+
+void waves_stop(struct waves *w)
+{
+	if (!w || w->stopping) {
+		return;
+	}
+	w->stopping = true;
+	ev_periodic_stop(w->loop, &w->wake);
+	ev_timer_stop(w->loop, &w->cron);
+	hean_stream_destroy(w->stream);
+	w->stream = NULL;
+}
+
+void waves_on_redis(struct waves *w, bool up)
+{
+	w->redis_up = up;
+	if (w->stopping) {
+		return;
+	}
+	if (up) {
+		start_sync(w);
+		return;
+	}
+	if (w->op == OP_EMIT) {
+		w->unknown = true;
+		w->unknown_wave = w->cur;
+	}
+	op_abort(w);
+	w->sync = SYNC_IDLE;
+	w->sync_gen++;
+	ev_periodic_stop(w->loop, &w->wake);
+	hean_health_set_state(w->app->health, "redis_down", NULL);
+}
+
+void waves_destroy(struct waves *w)
+{
+	if (!w) {
+		return;
+	}
+	/* waves_stop ran before the loop was destroyed; the stream is gone */
+	waves_index_destroy(w->index);
+	free(w->snap);
+	free(w->pos);
+	free(w);
+}
