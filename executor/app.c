@@ -1,0 +1,310 @@
+/* executor/app: wiring of the executor's modules on one loop, the
+ * start-up order (clock -> instruments -> reconcile -> private WS; waves
+ * are read at once but traded only when instruments and clock are ready),
+ * health, hean:orders and the shutdown order. See executor.h. */
+#include "executor/executor.h"
+
+#include "common/log.h"
+#include "common/timeutil.h"
+#include "executor/instruments.h"
+#include "executor/orders.h"
+#include "executor/positions.h"
+#include "executor/prices.h"
+#include "executor/private_ws.h"
+#include "executor/rest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CLOCK_RESYNC_S 3600.0
+#define CLOCK_RETRY_S 2.0
+#define FIN_MAX_S 1.0
+#define ORDERS_KEEP_MS (7LL * 24 * 3600 * 1000)
+
+/* ===================== shared helpers ===================== */
+
+void exec_orders_log(struct exec_app *x, const char *wave_ts, const char *symbol,
+		     const char *side, const char *qty, const char *link, const char *status,
+		     int ret_code, const char *ret_msg)
+{
+	char key[128], minid[32], code[16];
+	const char *av[22];
+
+	hean_app_key(x->app, key, sizeof(key), "orders");
+	snprintf(minid, sizeof(minid), "%lld", (long long)(hean_time_now_ms() - ORDERS_KEEP_MS));
+	snprintf(code, sizeof(code), "%d", ret_code);
+	av[0] = "XADD";
+	av[1] = key;
+	av[2] = "MINID";
+	av[3] = "~";
+	av[4] = minid;
+	av[5] = "*";
+	av[6] = "wave_ts";
+	av[7] = wave_ts ? wave_ts : "";
+	av[8] = "symbol";
+	av[9] = symbol ? symbol : "";
+	av[10] = "side";
+	av[11] = side ? side : "";
+	av[12] = "qty";
+	av[13] = qty ? qty : "";
+	av[14] = "order_link_id";
+	av[15] = link ? link : "";
+	av[16] = "status";
+	av[17] = status;
+	av[18] = "ret_code";
+	av[19] = code;
+	av[20] = "ret_msg";
+	av[21] = ret_msg ? ret_msg : "";
+	if (hean_redis_command_argv(x->app->redis, NULL, NULL, 22, av, NULL) < 0) {
+		log_warn("event=orders_write_failed link=%s status=%s", link ? link : "", status);
+	}
+}
+
+void exec_count(struct exec_app *x, const char *name, int64_t delta)
+{
+	if (!strcmp(name, "retries")) {
+		x->order_retries += delta;
+		return; /* published with the client's own retries in update_health */
+	}
+	hean_health_add_int(x->app->health, name, delta);
+}
+
+void exec_app_update_health(struct exec_app *x)
+{
+	struct hean_health *h = x->app->health;
+	const char *state = "running";
+	char detail[160] = "";
+	int open = 0, naked = 0;
+
+	if (x->stopping) {
+		return;
+	}
+	exec_positions_counts(x->pos, &open, &naked);
+	hean_health_set_int(h, "positions", open);
+	hean_health_set_int(h, "naked_positions", naked);
+	hean_health_set_int(h, "pending_orders", exec_orders_pending(x->orders));
+	hean_health_set_int(h, "rest_fallback", exec_prices_rest_fallback(x->prices) ? 1 : 0);
+	hean_health_set_int(h, "retries", (int64_t)exec_rest_retries(x->rest) + x->order_retries);
+	hean_health_set_int(h, "clock_offset_ms", exec_rest_offset_ms(x->rest));
+	if (!exec_rest_clock_synced(x->rest) || !exec_instruments_loaded(x->inst) ||
+	    !exec_positions_reconciled(x->pos)) {
+		state = "starting";
+		snprintf(detail, sizeof(detail), "clock=%d instruments=%d reconciled=%d",
+			 exec_rest_clock_synced(x->rest), exec_instruments_loaded(x->inst),
+			 exec_positions_reconciled(x->pos));
+	} else if (exec_rest_failing(x->rest) || !exec_pws_up(x->pws)) {
+		state = "degraded";
+		snprintf(detail, sizeof(detail), "rest=%s private_ws=%s",
+			 exec_rest_failing(x->rest) ? "failing" : "ok",
+			 exec_pws_up(x->pws) ? "up" : "down");
+	} else {
+		snprintf(detail, sizeof(detail), "positions=%d", open);
+	}
+	if (strcmp(state, x->state) != 0) {
+		snprintf(x->state, sizeof(x->state), "%s", state);
+		log_info("event=state state=%s detail=\"%s\"", state, detail);
+		hean_health_set_state(h, state, detail);
+	} else {
+		hean_health_set_detail(h, detail);
+	}
+}
+
+/* ===================== start-up ===================== */
+
+static void on_health(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	exec_app_update_health(w->data);
+}
+
+static void on_loaded(struct exec_app *x)
+{
+	exec_orders_kick(x->orders);
+	exec_app_update_health(x);
+}
+
+static void on_clock(bool ok, void *data)
+{
+	struct exec_app *x = data;
+
+	if (x->stopping) {
+		return;
+	}
+	ev_timer_stop(x->loop, &x->clock_timer);
+	ev_timer_set(&x->clock_timer, ok ? CLOCK_RESYNC_S : CLOCK_RETRY_S, 0.);
+	ev_timer_start(x->loop, &x->clock_timer);
+	if (ok && !x->clock_once) {
+		x->clock_once = true;
+		exec_positions_reconcile(x->pos);
+		exec_pws_start(x->pws);
+	}
+	if (ok) {
+		exec_orders_kick(x->orders);
+	}
+	exec_app_update_health(x);
+}
+
+static void on_clock_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct exec_app *x = w->data;
+
+	exec_rest_sync_clock(x->rest, on_clock, x);
+}
+
+static void on_stop(struct hean_app *app, void *data)
+{
+	exec_app_stop(data);
+}
+
+/* Redis came back: writes made while it was down were lost. */
+static void on_redis(struct hean_app *app, bool up, void *data)
+{
+	struct exec_app *x = data;
+
+	if (up && !x->stopping && x->pos) {
+		exec_positions_rewrite(x->pos);
+	}
+}
+
+int exec_app_start(struct exec_app *x, struct hean_app *app)
+{
+	const struct hean_config *cfg = &app->cfg;
+	struct exec_rest_opts ro;
+	struct hean_stream_options so;
+	char key[128];
+
+	x->app = app;
+	x->cfg = cfg;
+	x->loop = app->loop.loop;
+	app->data = x;
+	app->on_stop = on_stop;
+	app->on_redis = on_redis;
+	if (!cfg->api_key[0] || !cfg->api_secret[0]) {
+		log_error("event=start_failed reason=\"HEAN_BYBIT_API_KEY/SECRET missing\"");
+		return -EINVAL;
+	}
+	memset(&ro, 0, sizeof(ro));
+	ro.base = cfg->rest;
+	ro.api_key = cfg->api_key;
+	ro.api_secret = cfg->api_secret;
+	ro.recv_window_ms = cfg->recv_window_ms;
+	x->rest = exec_rest_create(x->loop, &ro);
+	x->ws_ctx = hean_ws_ctx_create(x->loop);
+	if (!x->rest || !x->ws_ctx) {
+		log_error("event=start_failed reason=\"rest or ws context\"");
+		return -ENOMEM;
+	}
+	x->inst = exec_instruments_create(x, on_loaded);
+	x->pos = exec_positions_create(x);
+	x->prices = exec_prices_create(x);
+	x->orders = exec_orders_create(x);
+	x->pws = exec_pws_create(x);
+	if (!x->inst || !x->pos || !x->prices || !x->orders || !x->pws) {
+		log_error("event=start_failed reason=\"module init\"");
+		return -ENOMEM;
+	}
+	memset(&so, 0, sizeof(so));
+	so.url = cfg->redis_url;
+	so.key = hean_app_key(app, key, sizeof(key), "waves");
+	so.group = "executor";
+	so.consumer = cfg->proc_name;
+	so.start_id = "$"; /* a new group starts at new waves: never replays history */
+	so.count = 20;
+	so.block_ms = 1000;
+	so.on_entry = exec_orders_on_wave;
+	so.data = x->orders;
+	x->waves = hean_stream_create(x->loop, app->redis, &so);
+	if (!x->waves) {
+		log_error("event=start_failed reason=\"waves stream\"");
+		return -ENOMEM;
+	}
+	ev_timer_init(&x->health_timer, on_health, 1.0, 1.0);
+	x->health_timer.data = x;
+	ev_timer_start(x->loop, &x->health_timer);
+	ev_timer_init(&x->clock_timer, on_clock_timer, CLOCK_RETRY_S, 0.);
+	x->clock_timer.data = x;
+	static const char *const counters[] = {"orders_ok", "orders_rejected", "duplicates",
+					       "trail_updates"};
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		hean_health_set_int(app->health, counters[i], 0);
+	}
+	snprintf(x->state, sizeof(x->state), "starting");
+	hean_health_set_state(app->health, "starting", "clock, instruments, reconcile");
+	exec_rest_sync_clock(x->rest, on_clock, x);
+	exec_instruments_refresh(x->inst);
+	log_info("event=executor_started rest=%s private=%s position_usd=%g stop_loss_pct=%g",
+		 cfg->rest, cfg->ws_private, cfg->position_usd, cfg->stop_loss_pct);
+	return 0;
+}
+
+/* ===================== shutdown ===================== */
+
+static void on_fin(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct exec_app *x = w->data;
+
+	if (!exec_pws_closed(x->pws) && ev_now(loop) - x->fin_started < FIN_MAX_S) {
+		return;
+	}
+	ev_timer_stop(loop, w);
+	/* outside any lws callback: the lws side can go now */
+	exec_pws_destroy(x->pws);
+	x->pws = NULL;
+	hean_ws_ctx_destroy(x->ws_ctx);
+	x->ws_ctx = NULL;
+}
+
+void exec_app_stop(struct exec_app *x)
+{
+	if (x->stopping) {
+		return;
+	}
+	exec_app_update_health(x);
+	x->stopping = true;
+	ev_timer_stop(x->loop, &x->health_timer);
+	ev_timer_stop(x->loop, &x->clock_timer);
+	exec_orders_stop(x->orders);
+	exec_positions_stop(x->pos);
+	exec_prices_stop(x->prices);
+	hean_stream_destroy(x->waves); /* unacked waves stay pending in Redis */
+	x->waves = NULL;
+	exec_rest_destroy(x->rest); /* in-flight calls end (aborted) */
+	x->rest = NULL;
+	exec_instruments_destroy(x->inst);
+	x->inst = NULL;
+	if (x->pws) {
+		exec_pws_stop(x->pws);
+		x->fin_started = ev_now(x->loop);
+		ev_timer_init(&x->fin_timer, on_fin, 0.02, 0.02);
+		x->fin_timer.data = x;
+		ev_timer_start(x->loop, &x->fin_timer);
+	} else {
+		hean_ws_ctx_destroy(x->ws_ctx);
+		x->ws_ctx = NULL;
+	}
+}
+
+void exec_app_finish(struct exec_app *x)
+{
+	if (x->loop) {
+		ev_timer_stop(x->loop, &x->health_timer);
+		ev_timer_stop(x->loop, &x->clock_timer);
+		ev_timer_stop(x->loop, &x->fin_timer);
+	}
+	hean_stream_destroy(x->waves);
+	x->waves = NULL;
+	exec_rest_destroy(x->rest);
+	x->rest = NULL;
+	exec_orders_destroy(x->orders);
+	x->orders = NULL;
+	exec_pws_destroy(x->pws);
+	x->pws = NULL;
+	hean_ws_ctx_destroy(x->ws_ctx);
+	x->ws_ctx = NULL;
+	exec_prices_destroy(x->prices);
+	x->prices = NULL;
+	exec_positions_destroy(x->pos);
+	x->pos = NULL;
+	exec_instruments_destroy(x->inst);
+	x->inst = NULL;
+}

@@ -1,0 +1,72 @@
+/* executor: the process state shared by its modules (one struct, reached
+ * from every callback), and the helpers they share: the hean:orders
+ * writer, health gauges and counters. The modules:
+ *   rest        Bybit REST client (sign, envelope, retry classes, clock)
+ *   instruments instruments-info table (start, daily)
+ *   orders      hean:waves -> orders (idempotent by orderLinkId) -> ack
+ *   positions   book + hean:position:{SYM} + reconcile + stop-loss + trail
+ *   prices      hean:ticks (XREAD) with REST /v5/market/tickers fallback
+ *   private_ws  /v5/private: auth, order/execution/position pushes
+ *   sizing, trail  pure arithmetic */
+#ifndef HEAN_EXECUTOR_EXECUTOR_H
+#define HEAN_EXECUTOR_EXECUTOR_H
+
+#include "common/app.h"
+#include "common/stream.h"
+#include "common/ws.h"
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct exec_rest;
+struct exec_instruments;
+struct exec_positions;
+struct exec_prices;
+struct exec_orders;
+struct exec_pws;
+
+struct exec_app {
+	struct hean_app *app;           /* borrowed: outlives us */
+	const struct hean_config *cfg;  /* borrowed: &app->cfg */
+	struct ev_loop *loop;           /* borrowed */
+	struct exec_rest *rest;         /* owned */
+	struct exec_instruments *inst;  /* owned */
+	struct exec_positions *pos;     /* owned */
+	struct exec_prices *prices;     /* owned */
+	struct exec_orders *orders;     /* owned */
+	struct exec_pws *pws;           /* owned */
+	struct hean_ws_ctx *ws_ctx;     /* owned */
+	struct hean_stream *waves;      /* owned */
+	ev_timer health_timer;          /* 1 s gauges + state */
+	ev_timer clock_timer;           /* hourly clock resync (2 s until the first) */
+	ev_timer fin_timer;             /* shutdown: waits for the private WS close */
+	double fin_started;
+	int64_t order_retries;          /* order-level retries (lookups, re-sends) */
+	bool clock_once;                /* first sync done: reconcile + private WS started */
+	bool stopping;
+	bool started_ok;                /* instruments, clock, first reconcile */
+	char state[32];
+};
+
+/* Starts everything (rest, instruments, clock, positions, prices, private
+ * WS, the waves reader). Returns 0 or -errno (logged). */
+int exec_app_start(struct exec_app *x, struct hean_app *app);
+/* Stops watchers and connections (SIGTERM path); idempotent. */
+void exec_app_stop(struct exec_app *x);
+/* Frees what start created (after the loop ended). */
+void exec_app_finish(struct exec_app *x);
+
+/* One entry in hean:orders (MINID ~ 7 days). ret_msg may be NULL. */
+void exec_orders_log(struct exec_app *x, const char *wave_ts, const char *symbol,
+		     const char *side, const char *qty, const char *link, const char *status,
+		     int ret_code, const char *ret_msg);
+
+/* Health counters (orders_ok, orders_rejected, duplicates, trail_updates,
+ * retries ...). */
+void exec_count(struct exec_app *x, const char *name, int64_t delta);
+
+/* Re-evaluates the health state at once (running / degraded / starting). */
+void exec_app_update_health(struct exec_app *x);
+
+#endif

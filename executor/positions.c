@@ -1,0 +1,544 @@
+/* executor/positions: book, Redis hash, reconcile, stop-loss, trailing.
+ * See positions.h. */
+#include "executor/positions.h"
+
+#include "common/json.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+#include "executor/instruments.h"
+#include "executor/prices.h"
+#include "executor/private_ws.h"
+#include "executor/rest.h"
+#include "executor/sizing.h"
+#include "executor/trail.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_POS 512
+#define HOUSE_S 0.1
+#define RECONCILE_UP_MS 60000
+#define PROTECT_RETRY_MS 1000
+
+struct pos {
+	char symbol[EXEC_SYM_LEN];
+	int side; /* 1 long, -1 short; meaningful while open */
+	bool open;
+	double size, entry, stop; /* stop: on the exchange, 0 none */
+	struct exec_trail trail;
+	double last_price;
+	bool stop_inflight;   /* a trading-stop is in flight */
+	bool trail_wait;      /* a better stop is due: re-check on the tick */
+	int64_t updated_ms;   /* local ms of the last change from any source */
+	int64_t protect_after_ms;
+};
+
+struct stop_req {
+	struct exec_positions *ps; /* borrowed */
+	char symbol[EXEC_SYM_LEN];
+	double stop;
+	bool trail; /* a trailing move (else a protection) */
+	int side;
+};
+
+struct exec_positions {
+	struct exec_app *x; /* borrowed */
+	struct pos *v;      /* owned, MAX_POS */
+	size_t n;
+	struct exec_trail_cfg tcfg;
+	bool reconciling, again, reconciled, stopped;
+	int64_t reconcile_t0, last_reconcile_ms;
+	ev_timer house;
+};
+
+static struct pos *find(const struct exec_positions *ps, const char *sym)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		if (!strcmp(ps->v[i].symbol, sym)) {
+			return &ps->v[i];
+		}
+	}
+	return NULL;
+}
+
+static struct pos *find_or_add(struct exec_positions *ps, const char *sym)
+{
+	struct pos *p = find(ps, sym);
+
+	if (p || !ps->v || ps->n >= MAX_POS || !exec_sizing_symbol_valid(sym)) {
+		return p;
+	}
+	p = &ps->v[ps->n++];
+	memset(p, 0, sizeof(*p));
+	memcpy(p->symbol, sym, strlen(sym) + 1); /* valid: <= 20 chars */
+	return p;
+}
+
+static const struct exec_instrument *inst_of(struct exec_positions *ps, const char *sym)
+{
+	return exec_instruments_find(ps->x->inst, sym);
+}
+
+/* ===================== Redis ===================== */
+
+static void write_hash(struct exec_positions *ps, const struct pos *p)
+{
+	const struct exec_instrument *in = inst_of(ps, p->symbol);
+	int pdp = in ? in->price_dp : 8, qdp = in ? in->qty_dp : 8;
+	char key[128], size[EXEC_NUM_LEN], entry[EXEC_NUM_LEN], stop[EXEC_NUM_LEN];
+	char best[EXEC_NUM_LEN], upd[32];
+	const char *av[14];
+
+	hean_app_key(ps->x->app, key, sizeof(key), "position:%s", p->symbol);
+	exec_sizing_fmt(p->open ? p->size : 0, qdp, size, sizeof(size));
+	exec_sizing_fmt(p->open ? p->entry : 0, pdp, entry, sizeof(entry));
+	exec_sizing_fmt(p->stop, pdp, stop, sizeof(stop));
+	exec_sizing_fmt(p->open ? p->trail.best : 0, pdp, best, sizeof(best));
+	snprintf(upd, sizeof(upd), "%lld", (long long)p->updated_ms);
+	av[0] = "HSET";
+	av[1] = key;
+	av[2] = "side";
+	av[3] = !p->open ? "" : p->side > 0 ? "Buy" : "Sell";
+	av[4] = "size";
+	av[5] = p->open ? size : "0";
+	av[6] = "entry";
+	av[7] = entry;
+	av[8] = "stop_loss";
+	av[9] = stop;
+	av[10] = "trail_high";
+	av[11] = best;
+	av[12] = "updated_ms";
+	av[13] = upd;
+	if (hean_redis_command_argv(ps->x->app->redis, NULL, NULL, 14, av, NULL) < 0) {
+		/* the book stays authoritative; the next change or reconcile rewrites it */
+		log_warn("event=position_write_failed symbol=%s", p->symbol);
+	}
+}
+
+/* ===================== stop-loss requests ===================== */
+
+static void protect(struct exec_positions *ps, struct pos *p);
+
+static void mark_closed(struct exec_positions *ps, struct pos *p, const char *source)
+{
+	if (!p->open) {
+		return;
+	}
+	log_info("event=position_closed symbol=%s source=%s last_stop=%.10g", p->symbol, source,
+		 p->stop);
+	hean_health_event(ps->x->app->health, "position_closed", "symbol=%s source=%s", p->symbol,
+			  source);
+	p->open = false;
+	p->size = 0;
+	p->trail_wait = false;
+	p->updated_ms = hean_time_now_ms();
+	write_hash(ps, p);
+}
+
+static void on_stop_answer(const struct exec_rest_result *res, void *data)
+{
+	struct stop_req *q = data;
+	struct exec_positions *ps = q->ps;
+	struct pos *p;
+	int64_t now = hean_time_now_ms();
+
+	if (res->aborted) {
+		free(q);
+		return;
+	}
+	p = find(ps, q->symbol);
+	if (!p) {
+		free(q);
+		return;
+	}
+	p->stop_inflight = false;
+	if (res->cls == EXEC_REST_OK || res->ret_code == 34040) {
+		bool same_pos = p->open && p->side == q->side;
+		if (same_pos) {
+			p->stop = q->stop;
+			if (q->trail) {
+				exec_trail_commit(&p->trail, q->stop, now);
+				exec_count(ps->x, "trail_updates", 1);
+			} else {
+				exec_trail_set_stop(&p->trail, q->stop);
+			}
+			p->updated_ms = now;
+			write_hash(ps, p);
+		}
+		log_info("event=stop_set symbol=%s stop=%.10g kind=%s ret_code=%d attempts=%d",
+			 q->symbol, q->stop, q->trail ? "trail" : "protect", res->ret_code,
+			 res->attempts);
+	} else if (res->ret_code == 10001 && strstr(res->ret_msg, "zero position")) {
+		mark_closed(ps, p, "trading_stop");
+		exec_positions_reconcile(ps);
+	} else {
+		log_warn("event=stop_failed symbol=%s stop=%.10g kind=%s ret_code=%d msg=\"%.120s\"",
+			 q->symbol, q->stop, q->trail ? "trail" : "protect", res->ret_code,
+			 res->ret_msg);
+		if (q->trail) {
+			p->trail_wait = true; /* re-evaluated on the next price */
+		} else {
+			p->protect_after_ms = now + PROTECT_RETRY_MS;
+		}
+	}
+	free(q);
+	exec_app_update_health(ps->x);
+}
+
+static int send_stop(struct exec_positions *ps, struct pos *p, double stop, bool trail)
+{
+	const struct exec_instrument *in = inst_of(ps, p->symbol);
+	struct stop_req *q;
+	char body[256], s[EXEC_NUM_LEN];
+	int rc;
+
+	if (!in || !(stop > 0)) {
+		return -EINVAL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q) {
+		return -ENOMEM;
+	}
+	q->ps = ps;
+	q->stop = stop;
+	q->trail = trail;
+	q->side = p->side;
+	snprintf(q->symbol, sizeof(q->symbol), "%s", p->symbol);
+	snprintf(body, sizeof(body),
+		 "{\"category\":\"linear\",\"symbol\":\"%s\",\"tpslMode\":\"Full\","
+		 "\"positionIdx\":0,\"stopLoss\":\"%s\"}",
+		 p->symbol, exec_sizing_fmt(stop, in->price_dp, s, sizeof(s)));
+	rc = exec_rest_call(ps->x->rest, "POST", "/v5/position/trading-stop", body,
+			    EXEC_REST_SIGNED | EXEC_REST_IDEMPOTENT, on_stop_answer, q);
+	if (rc < 0) {
+		free(q);
+		return rc;
+	}
+	p->stop_inflight = true;
+	return 0;
+}
+
+/* A position without a stop-loss gets one now (entry-based, or price-based
+ * when the price already moved past it). */
+static void protect(struct exec_positions *ps, struct pos *p)
+{
+	const struct exec_instrument *in = inst_of(ps, p->symbol);
+	struct exec_quote q;
+	double last = p->last_price, stop;
+	int64_t now = hean_time_now_ms();
+
+	if (!p->open || p->stop > 0 || p->stop_inflight || now < p->protect_after_ms ||
+	    ps->stopped) {
+		return;
+	}
+	if (!in) {
+		p->protect_after_ms = now + PROTECT_RETRY_MS;
+		if (exec_instruments_loaded(ps->x->inst)) {
+			log_error("event=protect_failed symbol=%s reason=\"unknown instrument\"",
+				  p->symbol);
+		}
+		return;
+	}
+	if (exec_prices_get(ps->x->prices, p->symbol, &q) == 0) {
+		last = q.last;
+	}
+	stop = exec_sizing_stop(in, p->side, p->entry, last, ps->x->cfg->stop_loss_pct);
+	log_warn("event=protect symbol=%s side=%s size=%.10g entry=%.10g last=%.10g stop=%.10g",
+		 p->symbol, p->side > 0 ? "Buy" : "Sell", p->size, p->entry, last, stop);
+	if (send_stop(ps, p, stop, false) < 0) {
+		p->protect_after_ms = now + PROTECT_RETRY_MS;
+	}
+}
+
+/* ===================== trailing ===================== */
+
+static void trail_check(struct exec_positions *ps, struct pos *p, int64_t now)
+{
+	double ns = 0;
+	enum exec_trail_verdict v;
+
+	if (!p->open || !(p->last_price > 0) || ps->stopped) {
+		return;
+	}
+	if (p->stop <= 0) {
+		protect(ps, p);
+		return;
+	}
+	v = exec_trail_update(&p->trail, &ps->tcfg, p->last_price, now, &ns);
+	p->trail_wait = v == EXEC_TRAIL_WAIT || (v == EXEC_TRAIL_MOVE && p->stop_inflight);
+	if (v == EXEC_TRAIL_MOVE && !p->stop_inflight) {
+		log_info("event=trail_move symbol=%s best=%.10g price=%.10g stop=%.10g->%.10g",
+			 p->symbol, p->trail.best, p->last_price, p->stop, ns);
+		if (send_stop(ps, p, ns, true) < 0) {
+			p->trail_wait = true;
+		}
+	}
+}
+
+void exec_positions_on_price(struct exec_positions *ps, const char *symbol, double price,
+			     int64_t now_ms)
+{
+	struct pos *p = find(ps, symbol);
+	const struct exec_instrument *in;
+
+	if (!p || !p->open) {
+		return;
+	}
+	p->last_price = price;
+	in = inst_of(ps, symbol);
+	if (in) {
+		p->trail.tick = in->tick;
+	}
+	trail_check(ps, p, now_ms);
+}
+
+/* ===================== book ===================== */
+
+void exec_positions_apply(struct exec_positions *ps, const char *symbol, int side, double size,
+			  double entry, double stop, const char *source)
+{
+	struct pos *p;
+	const struct exec_instrument *in = inst_of(ps, symbol);
+	int64_t now = hean_time_now_ms();
+	bool fresh;
+
+	if (!exec_sizing_symbol_valid(symbol)) {
+		return;
+	}
+	if (!(size > 0) || side == 0) {
+		p = find(ps, symbol);
+		if (p) {
+			mark_closed(ps, p, source);
+		}
+		return;
+	}
+	p = find_or_add(ps, symbol);
+	if (!p) {
+		log_error("event=position_book_full symbol=%s", symbol);
+		return;
+	}
+	fresh = !p->open || p->side != side;
+	if (fresh) {
+		log_info("event=position_open symbol=%s side=%s size=%.10g entry=%.10g stop=%.10g "
+			 "source=%s",
+			 symbol, side > 0 ? "Buy" : "Sell", size, entry, stop, source);
+		p->open = true;
+		p->side = side;
+		p->stop_inflight = false;
+		p->protect_after_ms = 0;
+		p->trail_wait = false;
+		exec_trail_init(&p->trail, &ps->tcfg, side, entry, stop, in ? in->tick : 0);
+	} else if (stop != p->stop) {
+		exec_trail_set_stop(&p->trail, stop);
+	}
+	if (!fresh && entry > 0 && entry != p->entry) {
+		p->trail.entry = entry;
+	}
+	p->size = size;
+	p->entry = entry;
+	p->stop = stop;
+	p->updated_ms = now;
+	write_hash(ps, p);
+	if (p->stop <= 0) {
+		protect(ps, p);
+	}
+	exec_prices_poll_now(ps->x->prices);
+	exec_app_update_health(ps->x);
+}
+
+/* ===================== reconcile ===================== */
+
+static int side_of(const char *s)
+{
+	return !strcmp(s, "Buy") ? 1 : !strcmp(s, "Sell") ? -1 : 0;
+}
+
+static void on_list(const struct exec_rest_result *res, void *data)
+{
+	struct exec_positions *ps = data;
+	const json_t *list, *row;
+	bool seen[MAX_POS];
+	size_t i;
+
+	if (res->aborted) {
+		return;
+	}
+	ps->reconciling = false;
+	ps->last_reconcile_ms = hean_time_now_ms();
+	list = res->cls == EXEC_REST_OK ? json_object_get(res->result, "list") : NULL;
+	if (!json_is_array(list)) {
+		log_warn("event=reconcile_failed ret_code=%d msg=\"%.120s\"", res->ret_code,
+			 res->ret_msg);
+		goto out;
+	}
+	memset(seen, 0, sizeof(seen));
+	json_array_foreach(list, i, row) {
+		const char *sym = NULL, *side = "";
+		double size = 0, entry = 0, stop = 0;
+		struct pos *p;
+
+		if (hean_json_get_str(row, "symbol", &sym, NULL, 0) < 0 ||
+		    !exec_sizing_symbol_valid(sym)) {
+			continue;
+		}
+		hean_json_get_str(row, "side", &side, NULL, 0);
+		hean_json_get_num_str(row, "size", &size, HEAN_NUM_NONNEG, NULL, 0);
+		hean_json_get_num_str(row, "avgPrice", &entry, HEAN_NUM_NONNEG, NULL, 0);
+		hean_json_get_num_str(row, "stopLoss", &stop, HEAN_NUM_NONNEG, NULL, 0);
+		p = find(ps, sym);
+		if (p && p->updated_ms > ps->reconcile_t0) {
+			seen[p - ps->v] = true; /* the private stream is fresher */
+			continue;
+		}
+		exec_positions_apply(ps, sym, side_of(side), size, entry, stop, "reconcile");
+		p = find(ps, sym);
+		if (p) {
+			seen[p - ps->v] = true;
+		}
+	}
+	for (i = 0; i < ps->n; i++) {
+		struct pos *p = &ps->v[i];
+		if (p->open && !seen[i] && p->updated_ms <= ps->reconcile_t0) {
+			mark_closed(ps, p, "reconcile");
+		}
+	}
+	if (!ps->reconciled) {
+		ps->reconciled = true;
+		log_info("event=reconciled positions=%zu", ps->n);
+	}
+out:
+	exec_app_update_health(ps->x);
+	if (ps->again) {
+		ps->again = false;
+		exec_positions_reconcile(ps);
+	}
+}
+
+void exec_positions_reconcile(struct exec_positions *ps)
+{
+	if (ps->stopped) {
+		return;
+	}
+	if (ps->reconciling) {
+		ps->again = true;
+		return;
+	}
+	ps->reconcile_t0 = hean_time_now_ms();
+	if (exec_rest_call(ps->x->rest, "GET", "/v5/position/list",
+			   "category=linear&settleCoin=USDT&limit=200",
+			   EXEC_REST_SIGNED | EXEC_REST_IDEMPOTENT, on_list, ps) == 0) {
+		ps->reconciling = true;
+	}
+}
+
+static void on_house(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct exec_positions *ps = w->data;
+	int64_t now = hean_time_now_ms();
+	int64_t period = exec_pws_up(ps->x->pws) ? RECONCILE_UP_MS
+						 : (int64_t)ps->x->cfg->rest_poll_s * 1000;
+
+	for (size_t i = 0; i < ps->n; i++) {
+		struct pos *p = &ps->v[i];
+		if (!p->open) {
+			continue;
+		}
+		if (p->stop <= 0) {
+			protect(ps, p);
+		} else if (p->trail_wait) {
+			trail_check(ps, p, now);
+		}
+	}
+	if (!ps->reconciling && now - ps->last_reconcile_ms >= period) {
+		exec_positions_reconcile(ps);
+	}
+}
+
+/* ===================== lifecycle and views ===================== */
+
+struct exec_positions *exec_positions_create(struct exec_app *x)
+{
+	struct exec_positions *ps = calloc(1, sizeof(*ps));
+
+	if (!ps) {
+		return NULL;
+	}
+	ps->v = calloc(MAX_POS, sizeof(*ps->v));
+	if (!ps->v) {
+		free(ps);
+		return NULL;
+	}
+	ps->x = x;
+	ps->tcfg.activation_pct = x->cfg->trail_activation_pct;
+	ps->tcfg.callback_pct = x->cfg->trail_callback_pct;
+	ps->tcfg.min_interval_ms = x->cfg->trail_min_interval_ms;
+	ps->last_reconcile_ms = hean_time_now_ms();
+	ev_timer_init(&ps->house, on_house, HOUSE_S, HOUSE_S);
+	ps->house.data = ps;
+	ev_timer_start(x->loop, &ps->house);
+	return ps;
+}
+
+void exec_positions_stop(struct exec_positions *ps)
+{
+	if (!ps) {
+		return;
+	}
+	ps->stopped = true;
+	ev_timer_stop(ps->x->loop, &ps->house);
+}
+
+void exec_positions_destroy(struct exec_positions *ps)
+{
+	if (!ps) {
+		return;
+	}
+	exec_positions_stop(ps);
+	free(ps->v);
+	free(ps);
+}
+
+void exec_positions_rewrite(struct exec_positions *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		write_hash(ps, &ps->v[i]);
+	}
+}
+
+bool exec_positions_reconciled(const struct exec_positions *ps)
+{
+	return ps->reconciled;
+}
+
+void exec_positions_each_open(const struct exec_positions *ps, void (*fn)(const char *sym, void *),
+			      void *data)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		if (ps->v[i].open) {
+			fn(ps->v[i].symbol, data);
+		}
+	}
+}
+
+int exec_positions_side(const struct exec_positions *ps, const char *symbol)
+{
+	const struct pos *p = find(ps, symbol);
+
+	return p && p->open ? p->side : 0;
+}
+
+void exec_positions_counts(const struct exec_positions *ps, int *open, int *naked)
+{
+	*open = *naked = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		if (ps->v[i].open) {
+			(*open)++;
+			if (ps->v[i].stop <= 0) {
+				(*naked)++;
+			}
+		}
+	}
+}
