@@ -604,6 +604,7 @@ static void do_connect(struct hean_redis *r)
 		redisEnableKeepAlive(&ac->c);
 	}
 	r->ac = ac;
+	ev_timer_stop(r->loop, &r->connect);
 	ev_timer_set(&r->connect, r->connect_timeout, 0.);
 	ev_timer_start(r->loop, &r->connect);
 

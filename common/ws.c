@@ -447,6 +447,8 @@ static int cb_established(struct hean_ws *ws, struct lws *wsi)
 	if (ws->rx_paused) {
 		lws_rx_flow_control(wsi, 0);
 	}
+	ev_timer_stop(loop, &ws->ping_t);
+	ev_timer_stop(loop, &ws->live_t);
 	if (ws->ping_interval_s > 0 && ws->ping_text) {
 		ev_timer_set(&ws->ping_t, ws->ping_interval_s, ws->ping_interval_s);
 		ev_timer_start(loop, &ws->ping_t);

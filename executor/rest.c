@@ -212,6 +212,7 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 static void retry_in(struct call *c, uint32_t ms)
 {
 	c->r->retries++;
+	ev_timer_stop(c->r->loop, &c->retry);
 	ev_timer_set(&c->retry, ms / 1000.0, 0.);
 	ev_timer_start(c->r->loop, &c->retry);
 }

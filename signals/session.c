@@ -170,6 +170,7 @@ static void send_auth(struct signals_session *s)
 		hean_ws_drop(s->ws, 1000, "auth send failed");
 		return;
 	}
+	ev_timer_stop(s->app->loop.loop, &s->auth_t);
 	ev_timer_set(&s->auth_t, SIGNALS_AUTH_TIMEOUT_S, 0.);
 	ev_timer_start(s->app->loop.loop, &s->auth_t);
 }
