@@ -16,6 +16,7 @@
  *   deduplicated; at least one symbol (the blacklist may be empty).
  *   URLs: ws(s):// for streams, http(s):// for REST, redis:// or unix://. */
 #include "common/config.h"
+#include "common/url.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -152,20 +153,6 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-/* ^[A-Z0-9]{2,20}$ */
-static bool symbol_ok(const char *s, size_t n)
-{
-	if (n < 2 || n > 20) {
-		return false;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /* Splits, validates and deduplicates a symbol list into buf/list. */
 static int set_list(const char *name, const char *value, char *buf, size_t bufsz, char **list,
 		    size_t max, size_t *count, bool need_one, char *err, size_t errlen)
@@ -186,7 +173,7 @@ static int set_list(const char *name, const char *value, char *buf, size_t bufsz
 		while (len > 0 && s[len - 1] == ' ') {
 			len--;
 		}
-		if (!symbol_ok(s, len)) {
+		if (!hean_symbol_valid(s, len)) {
 			return fail(err, errlen, "%s: invalid symbol '%.*s' (must match ^[A-Z0-9]{2,20}$, comma separated)",
 				    name, (int)(len > 24 ? 24 : len), s);
 		}
@@ -683,23 +670,13 @@ int hean_config_load(struct hean_config *cfg, const char *role, int argc, char *
 static void dump_url(FILE *out, const char *url)
 {
 	const char *auth = strstr(url, "://");
-	const char *end, *at = NULL, *colon;
+	const char *at = hean_url_userinfo_at(url), *colon;
 
-	if (!auth) {
+	if (!auth || !at) {
 		fputs(url, out);
 		return;
 	}
 	auth += 3;
-	end = auth + strcspn(auth, "/?");
-	for (const char *p = auth; p < end; p++) {
-		if (*p == '@') {
-			at = p;
-		}
-	}
-	if (!at) {
-		fputs(url, out);
-		return;
-	}
 	colon = memchr(auth, ':', (size_t)(at - auth));
 	if (colon) {
 		fprintf(out, "%.*s:(redacted)%s", (int)(colon - url), url, at);

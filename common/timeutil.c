@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <time.h>
 
+/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in epoch seconds. */
+#define UTC_MIN_S (-62135596800LL)
+#define UTC_MAX_S (253402300799LL)
+
 #define MAX_OFFSET_S (18 * 3600)
 
 /* ===================== clock ===================== */
@@ -211,6 +215,12 @@ int hean_time_parse_iso8601(const char *s, size_t len, int64_t *epoch_ms, int *o
 	int64_t days = hean_time_days_from_civil(y, mo, d);
 	int64_t t = days * 86400 + h * 3600 + mi * 60 + sec - off;
 
+	/* The UTC instant must itself be a 4-digit year (0001..9999), so that
+	 * every accepted time formats back to a string this parser accepts
+	 * (signals normalises wave_ts through exactly that round trip). */
+	if (t < UTC_MIN_S || t > UTC_MAX_S) {
+		return -EINVAL;
+	}
 	*epoch_ms = t * 1000 + ms;
 	if (offset_s) {
 		*offset_s = off;

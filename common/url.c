@@ -182,17 +182,22 @@ static int parse_unix(const char *rest, struct hean_url *u, char *err, unsigned 
 	return 0;
 }
 
+/* The '@' that ends the user info of a URL: the LAST '@' after "://", so
+ * that a password holding '/', '?' or '@' never leaks into the host, port or
+ * path (nor into an error message quoting them). NULL when there is none. */
+const char *hean_url_userinfo_at(const char *url)
+{
+	const char *auth = strstr(url, "://");
+
+	return auth ? strrchr(auth + 3, '@') : NULL;
+}
+
 static int parse_redis(const char *rest, struct hean_url *u, char *err, unsigned long errlen)
 {
-	const char *slash = strchr(rest, '/');
+	const char *at = strrchr(rest, '@');
+	const char *slash = strchr(at ? at + 1 : rest, '/');
 	size_t alen = slash ? (size_t)(slash - rest) : strlen(rest);
-	const char *at = NULL;
 
-	for (const char *p = rest; p < rest + alen; p++) {
-		if (*p == '@') {
-			at = p; /* the last '@' ends the user info */
-		}
-	}
 	if (at) {
 		const char *c = memchr(rest, ':', (size_t)(at - rest));
 

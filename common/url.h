@@ -19,4 +19,8 @@ struct hean_url {
 /* Parses url. Returns 0 or -EINVAL (err names what is wrong). */
 int hean_url_parse(const char *url, struct hean_url *out, char *err, unsigned long errlen);
 
+/* The '@' ending the user info (the last '@' after "://"), or NULL. Used by
+ * the parser and by every masker, so both agree on where a password ends. */
+const char *hean_url_userinfo_at(const char *url);
+
 #endif

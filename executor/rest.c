@@ -7,6 +7,7 @@
 #include "common/timeutil.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,7 +114,11 @@ enum exec_rest_class exec_rest_parse(long http_status, int curl_code, const char
 	if (body && len) {
 		doc = json_loadb(body, len, 0, NULL);
 	}
-	if (json_is_object(doc) && json_is_integer(json_object_get(doc, "retCode"))) {
+	/* A retCode outside int is not Bybit's: it is treated as an unparsable
+	 * answer (outcome unknown), never truncated into 0 (success) or 10006. */
+	if (json_is_object(doc) && json_is_integer(json_object_get(doc, "retCode")) &&
+	    json_integer_value(json_object_get(doc, "retCode")) >= INT_MIN &&
+	    json_integer_value(json_object_get(doc, "retCode")) <= INT_MAX) {
 		out->ret_code = (int)json_integer_value(json_object_get(doc, "retCode"));
 		v = json_object_get(doc, "retMsg");
 		snprintf(out->ret_msg, sizeof(out->ret_msg), "%s",

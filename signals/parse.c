@@ -31,19 +31,10 @@ static int reject(struct signals_reject *rej, const char *field, const char *rea
 	return -EINVAL;
 }
 
-/* ^[A-Z0-9]{2,20}$ */
+/* ^[A-Z0-9]{2,20}$: kept as the module's name for common's rule. */
 bool signals_symbol_valid(const char *s, size_t len)
 {
-	if (len < 2 || len > SIGNALS_SYMBOL_MAX) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
-			return false;
-		}
-	}
-	return true;
+	return hean_symbol_valid(s, len);
 }
 
 /* A string field: 0 with s/len, or a reject. */
@@ -165,6 +156,9 @@ static bool is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Deeper than jansson's own limit (2048) cannot be valid input. */
+#define SPAN_MAX_DEPTH 2050
+
 /* See parse.h. A structural scan (strings, brackets, commas); jansson has
  * already validated the JSON, this only locates the elements. */
 long signals_data_spans(const char *buf, size_t len, size_t *start, size_t *end, size_t max)
@@ -176,6 +170,7 @@ long signals_data_spans(const char *buf, size_t len, size_t *start, size_t *end,
 	bool cur_obj = false; /* the current element is an object */
 	long found = -1;
 	size_t n = 0;
+	char open[SPAN_MAX_DEPTH]; /* the bracket each level was opened with */
 
 	for (size_t i = 0; i < len; i++) {
 		char c = buf[i];
@@ -223,12 +218,15 @@ long signals_data_spans(const char *buf, size_t len, size_t *start, size_t *end,
 				pending = true;
 				n = 0;
 			}
-			depth++;
+			if (depth >= SPAN_MAX_DEPTH) {
+				return -1;
+			}
+			open[depth++] = c;
 			break;
 		case '}':
 		case ']':
-			if (depth == 0) {
-				return -1;
+			if (depth == 0 || open[depth - 1] != (c == '}' ? '{' : '[')) {
+				return -1; /* unbalanced or mismatched: malformed */
 			}
 			depth--;
 			if (in_data && depth == 2 && c == '}' && cur_obj) {
