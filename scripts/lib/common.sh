@@ -340,12 +340,13 @@ hc_redis_setup() {
 }
 
 # hc_rcli ARGS...: redis-cli against the configured Redis, raw output, 3 s
-# deadline (a stopped Redis must not hang the launcher).
+# deadline (a stopped Redis must not hang the launcher; HC_RCLI_TIMEOUT
+# overrides it: the watchdog uses 1).
 hc_rcli() {
 	if [ -n "$HC_RAUTH" ]; then
-		REDISCLI_AUTH=$HC_RAUTH timeout -k 1 3 "${HC_RCLI[@]}" --raw "$@"
+		REDISCLI_AUTH=$HC_RAUTH timeout -k 1 "${HC_RCLI_TIMEOUT:-3}" "${HC_RCLI[@]}" --raw "$@"
 	else
-		timeout -k 1 3 "${HC_RCLI[@]}" --raw "$@"
+		timeout -k 1 "${HC_RCLI_TIMEOUT:-3}" "${HC_RCLI[@]}" --raw "$@"
 	fi
 }
 
