@@ -9,6 +9,7 @@
 #include "common/health.h"
 
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/timeutil.h"
 
 #include <errno.h>
@@ -49,6 +50,7 @@ struct hean_health {
 	char pid[24];
 	char state[32];
 	char detail[256];
+	bool ready; /* READY=1 sent to systemd */
 	int64_t last_msg_ms;
 	uint64_t reconnects;
 	struct named_int ints[MAX_NAMED];
@@ -194,12 +196,21 @@ static void push_event(struct hean_health *h, const char *event, const char *det
 
 /* ============================ timer ============================ */
 
+/* The states the watchdog counts as healthy (HELPERS vocabulary). */
+static bool is_healthy(const char *state)
+{
+	return !strcmp(state, "streaming") || !strcmp(state, "authenticated") ||
+	       !strcmp(state, "running");
+}
+
 static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct hean_health *h = w->data;
 
 	flush_events(h);
 	write_hash(h);
+	/* systemd WatchdogSec: the loop ran this tick (no-op off systemd) */
+	hean_notify("WATCHDOG=1");
 }
 
 /* ============================ public API ============================ */
@@ -247,6 +258,7 @@ void hean_health_stop(struct hean_health *h)
 	}
 	h->stopped = true;
 	ev_timer_stop(h->loop, &h->tick);
+	hean_notify("STOPPING=1");
 	/* Last words, flushed by the graceful close that follows. */
 	push_event(h, "stopped", h->state);
 	write_hash(h);
@@ -293,6 +305,10 @@ void hean_health_set_state(struct hean_health *h, const char *state, const char 
 			 h->state, state, h->detail);
 		snprintf(h->state, sizeof(h->state), "%s", state);
 		push_event(h, h->state, h->detail);
+		if (!h->ready && is_healthy(state)) {
+			h->ready = true;
+			hean_notify("READY=1");
+		}
 	}
 	if (!h->stopped) {
 		write_hash(h);

@@ -11,6 +11,7 @@ command -v shellcheck >/dev/null || {
 }
 progs=(scripts/hean .ci/run tests/scripts/*.sh)
 [ -f scripts/watchdog ] && progs+=(scripts/watchdog)
+progs+=(tests/watchdog/*.sh)
 libs=(scripts/lib/*.sh tests/integration/lib.sh)
 rc=0
 shellcheck -x "${progs[@]}" || rc=1
