@@ -137,6 +137,22 @@ int hean_parse_int64(const char *s, size_t len, int64_t *out)
 	return 0;
 }
 
+/* ===================== symbols ===================== */
+
+/* ^[A-Z0-9]{2,20}$ over exactly len bytes. */
+bool hean_symbol_valid(const char *s, size_t len)
+{
+	if (!s || len < 2 || len > 20) {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || is_digit(s[i]))) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* ===================== field getters ===================== */
 
 static int fail(int rc, char *err, size_t errlen, const char *field, const char *fmt, ...)

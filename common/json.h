@@ -25,6 +25,10 @@ int hean_parse_decimal(const char *s, size_t len, double *out, unsigned flags);
 /* Strict integer (optional '-', digits only, fits int64). 0 or -EINVAL. */
 int hean_parse_int64(const char *s, size_t len, int64_t *out);
 
+/* True when s[0..len) matches ^[A-Z0-9]{2,20}$ (a symbol safe to use in a
+ * Redis key). s need not be NUL-terminated; NULL is never valid. */
+bool hean_symbol_valid(const char *s, size_t len);
+
 /* Field getters. Each returns 0, -ENOENT (missing or null) or -EINVAL
  * (wrong type / bad value) and on error writes "field 'x': reason" into
  * err (if err != NULL). */

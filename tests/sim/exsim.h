@@ -13,6 +13,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/json.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "common/sign.h"
+#include "common/timeutil.h"
+#include "tests/sim/simlib.h"
+
 #define EXSIM_MAX_SYMS 16
 #define EXSIM_RING 2048		/* delta frames kept per symbol */
 #define EXSIM_FRAME_MAX 560	/* bytes of one delta frame */
@@ -93,9 +100,7 @@ struct exsim_conn {
 	int64_t silent_until_ms; /* 0 no, -1 until resume */
 	int64_t last_rx_ms;
 	int64_t max_active_ms; /* private idle limit */
-	char *rx;	       /* owned reassembly buffer */
-	size_t rx_len;
-	bool rx_overflow;
+	struct sim_buf rx;     /* owned reassembly buffer */
 	/* http */
 	char method[8];
 	char path[128];
@@ -197,21 +202,23 @@ struct exsim_app {
 
 	struct exsim_stats st;
 	ev_timer tick_timer, house_timer;
-	ev_signal sigint, sigterm;
+	struct sim_kick kick;
+	struct hean_loop hl; /* signals, SIGPIPE */
 	bool stopping;
 };
 
 /* ===== exsim_main.c ===== */
 /* Exchange clock (wall clock + clock_offset_ms) in ms. */
 int64_t exsim_now_ms(const struct exsim_app *app);
-/* Real wall clock in ms. */
-int64_t exsim_wall_ms(void);
 /* Seeded xorshift64*. */
 uint64_t exsim_rand(struct exsim_app *app);
 /* Uniform in [0, n). */
 uint32_t exsim_rand_n(struct exsim_app *app, uint32_t n);
 /* Restarts the market tick timer for the current rate. */
 void exsim_rate_apply(struct exsim_app *app);
+/* Sets the ticker rate per symbol from decimal text (0..1e6 Hz, 0 = as
+ * fast as the clients drain) and applies it. 0 or -EINVAL. */
+int exsim_rate_set(struct exsim_app *app, const char *hz);
 /* Formats a fixed-point integer v with scale decimals into p (no NUL);
  * returns the end pointer. */
 char *exsim_fmt_fixed(char *p, int64_t v, int scale);
@@ -247,6 +254,8 @@ int exsim_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 void exsim_conn_send(struct exsim_conn *c, const char *s, size_t len);
 /* Queues a json object (dumped compactly) on a WS connection. */
 void exsim_conn_send_json(struct exsim_conn *c, json_t *o);
+/* Queues symbol i's full snapshot on c and moves its cursor to the head. */
+void exsim_ws_queue_snapshot(struct exsim_conn *c, int i);
 /* Notifies public subscribers of symbol i that new frames exist. */
 void exsim_ws_notify_symbol(struct exsim_app *app, int i);
 /* Fault actions on WS connections matching pathmask; return count. */
@@ -278,10 +287,20 @@ void exsim_http_answer(struct exsim_conn *c, int status, const char *body, size_
 void exsim_http_envelope(struct exsim_conn *c, int code, const char *msg, json_t *result);
 /* Query parameter lookup in c->query (decoded value copy). */
 bool exsim_query_get(const struct exsim_conn *c, const char *name, char *out, size_t outlen);
+/* Integer query parameter in [lo, hi]; dflt when absent or not one. */
+int64_t exsim_query_int(const struct exsim_conn *c, const char *name, int64_t lo, int64_t hi,
+			int64_t dflt);
 
 /* ===== exsim_rest.c ===== */
 /* Routes a complete /v5 request. */
 void exsim_rest_handle(struct exsim_conn *c);
+/* category=linear in the query, else answers 10001 and returns false. */
+bool exsim_rest_category_ok(struct exsim_conn *c);
+/* Optional symbol= in the query: 1 and *i when known, 0 when absent,
+ * -1 when unknown (10001 "Not supported symbols" answered). */
+int exsim_rest_query_symbol(struct exsim_conn *c, int *i);
+/* Answers {"category":"linear","list":list,"nextPageCursor":next}; steals list. */
+void exsim_rest_list(struct exsim_conn *c, json_t *list, const char *next);
 
 /* ===== exsim_orders.c (engine) ===== */
 /* New order (status New) appended to app->orders; NULL when full. */
@@ -302,6 +321,8 @@ void exsim_orders_on_price(struct exsim_app *app, int i);
 /* Opens a position directly (no stops). */
 void exsim_orders_set_position(struct exsim_app *app, int i, int side, int64_t qty);
 json_t *exsim_orders_state(struct exsim_app *app);
+/* The UNIFIED account row (REST wallet-balance and WS wallet push). */
+json_t *exsim_orders_wallet_json(const struct exsim_app *app);
 void exsim_orders_finish(struct exsim_app *app);
 /* Position JSON row (REST shape when rest, WS shape otherwise). */
 json_t *exsim_orders_position_json(struct exsim_app *app, int i, bool rest);
@@ -310,6 +331,10 @@ json_t *exsim_orders_position_json(struct exsim_app *app, int i, bool rest);
 /* Appends entry (stolen) with t_ms and kind to the journal. */
 void exsim_journal_add(struct exsim_app *app, const char *kind, json_t *entry);
 void exsim_journal_finish(struct exsim_app *app);
+/* Journals an answer to a REST call: extra (stolen, may be NULL) plus
+ * retCode, retMsg and every field of the request body it lacks. */
+void exsim_journal_reply(struct exsim_app *app, const char *kind, json_t *body, int code,
+			 const char *msg, json_t *extra);
 
 /* ===== exsim_ctl.c ===== */
 /* Handles /sim/... requests. */

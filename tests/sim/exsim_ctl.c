@@ -27,14 +27,12 @@ static void bad(struct exsim_conn *c, const char *why)
 	answer_json(c, 400, json_pack("{s:b,s:s}", "ok", 0, "error", why));
 }
 
-static bool qint(struct exsim_conn *c, const char *name, long long *out)
+static bool qint(struct exsim_conn *c, const char *name, int64_t *out)
 {
-	char b[40], *e;
-	if (!exsim_query_get(c, name, b, sizeof(b)) || !b[0]) {
-		return false;
-	}
-	*out = strtoll(b, &e, 10);
-	return *e == '\0';
+	char b[40];
+
+	return exsim_query_get(c, name, b, sizeof(b)) &&
+	       sim_parse_int(b, INT64_MIN, INT64_MAX, out) == 0;
 }
 
 /* path=public|private|all -> mask, or -1 */
@@ -56,11 +54,11 @@ static int qpath(struct exsim_conn *c)
 /* secs absent or 0 -> -1 (until resume); else deadline in wall ms */
 static int64_t qdeadline(struct exsim_conn *c)
 {
-	long long s = 0;
-	if (!qint(c, "secs", &s) || s <= 0) {
+	int64_t s = 0;
+	if (!qint(c, "secs", &s) || s <= 0 || s > 86400 * 365) {
 		return -1;
 	}
-	return exsim_wall_ms() + s * 1000;
+	return hean_time_now_ms() + s * 1000;
 }
 
 static int qsymbol(struct exsim_conn *c)
@@ -116,7 +114,7 @@ static void rest_fault(struct exsim_conn *c)
 {
 	struct exsim_app *app = c->app;
 	char kind[16], path[96] = "";
-	long long n = 1;
+	int64_t n = 1;
 
 	if (!exsim_query_get(c, "kind", kind, sizeof(kind)) ||
 	    (strcmp(kind, "10006") && strcmp(kind, "5xx") && strcmp(kind, "timeout") &&
@@ -145,15 +143,14 @@ static void rest_fault(struct exsim_conn *c)
 static void price(struct exsim_conn *c)
 {
 	int i = qsymbol(c);
-	char b[40], *e;
+	char b[40];
 	double p;
 
 	if (i < 0 || !exsim_query_get(c, "price", b, sizeof(b))) {
 		bad(c, "need known symbol and price");
 		return;
 	}
-	p = strtod(b, &e);
-	if (*e || !isfinite(p) || p <= 0) {
+	if (hean_parse_decimal(b, strlen(b), &p, HEAN_NUM_POSITIVE) < 0 || p > 1e12) {
 		bad(c, "bad price");
 		return;
 	}
@@ -182,7 +179,7 @@ void exsim_ctl_handle(struct exsim_conn *c)
 {
 	struct exsim_app *app = c->app;
 	const char *name = c->path + 5;
-	long long v = 0;
+	int64_t v = 0;
 	bool ws_ctl = !strcmp(name, "close") || !strcmp(name, "drop") || !strcmp(name, "silent");
 	int mask = ws_ctl ? qpath(c) : EXSIM_PATH_ALL;
 	char kind[16];
@@ -254,20 +251,16 @@ void exsim_ctl_handle(struct exsim_conn *c)
 	} else if (!strcmp(name, "price")) {
 		price(c);
 	} else if (!strcmp(name, "rate")) {
-		char b[32], *e;
-		double hz;
-		if (!exsim_query_get(c, "hz", b, sizeof(b)) || (hz = strtod(b, &e), *e) || hz < 0 ||
-		    hz > 1e6) {
+		char b[32];
+		if (!exsim_query_get(c, "hz", b, sizeof(b)) || exsim_rate_set(app, b) < 0) {
 			bad(c, "bad hz");
 			return;
 		}
-		app->rate = hz;
-		exsim_rate_apply(app);
 		ok(c, 0);
 	} else if (!strcmp(name, "position")) {
 		position(c);
 	} else if (!strcmp(name, "idle_close")) {
-		if (!qint(c, "secs", &v) || v < 0) {
+		if (!qint(c, "secs", &v) || v < 0 || v > 86400) {
 			bad(c, "bad secs");
 			return;
 		}

@@ -23,8 +23,7 @@ it_check "private socket untouched by path=public" bash -c "! grep -q CLOSE '$IT
 ctl "/sim/close?code=1001&path=private"
 wait_until 5 has "$IT_DIR/c1p.out" CLOSED || it_fail "c1p not closed"
 it_check "close code 1001 on private" has "$IT_DIR/c1p.out" "CLOSE code=1001"
-curl -s -o /dev/null -w '%{http_code}' -X POST "$EXSIM_URL/sim/close?code=1006" | grep -q 400 &&
-	it_log "ok: close code 1006 refused (400)" || it_fail "close code 1006 accepted"
+it_check "close code 1006 refused (400)" test "$(http_status POST "$EXSIM_URL/sim/close?code=1006")" = 400
 
 # drop: TCP gone, no close frame
 wsc_bg c2 $P --secs 10 --send "$SUB"
@@ -58,8 +57,7 @@ wait_until 5 rx_at_least "$IT_DIR/c3.out" $((n1 + 5)) || it_fail "silent secs=1 
 
 # refuse handshakes with 503 for N s
 ctl "/sim/refuse?secs=2"
-code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
-	-H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "$EXSIM_URL$P")
+code=$(ws_handshake_code "$EXSIM_URL$P")
 it_check "refused handshake is HTTP 503 ($code)" test "$code" = 503
 it_check "refused client sees a connection error" bash -c "'$EXSIM_WSC' --url ws://127.0.0.1:$EXSIM_PORT$P --secs 2 | grep -q CONNERR"
 wait_until 5 bash -c "'$EXSIM_WSC' --url ws://127.0.0.1:$EXSIM_PORT$P --secs 0.3 | grep -q OPEN" || it_fail "refuse did not expire"
@@ -81,8 +79,7 @@ e2=$(grep -c 'tickers.ETHUSDT' "$IT_DIR/c4.out")
 b2=$(grep -c 'tickers.BTCUSDT' "$IT_DIR/c4.out")
 it_check "stale symbol stops ($e1 -> $e2)" test "$e1" -eq "$e2"
 it_check "other symbol keeps ticking ($b1 -> $b2)" test "$b2" -gt "$b1"
-curl -s -o /dev/null -w '%{http_code}' -X POST "$EXSIM_URL/sim/stale?symbol=NOPE" | grep -q 400 &&
-	it_log "ok: stale unknown symbol is 400" || it_fail "stale NOPE accepted"
+it_check "stale unknown symbol is 400" test "$(http_status POST "$EXSIM_URL/sim/stale?symbol=NOPE")" = 400
 ctl /sim/resume
 wait_until 5 bash -c "test \$(grep -c tickers.ETHUSDT '$IT_DIR/c4.out') -gt $e2" || it_fail "stale not resumed"
 
@@ -97,8 +94,7 @@ it_check "huge frame is 2 MiB" has "$O" "BIG len=2097152"
 it_check "unknown type frame" jq_has "$O" '.type=="unknown"'
 it_check "nan price frame" jq_has "$O" '.data.lastPrice=="NaN"'
 it_check "negative price frame" jq_has "$O" '(.data.lastPrice//"")|startswith("-")'
-curl -s -o /dev/null -w '%{http_code}' -X POST "$EXSIM_URL/sim/send?kind=bogus" | grep -q 400 &&
-	it_log "ok: unknown send kind is 400" || it_fail "send kind=bogus accepted"
+it_check "unknown send kind is 400" test "$(http_status POST "$EXSIM_URL/sim/send?kind=bogus")" = 400
 
 # idle close: a socket without pings is dropped, one with pings survives
 ctl "/sim/idle_close?secs=1"

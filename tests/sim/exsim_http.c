@@ -104,6 +104,15 @@ bool exsim_query_get(const struct exsim_conn *c, const char *name, char *out, si
 	return false;
 }
 
+int64_t exsim_query_int(const struct exsim_conn *c, const char *name, int64_t lo, int64_t hi,
+			int64_t dflt)
+{
+	char b[32];
+	int64_t v;
+
+	return exsim_query_get(c, name, b, sizeof(b)) && sim_parse_int(b, lo, hi, &v) == 0 ? v : dflt;
+}
+
 static void get_hdr(struct lws *wsi, const char *lower, const char *upper, char *out, size_t n)
 {
 	out[0] = '\0';
@@ -159,12 +168,12 @@ static int dispatch_answer(struct exsim_conn *c)
 	struct exsim_app *app = c->app;
 
 	if (c->drop_answer) {
-		fprintf(stderr, "exsim: event=rest_lost path=%s\n", c->path);
+		log_info("event=rest_lost path=%s", c->path);
 		return -1;
 	}
 	if (c->hold) {
 		lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
-		fprintf(stderr, "exsim: event=rest_hold path=%s\n", c->path);
+		log_info("event=rest_hold path=%s", c->path);
 		return 0;
 	}
 	if (!c->resp_ready) {

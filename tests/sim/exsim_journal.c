@@ -40,3 +40,16 @@ void exsim_journal_finish(struct exsim_app *app)
 		app->journal_fp = NULL;
 	}
 }
+
+void exsim_journal_reply(struct exsim_app *app, const char *kind, json_t *body, int code,
+			 const char *msg, json_t *extra)
+{
+	json_t *e = extra ? extra : json_object();
+
+	json_object_set_new(e, "retCode", json_integer(code));
+	json_object_set_new(e, "retMsg", json_string(msg));
+	if (json_is_object(body)) {
+		json_object_update_missing(e, body);
+	}
+	exsim_journal_add(app, kind, e);
+}

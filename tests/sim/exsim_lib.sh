@@ -4,8 +4,7 @@
 EXSIM_WSC=$HEAN_BUILD/tests/sim/exsim-wsc
 EXSIM_KEY=hean-sim-key
 EXSIM_SECRET=hean-sim-secret
-command -v jq >/dev/null || it_skip "jq not installed"
-command -v openssl >/dev/null || it_skip "openssl not installed"
+need_cmd jq openssl
 
 # wsc_bg NAME PATH ARGS...: background WS client, output in $IT_DIR/NAME.out
 wsc_bg() {
@@ -38,25 +37,23 @@ jq_has() { frames "$1" | jq -e -s "map(select($2)) | length > 0" >/dev/null; }
 sign_hex() { printf %s "$2" | openssl dgst -sha256 -hmac "$1" | awk '{print $NF}'; }
 
 # rest_get PATH QUERY [KEY SECRET OFFSET_MS]: signed GET, prints body
-rest_get() {
-	local key=${3:-$EXSIM_KEY} sec=${4:-$EXSIM_SECRET} off=${5:-0}
-	local ts=$(($(date +%s%N) / 1000000 + off))
-	local sig
-	sig=$(sign_hex "$sec" "$ts${key}5000$2")
-	curl -s -m 5 -H "X-BAPI-API-KEY: $key" -H "X-BAPI-TIMESTAMP: $ts" \
-		-H "X-BAPI-RECV-WINDOW: 5000" -H "X-BAPI-SIGN: $sig" -H "X-BAPI-SIGN-TYPE: 2" \
-		"$EXSIM_URL$1?$2"
-}
-
 # rest_post PATH BODY [KEY SECRET OFFSET_MS]: signed POST, prints body
-rest_post() {
-	local key=${3:-$EXSIM_KEY} sec=${4:-$EXSIM_SECRET} off=${5:-0}
-	local ts=$(($(date +%s%N) / 1000000 + off))
-	local sig
-	sig=$(sign_hex "$sec" "$ts${key}5000$2")
-	curl -s -m 5 -H "Content-Type: application/json" -H "X-BAPI-API-KEY: $key" \
-		-H "X-BAPI-TIMESTAMP: $ts" -H "X-BAPI-RECV-WINDOW: 5000" -H "X-BAPI-SIGN: $sig" \
-		-d "$2" "$EXSIM_URL$1"
+rest_get() { rest_signed GET "$@"; }
+rest_post() { rest_signed POST "$@"; }
+
+# rest_signed GET|POST PATH QUERY|BODY [KEY SECRET OFFSET_MS]: the signed
+# request (X-BAPI-* headers; the payload is the query or the body).
+rest_signed() {
+	local key=${4:-$EXSIM_KEY} sec=${5:-$EXSIM_SECRET} off=${6:-0} ts sig
+	ts=$(($(date +%s%N) / 1000000 + off))
+	sig=$(sign_hex "$sec" "$ts${key}5000$3")
+	local hdr=(-H "X-BAPI-API-KEY: $key" -H "X-BAPI-TIMESTAMP: $ts"
+		-H "X-BAPI-RECV-WINDOW: 5000" -H "X-BAPI-SIGN: $sig")
+	if [ "$1" = GET ]; then
+		curl -s -m 5 "${hdr[@]}" -H "X-BAPI-SIGN-TYPE: 2" "$EXSIM_URL$2?$3"
+	else
+		curl -s -m 5 -H "Content-Type: application/json" "${hdr[@]}" -d "$3" "$EXSIM_URL$2"
+	fi
 }
 
 # jcheck DESC JSON FILTER: it_check on a jq -e filter over JSON
@@ -69,7 +66,8 @@ jcheck() {
 	fi
 }
 
-ctl() { curl -s -f -X POST "$EXSIM_URL$1" >/dev/null || it_fail "control $1 refused"; }
+# ctl PATH?QUERY: POST a control to the exsim, must answer 200.
+ctl() { sim_ctl "$EXSIM_URL" "$1"; }
 
 # rx_at_least FILE N: the client printed at least N frames (for wait_until)
 rx_at_least() { test "$(count_rx "$1")" -ge "$2"; }

@@ -3,23 +3,14 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ===== helpers ===== */
 
-int64_t exsim_wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int64_t exsim_now_ms(const struct exsim_app *app)
 {
-	return exsim_wall_ms() + app->clock_offset_ms;
+	return hean_time_now_ms() + app->clock_offset_ms;
 }
 
 uint64_t exsim_rand(struct exsim_app *app)
@@ -118,10 +109,16 @@ int exsim_parse_fixed(const char *s, int scale, int64_t *out)
 
 /* ===== timers ===== */
 
+/* Every symbol is owed rate * dt steps per timer period; the fraction is
+ * carried. The period is 1/rate (>= 1 ms), so each firing owes exactly one
+ * step below 1000 Hz, but rate * (1 / rate) can round to 0.999...: without
+ * the tolerance such a rate (0.72 Hz, 0.09 Hz, ...) skipped its ticks. */
+#define DUE_EPS 1e-6
+
 static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct exsim_app *app = w->data;
-	int64_t now = exsim_wall_ms();
+	int64_t now = hean_time_now_ms();
 	double dt = w->repeat > 0 ? w->repeat : 0.1;
 
 	if (app->rate <= 0) {
@@ -136,12 +133,11 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 			continue;
 		}
 		s->due += app->rate * dt;
-		n = (int)s->due;
-		if (n > 1000) {
-			n = 1000;
-			s->due = n;
+		n = s->due + DUE_EPS > 1000 ? 1000 : (int)(s->due + DUE_EPS);
+		s->due = n == 1000 ? 0 : s->due - n;
+		if (s->due < 0) {
+			s->due = 0;
 		}
-		s->due -= n;
 		for (int k = 0; k < n; k++) {
 			exsim_market_step(app, i);
 		}
@@ -171,10 +167,24 @@ void exsim_rate_apply(struct exsim_app *app)
 	ev_timer_start(app->loop, &app->tick_timer);
 }
 
+int exsim_rate_set(struct exsim_app *app, const char *hz)
+{
+	double v;
+
+	if (!hz || hean_parse_decimal(hz, strlen(hz), &v, HEAN_NUM_NONNEG) < 0 || v > 1e6) {
+		return -EINVAL;
+	}
+	app->rate = v;
+	if (app->loop) {
+		exsim_rate_apply(app);
+	}
+	return 0;
+}
+
 static void on_house(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct exsim_app *app = w->data;
-	int64_t now = exsim_wall_ms();
+	int64_t now = hean_time_now_ms();
 
 	if (app->refuse_until_ms > 0 && now >= app->refuse_until_ms) {
 		app->refuse_until_ms = 0;
@@ -187,18 +197,19 @@ static void on_house(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 	}
 	exsim_ws_housekeeping(app, now);
-	if (app->ctx) {
-		lws_cancel_service(app->ctx);
-	}
 }
 
-static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+/* First SIGINT/SIGTERM (common/loop): stop the timers, leave ev_run;
+ * main then destroys lws outside its service. */
+static void on_stop(struct hean_loop *l, void *data)
 {
-	struct exsim_app *app = w->data;
+	struct exsim_app *app = data;
 
-	fprintf(stderr, "exsim: event=stopping signal=%d\n", w->signum);
 	app->stopping = true;
-	ev_break(loop, EVBREAK_ALL);
+	ev_timer_stop(app->loop, &app->tick_timer);
+	ev_timer_stop(app->loop, &app->house_timer);
+	sim_kick_stop(&app->kick, app->loop);
+	ev_break(app->loop, EVBREAK_ALL);
 }
 
 /* ===== main ===== */
@@ -214,7 +225,9 @@ static void usage(void)
 			"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n");
 }
 
-int main(int argc, char **argv)
+/* Parses the command line into app. Returns 0 or -EINVAL (usage shown). */
+static int parse_args(struct exsim_app *app, int argc, char **argv, const char **symbols,
+		      const char **journal)
 {
 	static const struct option opts[] = {
 		{"port", required_argument, NULL, 'p'},
@@ -228,117 +241,119 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	int64_t v = 0;
+	int c, bad;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		bad = 0;
+		switch (c) {
+		case 'p':
+			bad = sim_parse_int(optarg, 1, 65535, &v);
+			app->port = (int)v;
+			break;
+		case 's':
+			bad = sim_parse_int(optarg, 0, INT64_MAX, &v);
+			app->seed = (uint64_t)v;
+			break;
+		case 'y':
+			*symbols = optarg;
+			break;
+		case 'r':
+			bad = exsim_rate_set(app, optarg);
+			break;
+		case 'f':
+			bad = sim_parse_int(optarg, 0, 3600000, &v);
+			app->fill_delay_ms = (int)v;
+			break;
+		case 'k':
+			snprintf(app->api_key, sizeof(app->api_key), "%s", optarg);
+			break;
+		case 'S':
+			snprintf(app->api_secret, sizeof(app->api_secret), "%s", optarg);
+			break;
+		case 'j':
+			*journal = optarg;
+			break;
+		default:
+			bad = -EINVAL;
+		}
+		if (bad) {
+			fprintf(stderr, "hean-exsim: bad value for %s\n", argv[optind - 1]);
+			usage();
+			return -EINVAL;
+		}
+	}
+	if (optind != argc || app->port <= 0) {
+		usage();
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
 	static struct exsim_app app;
-	struct lws_context_creation_info info;
-	const char *symbols = "BTCUSDT,ETHUSDT,SOLUSDT";
-	void *loops[1];
-	int c, rc = 1;
+	const char *symbols = "BTCUSDT,ETHUSDT,SOLUSDT", *journal = NULL;
+	int rc = 1;
 
 	app.seed = 1;
 	app.rate = 10;
 	app.fill_delay_ms = -1;
 	snprintf(app.api_key, sizeof(app.api_key), "hean-sim-key");
 	snprintf(app.api_secret, sizeof(app.api_secret), "hean-sim-secret");
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			app.port = atoi(optarg);
-			break;
-		case 's':
-			app.seed = strtoull(optarg, NULL, 10);
-			break;
-		case 'y':
-			symbols = optarg;
-			break;
-		case 'r':
-			app.rate = atof(optarg);
-			break;
-		case 'f':
-			app.fill_delay_ms = atoi(optarg);
-			break;
-		case 'k':
-			snprintf(app.api_key, sizeof(app.api_key), "%s", optarg);
-			break;
-		case 'S':
-			snprintf(app.api_secret, sizeof(app.api_secret), "%s", optarg);
-			break;
-		case 'j':
-			app.journal_fp = fopen(optarg, "a");
-			if (!app.journal_fp) {
-				fprintf(stderr, "exsim: cannot open journal %s: %s\n", optarg,
-					strerror(errno));
-				return 2;
-			}
-			break;
-		default:
-			usage();
+	if (parse_args(&app, argc, argv, &symbols, &journal) < 0) {
+		return 2;
+	}
+	hean_log_init("exsim", NULL, HEAN_LOG_INFO);
+	hean_log_route_lws();
+	if (journal) {
+		app.journal_fp = fopen(journal, "a");
+		if (!app.journal_fp) {
+			log_error("event=journal_open_failed file=%s error=%s", journal,
+				  strerror(errno));
 			return 2;
 		}
-	}
-	if (app.port <= 0 || app.port > 65535 || app.rate < 0) {
-		usage();
-		return 2;
 	}
 	app.rng = app.seed * 0x9E3779B97F4A7C15ULL + 0x1234567ULL;
 	if (!app.rng) {
 		app.rng = 1;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	app.loop = ev_default_loop(EVFLAG_AUTO);
+	if (hean_loop_init(&app.hl, on_stop, &app) < 0) {
+		return 1;
+	}
+	app.loop = app.hl.loop;
 	app.journal = json_array();
 	if (exsim_market_init(&app, symbols) < 0) {
-		fprintf(stderr, "exsim: bad --symbols %s\n", symbols);
+		log_error("event=bad_symbols symbols=%s", symbols);
 		goto out;
 	}
 	app.wallet = 100000.0;
 
-	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
-	memset(&info, 0, sizeof(info));
-	info.port = app.port;
-	info.iface = "127.0.0.1";
-	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_LIBEV;
-	loops[0] = app.loop;
-	info.foreign_loops = loops;
-	info.user = &app;
-	info.timeout_secs = 600;
-	info.keepalive_timeout = 600;
-	info.pcontext = &app.ctx;
-	app.ctx = lws_create_context(&info);
-	if (!app.ctx) {
-		fprintf(stderr, "exsim: lws_create_context failed (port %d busy?)\n", app.port);
+	if (!sim_lws_context(app.loop, app.port, protocols, &app, &app.ctx)) {
+		log_error("event=lws_create_context_failed port=%d (busy?)", app.port);
 		goto out;
 	}
-
+	sim_kick_start(&app.kick, app.loop, &app.ctx);
 	ev_timer_init(&app.tick_timer, on_tick, 0.1, 0.1);
 	app.tick_timer.data = &app;
 	exsim_rate_apply(&app);
 	ev_timer_init(&app.house_timer, on_house, 0.05, 0.05);
 	app.house_timer.data = &app;
 	ev_timer_start(app.loop, &app.house_timer);
-	ev_signal_init(&app.sigint, on_signal, SIGINT);
-	app.sigint.data = &app;
-	ev_signal_start(app.loop, &app.sigint);
-	ev_signal_init(&app.sigterm, on_signal, SIGTERM);
-	app.sigterm.data = &app;
-	ev_signal_start(app.loop, &app.sigterm);
 
-	fprintf(stderr, "exsim: event=listening port=%d symbols=%s rate=%g seed=%llu\n", app.port,
-		symbols, app.rate, (unsigned long long)app.seed);
-	ev_run(app.loop, 0);
-
-	ev_timer_stop(app.loop, &app.tick_timer);
-	ev_timer_stop(app.loop, &app.house_timer);
-	ev_signal_stop(app.loop, &app.sigint);
-	ev_signal_stop(app.loop, &app.sigterm);
-	if (app.ctx) {
-		lws_context_destroy(app.ctx);
-	}
+	log_info("event=listening addr=127.0.0.1 port=%d symbols=%s rate=%g seed=%llu", app.port,
+		 symbols, app.rate, (unsigned long long)app.seed);
+	hean_loop_run(&app.hl);
 	rc = 0;
 out:
+	ev_timer_stop(app.loop, &app.tick_timer);
+	ev_timer_stop(app.loop, &app.house_timer);
+	sim_kick_stop(&app.kick, app.loop);
+	sim_lws_destroy(&app.ctx);
 	exsim_orders_finish(&app);
 	exsim_market_finish(&app);
 	exsim_journal_finish(&app);
-	fprintf(stderr, "exsim: event=stopped\n");
+	hean_loop_finish(&app.hl);
+	log_info("event=stopped rc=%d", rc);
 	return rc;
 }

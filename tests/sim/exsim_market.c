@@ -25,19 +25,6 @@ static int64_t pow10i(int n)
 	return v;
 }
 
-static bool valid_symbol(const char *s, size_t n)
-{
-	if (n < 2 || n > 20) {
-		return false;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))) {
-			return false;
-		}
-	}
-	return true;
-}
-
 static int64_t next_funding(int64_t now)
 {
 	const int64_t h8 = 8LL * 3600 * 1000;
@@ -89,7 +76,7 @@ int exsim_market_init(struct exsim_app *app, const char *symbols)
 			p = e ? e + 1 : p + n;
 			continue;
 		}
-		if (!valid_symbol(p, n) || app->nsyms >= EXSIM_MAX_SYMS) {
+		if (!hean_symbol_valid(p, n) || app->nsyms >= EXSIM_MAX_SYMS) {
 			return -EINVAL;
 		}
 		s = &app->syms[app->nsyms];
@@ -309,7 +296,7 @@ bool exsim_market_step(struct exsim_app *app, int i)
 	char *p, *start;
 	int ps = s->in.pscale, qs = s->in.qscale;
 
-	if (exsim_market_is_stale(app, i, exsim_wall_ms())) {
+	if (exsim_market_is_stale(app, i, hean_time_now_ms())) {
 		return false;
 	}
 	if (exsim_rand_n(app, 10) < 3) {

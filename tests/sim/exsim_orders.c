@@ -119,14 +119,19 @@ static void push_position(struct exsim_app *app, int i)
 	exsim_priv_push(app, "position", json_pack("[o]", exsim_orders_position_json(app, i, false)));
 }
 
-static void push_wallet(struct exsim_app *app)
+json_t *exsim_orders_wallet_json(const struct exsim_app *app)
 {
 	char b[40];
+
 	snprintf(b, sizeof(b), "%.4f", app->wallet);
-	exsim_priv_push(app, "wallet",
-			json_pack("[{s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:s}]}]", "accountType", "UNIFIED",
-				  "totalEquity", b, "totalAvailableBalance", b, "coin", "coin", "USDT",
-				  "equity", b, "walletBalance", b, "unrealisedPnl", "0"));
+	return json_pack("{s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:s}]}", "accountType", "UNIFIED",
+			 "totalEquity", b, "totalAvailableBalance", b, "coin", "coin", "USDT",
+			 "equity", b, "walletBalance", b, "unrealisedPnl", "0");
+}
+
+static void push_wallet(struct exsim_app *app)
+{
+	exsim_priv_push(app, "wallet", json_pack("[o]", exsim_orders_wallet_json(app)));
 }
 
 /* ===== fills ===== */
@@ -310,7 +315,7 @@ static void trigger(struct exsim_app *app, int i, const char *kind, int64_t trig
 			  exsim_fixed_str(b[2], p->ts_dist, s->in.pscale), "lastPrice",
 			  exsim_fixed_str(b[3], s->t.last, s->in.pscale), "triggerPrice",
 			  exsim_fixed_str(b[4], trig, s->in.pscale)));
-	fprintf(stderr, "exsim: event=stop_triggered symbol=%s kind=%s\n", s->in.symbol, kind);
+	log_info("event=stop_triggered symbol=%s kind=%s", s->in.symbol, kind);
 	o = order_new(app, i, -p->side, p->size);
 	clear_stops(p);
 	if (!o) {

@@ -65,7 +65,29 @@ ctl "/sim/rate?hz=0"
 n=$(wsc_run $P --secs 1 --quiet --send '{"op":"subscribe","args":["tickers.BTCUSDT"]}' | awk '/^FRAMES/{print $2}')
 figure rate0_frames_1s "$n"
 it_check "rate=0 streams > 5000 frames/s" test "${n:-0}" -gt 5000
+
+# --- sub-1 Hz rates: one step per symbol every 1/rate s (0.72 Hz once got
+# none in its first period: 0.72 * (1 / 0.72) rounds below 1) ---
+slow_ts() { frames "$1" | jq -c "select(.type==\"delta\" and .data.symbol==\"$2\") | .ts"; }
+ctl "/sim/rate?hz=0.5"
+wsc_run $P --secs 4.7 --send '{"op":"subscribe","args":["tickers.BTCUSDT","tickers.SOLUSDT"]}' >"$IT_DIR/slow.out"
+for sym in BTCUSDT SOLUSDT; do
+	ts=$(slow_ts "$IT_DIR/slow.out" $sym | tr '\n' ' ')
+	figure "rate05_${sym}_delta_ts" "${ts% }"
+	it_check "0.5 Hz: 2 deltas for $sym in 4.7 s" test "$(slow_ts "$IT_DIR/slow.out" $sym | wc -l)" -eq 2
+	it_check "0.5 Hz: $sym deltas 2 s apart" jqq -e -s 'length==2 and (.[1]-.[0]) >= 1800 and (.[1]-.[0]) <= 2200' <(slow_ts "$IT_DIR/slow.out" $sym)
+done
+ctl "/sim/rate?hz=0.72"
+wsc_run $P --secs 2.2 --send '{"op":"subscribe","args":["tickers.ETHUSDT"]}' >"$IT_DIR/slow72.out"
+it_check "0.72 Hz: a delta within its first 1.39 s period" test "$(slow_ts "$IT_DIR/slow72.out" ETHUSDT | wc -l)" -ge 1
 ctl "/sim/rate?hz=10"
+
+# --- bound to 127.0.0.1 only (not every address) ---
+if command -v ss >/dev/null; then
+	bind=$(ss -Hltn "sport = :$EXSIM_PORT" | awk '{print $4}' | sort -u | tr '\n' ' ')
+	figure listen_addr "${bind% }"
+	it_check "listens on 127.0.0.1 only" test "${bind% }" = "127.0.0.1:$EXSIM_PORT"
+fi
 
 STATS=$(curl -s "$EXSIM_URL/sim/stats")
 jcheck "stats counters" "$STATS" '.ws_connects>=3 and .pings>=1 and .subscribes>=3 and .frames_sent>100 and has("public_conns") and has("private_conns") and has("rest_calls")'

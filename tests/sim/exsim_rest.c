@@ -2,9 +2,6 @@
  * bytes, per-endpoint rate buckets, routing, and the market endpoints. */
 #include "tests/sim/exsim.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,26 +19,15 @@ static const struct {
 
 static void journal_reject(struct exsim_conn *c, int ep, int code, const char *msg)
 {
-	json_t *e;
+	json_t *b;
 
 	if (ep != EP_CREATE && ep != EP_TSTOP) {
 		return;
 	}
-	e = json_pack("{s:s,s:i,s:s}", "path", c->path, "retCode", code, "retMsg", msg);
-	if (c->body) {
-		json_t *b = json_loads(c->body, 0, NULL);
-		if (json_is_object(b)) {
-			const char *k;
-			json_t *v;
-			json_object_foreach(b, k, v) {
-				if (!json_object_get(e, k)) {
-					json_object_set(e, k, v);
-				}
-			}
-		}
-		json_decref(b);
-	}
-	exsim_journal_add(c->app, ep == EP_CREATE ? "reject" : "trading_stop", e);
+	b = c->body ? json_loads(c->body, 0, NULL) : NULL;
+	exsim_journal_reply(c->app, ep == EP_CREATE ? "reject" : "trading_stop", b, code, msg,
+			    json_pack("{s:s}", "path", c->path));
+	json_decref(b);
 }
 
 static void error_env(struct exsim_conn *c, int ep, int code, const char *msg)
@@ -61,7 +47,7 @@ static bool apply_fault(struct exsim_conn *c, int ep, bool *lost)
 			continue;
 		}
 		f->count--;
-		fprintf(stderr, "exsim: event=rest_fault kind=%s path=%s left=%d\n", f->kind, c->path,
+		log_info("event=rest_fault kind=%s path=%s left=%d", f->kind, c->path,
 			f->count);
 		if (!strcmp(f->kind, "10006")) {
 			int64_t now = exsim_now_ms(app);
@@ -96,26 +82,20 @@ static bool check_auth(struct exsim_conn *c, int ep)
 	int64_t now = exsim_now_ms(app), ts, rw = 5000;
 	const char *payload = !strcmp(c->method, "POST") ? (c->body ? c->body : "")
 							 : (c->query ? c->query : "");
-	char msg[512], hex[65];
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
-	char *pre, *endp;
+	char msg[512], want[HEAN_SIGN_HEX_LEN];
+	char *pre;
 	size_t plen;
 
 	if (!c->api_key[0] || strcmp(c->api_key, app->api_key)) {
 		error_env(c, ep, 10003, "API key is invalid.");
 		return false;
 	}
-	ts = strtoll(c->ts_hdr, &endp, 10);
-	if (!c->ts_hdr[0] || *endp) {
+	if (hean_parse_int64(c->ts_hdr, strlen(c->ts_hdr), &ts) < 0) {
 		error_env(c, ep, 10002, "invalid request, please check your timestamp");
 		return false;
 	}
-	if (c->recv_hdr[0]) {
-		rw = strtoll(c->recv_hdr, &endp, 10);
-		if (*endp || rw <= 0) {
-			rw = 5000;
-		}
+	if (hean_parse_int64(c->recv_hdr, strlen(c->recv_hdr), &rw) < 0 || rw <= 0) {
+		rw = 5000;
 	}
 	if (!(now - rw <= ts && ts < now + 1000)) {
 		snprintf(msg, sizeof(msg),
@@ -131,13 +111,11 @@ static bool check_auth(struct exsim_conn *c, int ep)
 		error_env(c, ep, 10016, "System error. Please try again later.");
 		return false;
 	}
+	/* over the exact header bytes, as Bybit does */
 	snprintf(pre, plen, "%s%s%s%s", c->ts_hdr, c->api_key, c->recv_hdr, payload);
-	HMAC(EVP_sha256(), app->api_secret, (int)strlen(app->api_secret),
-	     (const unsigned char *)pre, strlen(pre), mac, &maclen);
-	for (unsigned i = 0; i < maclen; i++) {
-		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-	}
-	if (strlen(c->sign) != 64 || CRYPTO_memcmp(c->sign, hex, 64)) {
+	if (hean_sign_hmac_hex(app->api_secret, strlen(app->api_secret), pre, strlen(pre), want) <
+		    0 ||
+	    !hean_sign_equal(c->sign, want)) {
 		snprintf(msg, sizeof(msg), "error sign! origin_string[%.400s]", pre);
 		free(pre);
 		error_env(c, ep, 10004, msg);
@@ -173,13 +151,37 @@ static bool rate_limit(struct exsim_conn *c, int ep)
 
 /* ===== market ===== */
 
-static bool category_ok(struct exsim_conn *c, char *cat, size_t n)
+bool exsim_rest_category_ok(struct exsim_conn *c)
 {
-	if (!exsim_query_get(c, "category", cat, n) || strcmp(cat, "linear")) {
+	char cat[16];
+
+	if (!exsim_query_get(c, "category", cat, sizeof(cat)) || strcmp(cat, "linear")) {
 		exsim_http_envelope(c, 10001, "Illegal category", NULL);
 		return false;
 	}
 	return true;
+}
+
+int exsim_rest_query_symbol(struct exsim_conn *c, int *i)
+{
+	char sym[64];
+
+	if (!exsim_query_get(c, "symbol", sym, sizeof(sym))) {
+		return 0;
+	}
+	*i = exsim_market_find(c->app, sym);
+	if (*i < 0) {
+		exsim_http_envelope(c, 10001, "Not supported symbols", NULL);
+		return -1;
+	}
+	return 1;
+}
+
+void exsim_rest_list(struct exsim_conn *c, json_t *list, const char *next)
+{
+	exsim_http_envelope(c, 0, "OK",
+			    json_pack("{s:s,s:o,s:s}", "category", "linear", "list", list,
+				      "nextPageCursor", next));
 }
 
 static void market_time(struct exsim_conn *c)
@@ -195,24 +197,16 @@ static void market_time(struct exsim_conn *c)
 static void market_tickers(struct exsim_conn *c)
 {
 	struct exsim_app *app = c->app;
-	char cat[32], sym[64];
-	json_t *list = json_array();
+	json_t *list;
+	int i = -1, have;
 
-	if (!category_ok(c, cat, sizeof(cat))) {
-		json_decref(list);
+	if (!exsim_rest_category_ok(c) || (have = exsim_rest_query_symbol(c, &i)) < 0) {
 		return;
 	}
-	if (exsim_query_get(c, "symbol", sym, sizeof(sym))) {
-		int i = exsim_market_find(app, sym);
-		if (i < 0) {
-			json_decref(list);
-			exsim_http_envelope(c, 10001, "Not supported symbols", NULL);
-			return;
-		}
-		json_array_append_new(list, exsim_market_rest_ticker(app, i));
-	} else {
-		for (int i = 0; i < app->nsyms; i++) {
-			json_array_append_new(list, exsim_market_rest_ticker(app, i));
+	list = json_array();
+	for (int k = 0; k < app->nsyms; k++) {
+		if (!have || k == i) {
+			json_array_append_new(list, exsim_market_rest_ticker(app, k));
 		}
 	}
 	exsim_http_envelope(c, 0, "OK", json_pack("{s:s,s:o}", "category", "linear", "list", list));
@@ -221,23 +215,15 @@ static void market_tickers(struct exsim_conn *c)
 static void market_instruments(struct exsim_conn *c)
 {
 	struct exsim_app *app = c->app;
-	char cat[32], sym[64], lim[16], cur[16], next[16] = "";
-	json_t *list = json_array();
-	int limit = 500, start = 0;
+	char sym[64], next[16] = "";
+	json_t *list;
+	int limit = (int)exsim_query_int(c, "limit", 1, 1000, 500);
+	int start = (int)exsim_query_int(c, "cursor", 0, 1000000, 0);
 
-	if (!category_ok(c, cat, sizeof(cat))) {
-		json_decref(list);
+	if (!exsim_rest_category_ok(c)) {
 		return;
 	}
-	if (exsim_query_get(c, "limit", lim, sizeof(lim))) {
-		limit = atoi(lim);
-		if (limit < 1 || limit > 1000) {
-			limit = 500;
-		}
-	}
-	if (exsim_query_get(c, "cursor", cur, sizeof(cur)) && cur[0]) {
-		start = atoi(cur);
-	}
+	list = json_array();
 	if (exsim_query_get(c, "symbol", sym, sizeof(sym))) {
 		int i = exsim_market_find(app, sym);
 		if (i >= 0) {
@@ -252,20 +238,13 @@ static void market_instruments(struct exsim_conn *c)
 			snprintf(next, sizeof(next), "%d", i);
 		}
 	}
-	exsim_http_envelope(c, 0, "OK",
-			    json_pack("{s:s,s:o,s:s}", "category", "linear", "list", list,
-				      "nextPageCursor", next));
+	exsim_rest_list(c, list, next);
 }
 
 static void wallet_balance(struct exsim_conn *c)
 {
-	char b[40];
-	snprintf(b, sizeof(b), "%.4f", c->app->wallet);
-	exsim_http_envelope(
-		c, 0, "OK",
-		json_pack("{s:[{s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:s}]}]}", "list", "accountType",
-			  "UNIFIED", "totalEquity", b, "totalAvailableBalance", b, "coin", "coin",
-			  "USDT", "equity", b, "walletBalance", b, "unrealisedPnl", "0"));
+	exsim_http_envelope(c, 0, "OK",
+			    json_pack("{s:[o]}", "list", exsim_orders_wallet_json(c->app)));
 }
 
 /* ===== routing ===== */

@@ -65,7 +65,7 @@ jcheck "duplicate orderLinkId after fill: 110072" "$(rest_post /v5/order/create 
 jcheck "realtime by orderId" "$(rest_get /v5/order/realtime "category=linear&symbol=BTCUSDT&orderId=$OID")" ".result.list[0].orderLinkId==\"$LINK\""
 jcheck "realtime missing order: empty list, retCode 0" "$(rest_get /v5/order/realtime "category=linear&symbol=BTCUSDT&orderLinkId=nope")" '.retCode==0 and .result.list==[]'
 jcheck "realtime needs symbol|settleCoin|baseCoin" "$(rest_get /v5/order/realtime "category=linear&orderLinkId=$LINK")" '.retCode==10001'
-TRUTH=$(curl -s "$EXSIM_URL/sim/truth?symbol=BTCUSDT")
+TRUTH=$(exsim_truth BTCUSDT)
 P=$(rest_get /v5/position/list "$Q")
 jcheck "position opened with stopLoss from the order" "$P" '.result.list[0] | .side=="Buy" and .size=="0.010" and .stopLoss=="50000.00" and (.avgPrice|tonumber>0)'
 
@@ -77,29 +77,29 @@ jcheck "SL above last for a Buy: 10001 StopLoss:" "$(rest_post /v5/position/trad
 jcheck "tpslMode required" "$(rest_post /v5/position/trading-stop '{"category":"linear","symbol":"BTCUSDT","positionIdx":0,"stopLoss":"51000"}')" '.retCode==10001'
 ctl "/sim/price?symbol=BTCUSDT&price=60000"
 jcheck "SL moved to 59000" "$(rest_post /v5/position/trading-stop '{"category":"linear","symbol":"BTCUSDT","tpslMode":"Full","positionIdx":0,"stopLoss":"59000"}')" '.retCode==0 and .result=={}'
-jcheck "state shows the SL" "$(curl -s "$EXSIM_URL/sim/state")" '.positions[0].stopLoss=="59000.00" and .positions[0].size=="0.010"'
+jcheck "state shows the SL" "$(exsim_state)" '.positions[0].stopLoss=="59000.00" and .positions[0].size=="0.010"'
 ctl "/sim/price?symbol=BTCUSDT&price=58990"
 flat() { rest_get /v5/position/list "$Q" | jq -e '.result.list[0].size=="0"' >/dev/null; }
 wait_until 5 flat || it_fail "SL did not close the position"
-J=$(curl -s "$EXSIM_URL/sim/journal")
+J=$(exsim_journal)
 jcheck "journal: stop_triggered" "$J" 'map(select(.kind=="stop_triggered" and .symbol=="BTCUSDT" and .trigger=="StopLoss" and .stopLoss=="59000.00"))|length==1'
 jcheck "journal: closing fill at bid" "$J" 'map(select(.kind=="fill" and .stopOrderType=="StopLoss" and .side=="Sell" and .price=="58989.90"))|length==1'
 jcheck "journal: trading_stop calls with retCodes" "$J" '[.[]|select(.kind=="trading_stop")|.retCode]|(index(34040)!=null and index(0)!=null and index(10001)!=null)'
 jcheck "journal: rejects and the order" "$J" '(map(select(.kind=="reject" and .retCode==110072))|length==1) and (map(select(.kind=="order"))|length==1) and all(.[]; has("t_ms"))'
 it_check "journal file has the same entries" test "$(wc -l <"$IT_DIR/journal.jsonl")" -eq "$(jq length <<<"$J")"
-jcheck "SL cancelled with the position" "$(curl -s "$EXSIM_URL/sim/state")" '.positions==[]'
+jcheck "SL cancelled with the position" "$(exsim_state)" '.positions==[]'
 
 # --- trailing stop via a sim position ---
 ctl "/sim/position?symbol=ETHUSDT&side=Sell&qty=1"
 ctl "/sim/price?symbol=ETHUSDT&price=3000"
 jcheck "trailing stop 20 armed at 2990" "$(rest_post /v5/position/trading-stop '{"category":"linear","symbol":"ETHUSDT","tpslMode":"Full","positionIdx":0,"trailingStop":"20","activePrice":"2990"}')" '.retCode==0'
 ctl "/sim/price?symbol=ETHUSDT&price=3015"
-jcheck "not armed yet: position open" "$(curl -s "$EXSIM_URL/sim/state")" '.positions[0].trailingStop=="20.00"'
+jcheck "not armed yet: position open" "$(exsim_state)" '.positions[0].trailingStop=="20.00"'
 ctl "/sim/price?symbol=ETHUSDT&price=2980"
 ctl "/sim/price?symbol=ETHUSDT&price=2995"
-jcheck "armed at 2980, not hit at 2995" "$(curl -s "$EXSIM_URL/sim/state")" '.positions|length==1'
+jcheck "armed at 2980, not hit at 2995" "$(exsim_state)" '.positions|length==1'
 ctl "/sim/price?symbol=ETHUSDT&price=3000"
-jcheck "trailing hit at 3000" "$(curl -s "$EXSIM_URL/sim/journal")" 'map(select(.kind=="stop_triggered" and .trigger=="TrailingStop" and .triggerPrice=="3000.00"))|length==1'
+jcheck "trailing hit at 3000" "$(exsim_journal)" 'map(select(.kind=="stop_triggered" and .trigger=="TrailingStop" and .triggerPrice=="3000.00"))|length==1'
 
 # --- rate limit: order/create 10/s ---
 RL=()
@@ -119,7 +119,7 @@ ctl "/sim/rest_fault?kind=10006&count=1&path=/v5/order/realtime"
 jcheck "fault 10006" "$(rest_get /v5/order/realtime "category=linear&symbol=BTCUSDT")" '.retCode==10006'
 jcheck "fault consumed" "$(rest_get /v5/order/realtime "category=linear&symbol=BTCUSDT")" '.retCode==0'
 ctl "/sim/rest_fault?kind=5xx&count=1"
-code=$(curl -s -o /dev/null -w '%{http_code}' "$EXSIM_URL/v5/market/time")
+code=$(http_status GET "$EXSIM_URL/v5/market/time")
 it_check "fault 5xx is HTTP 502 ($code)" test "$code" = 502
 ctl "/sim/rest_fault?kind=timeout&count=1"
 t0=$(now_ms)

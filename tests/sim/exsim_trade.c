@@ -13,23 +13,10 @@ static const char *jstr(json_t *body, const char *k)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static void journal_body(struct exsim_app *app, const char *kind, json_t *body, int code,
-			 const char *msg, json_t *extra)
-{
-	json_t *e = extra ? extra : json_object();
-
-	json_object_set_new(e, "retCode", json_integer(code));
-	json_object_set_new(e, "retMsg", json_string(msg));
-	if (body) {
-		json_object_update_missing(e, body);
-	}
-	exsim_journal_add(app, kind, e);
-}
-
 static void reject(struct exsim_conn *c, const char *kind, json_t *body, int code, const char *msg)
 {
 	exsim_http_envelope(c, code, msg, NULL);
-	journal_body(c->app, kind, body, code, msg, NULL);
+	exsim_journal_reply(c->app, kind, body, code, msg, NULL);
 }
 
 static bool link_id_ok(const char *s)
@@ -181,7 +168,7 @@ void exsim_orders_create(struct exsim_conn *c, json_t *body)
 	/* a market order's price is the protective IOC limit (+-3 %) */
 	o->price = market ? (ref + sd * (ref * 3 / 100)) / s->in.tick * s->in.tick : price;
 	snprintf(o->link_id, sizeof(o->link_id), "%s", link ? link : "");
-	journal_body(app, "order", body, 0, "OK",
+	exsim_journal_reply(app, "order", body, 0, "OK",
 		     json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "symbol", s->in.symbol, "side", side,
 			       "qty", exsim_fixed_str(b[0], qty, s->in.qscale), "price",
 			       exsim_fixed_str(b[1], o->price, s->in.pscale), "orderLinkId",
@@ -194,41 +181,23 @@ void exsim_orders_create(struct exsim_conn *c, json_t *body)
 void exsim_orders_realtime(struct exsim_conn *c)
 {
 	struct exsim_app *app = c->app;
-	char cat[16], sym[32] = "", settle[16] = "", base[16] = "", oid[64] = "", link[64] = "",
-						    lim[16];
-	int i = -1, limit = 20;
-	bool have_sym, have_id;
-	json_t *list = json_array();
+	char settle[16] = "", base[16] = "", oid[64] = "", link[64] = "";
+	int i = -1, limit = (int)exsim_query_int(c, "limit", 1, 50, 20), have_sym;
+	bool have_id;
+	json_t *list;
 
-	if (!exsim_query_get(c, "category", cat, sizeof(cat)) || strcmp(cat, "linear")) {
-		json_decref(list);
-		exsim_http_envelope(c, 10001, "Illegal category", NULL);
+	if (!exsim_rest_category_ok(c) || (have_sym = exsim_rest_query_symbol(c, &i)) < 0) {
 		return;
 	}
-	have_sym = exsim_query_get(c, "symbol", sym, sizeof(sym));
 	if (!have_sym && !exsim_query_get(c, "settleCoin", settle, sizeof(settle)) &&
 	    !exsim_query_get(c, "baseCoin", base, sizeof(base))) {
-		json_decref(list);
 		exsim_http_envelope(c, 10001,
 				    "Missing some parameters that must be filled in, symbol or "
 				    "settleCoin or baseCoin",
 				    NULL);
 		return;
 	}
-	if (have_sym) {
-		i = exsim_market_find(app, sym);
-		if (i < 0) {
-			json_decref(list);
-			exsim_http_envelope(c, 10001, "Not supported symbols", NULL);
-			return;
-		}
-	}
-	if (exsim_query_get(c, "limit", lim, sizeof(lim))) {
-		limit = atoi(lim);
-		if (limit < 1 || limit > 50) {
-			limit = 20;
-		}
-	}
+	list = json_array();
 	exsim_query_get(c, "orderId", oid, sizeof(oid));
 	exsim_query_get(c, "orderLinkId", link, sizeof(link));
 	have_id = oid[0] || link[0];
@@ -249,46 +218,32 @@ void exsim_orders_realtime(struct exsim_conn *c)
 			break;
 		}
 	}
-	exsim_http_envelope(c, 0, "OK",
-			    json_pack("{s:s,s:s,s:o}", "category", "linear", "nextPageCursor", "",
-				      "list", list));
+	exsim_rest_list(c, list, "");
 }
 
 void exsim_orders_position_list(struct exsim_conn *c)
 {
 	struct exsim_app *app = c->app;
-	char cat[16], sym[32], settle[16];
-	json_t *list = json_array();
+	char settle[16] = "";
+	int i = -1, have_sym;
+	json_t *list;
 
-	if (!exsim_query_get(c, "category", cat, sizeof(cat)) || strcmp(cat, "linear")) {
-		json_decref(list);
-		exsim_http_envelope(c, 10001, "Illegal category", NULL);
+	if (!exsim_rest_category_ok(c) || (have_sym = exsim_rest_query_symbol(c, &i)) < 0) {
 		return;
 	}
-	if (exsim_query_get(c, "symbol", sym, sizeof(sym))) {
-		int i = exsim_market_find(app, sym);
-		if (i < 0) {
-			json_decref(list);
-			exsim_http_envelope(c, 10001, "Not supported symbols", NULL);
-			return;
-		}
-		json_array_append_new(list, exsim_orders_position_json(app, i, true));
-	} else if (exsim_query_get(c, "settleCoin", settle, sizeof(settle))) {
-		for (int i = 0; i < app->nsyms; i++) {
-			if (app->pos[i].size > 0 && !strcmp(settle, "USDT")) {
-				json_array_append_new(list, exsim_orders_position_json(app, i, true));
-			}
-		}
-	} else {
-		json_decref(list);
+	if (!have_sym && !exsim_query_get(c, "settleCoin", settle, sizeof(settle))) {
 		exsim_http_envelope(
 			c, 10001, "Missing some parameters that must be filled in, symbol or settleCoin",
 			NULL);
 		return;
 	}
-	exsim_http_envelope(c, 0, "OK",
-			    json_pack("{s:s,s:s,s:o}", "category", "linear", "nextPageCursor", "",
-				      "list", list));
+	list = json_array();
+	for (int k = 0; k < app->nsyms; k++) {
+		if (have_sym ? k == i : app->pos[k].size > 0 && !strcmp(settle, "USDT")) {
+			json_array_append_new(list, exsim_orders_position_json(app, k, true));
+		}
+	}
+	exsim_rest_list(c, list, "");
 }
 
 /* Optional price field: absent/"" -> 0 (not given); "0" -> *cancel. */
@@ -385,7 +340,7 @@ void exsim_orders_trading_stop(struct exsim_conn *c, json_t *body)
 	}
 	p->updated_ms = exsim_now_ms(app);
 	p->seq = ++app->seq;
-	journal_body(app, "trading_stop", body, 0, "OK", NULL);
+	exsim_journal_reply(app, "trading_stop", body, 0, "OK", NULL);
 	exsim_http_envelope(c, 0, "OK", json_object());
 	exsim_orders_position_changed(app, i);
 	exsim_orders_on_price(app, i); /* arms a trailing stop at once if due */

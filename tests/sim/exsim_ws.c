@@ -84,7 +84,7 @@ static void outq_clear(struct exsim_conn *c)
 	c->outq_len = 0;
 }
 
-static void queue_snapshot(struct exsim_conn *c, int i)
+void exsim_ws_queue_snapshot(struct exsim_conn *c, int i)
 {
 	size_t len;
 	char *snap = exsim_market_snapshot(c->app, i, &len);
@@ -133,7 +133,7 @@ static bool next_ring(struct exsim_conn *c, int *sent)
 			continue;
 		}
 		if (s->head - c->cursor[i] > EXSIM_RING - 8) {
-			queue_snapshot(c, i); /* fell behind: Bybit may resend a snapshot */
+			exsim_ws_queue_snapshot(c, i); /* fell behind: Bybit may resend a snapshot */
 			return true;
 		}
 		struct exsim_frame *f = &s->ring[c->cursor[i] % EXSIM_RING];
@@ -159,7 +159,7 @@ static bool next_ring(struct exsim_conn *c, int *sent)
 static int on_writeable(struct exsim_conn *c)
 {
 	int sent = 0, budget = 512;
-	int64_t now = exsim_wall_ms();
+	int64_t now = hean_time_now_ms();
 
 	if (c->closing) {
 		return -1;
@@ -235,15 +235,9 @@ int exsim_ws_close_all(struct exsim_app *app, int mask, int code)
 
 static void drop_conn(struct exsim_conn *c)
 {
-	int fd = lws_get_socket_fd(c->wsi);
-
 	c->closing = true;
 	outq_clear(c);
-	if (fd >= 0) {
-		shutdown(fd, SHUT_RDWR);
-	}
-	lws_rx_flow_control(c->wsi, 1);
-	lws_callback_on_writable(c->wsi);
+	sim_drop_socket(c->wsi, false);
 }
 
 int exsim_ws_drop_all(struct exsim_app *app, int mask)
@@ -275,12 +269,12 @@ int exsim_ws_silent_all(struct exsim_app *app, int mask, int64_t until_ms)
 static void resume_conn(struct exsim_conn *c)
 {
 	c->silent_until_ms = 0;
-	c->last_rx_ms = exsim_wall_ms();
+	c->last_rx_ms = hean_time_now_ms();
 	lws_rx_flow_control(c->wsi, 1);
 	if (c->kind == EXSIM_PUB) {
 		for (int i = 0; i < c->app->nsyms; i++) {
 			if (c->subs & (1u << i)) {
-				queue_snapshot(c, i);
+				exsim_ws_queue_snapshot(c, i);
 			}
 		}
 	}
@@ -363,7 +357,7 @@ int exsim_ws_inject(struct exsim_app *app, const char *kind)
 		default:
 			for (int j = 0; j < app->nsyms; j++) {
 				if (c->subs & (1u << j)) {
-					queue_snapshot(c, j);
+					exsim_ws_queue_snapshot(c, j);
 				}
 			}
 		}
@@ -385,11 +379,11 @@ void exsim_ws_housekeeping(struct exsim_app *app, int64_t now)
 		}
 		if (c->kind == EXSIM_PUB && app->idle_close_s > 0 &&
 		    now - c->last_rx_ms > (int64_t)app->idle_close_s * 1000) {
-			fprintf(stderr, "exsim: event=idle_close conn=%s\n", c->conn_id);
+			log_info("event=idle_close conn=%s", c->conn_id);
 			drop_conn(c);
 		} else if (c->kind == EXSIM_PRIV && c->max_active_ms > 0 &&
 			   now - c->last_rx_ms > c->max_active_ms) {
-			fprintf(stderr, "exsim: event=max_active_close conn=%s\n", c->conn_id);
+			log_info("event=max_active_close conn=%s", c->conn_id);
 			drop_conn(c);
 		}
 	}
@@ -401,7 +395,7 @@ static int filter(struct exsim_conn *c, struct lws *wsi)
 {
 	struct exsim_app *app = app_of(wsi);
 	char uri[256], arg[64];
-	int64_t now = exsim_wall_ms();
+	int64_t now = hean_time_now_ms();
 	int n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
 
 	if (n <= 0) {
@@ -413,9 +407,9 @@ static int filter(struct exsim_conn *c, struct lws *wsi)
 					   "Connection: close\r\n\r\nrefused\n";
 		int fd = lws_get_socket_fd(wsi);
 		if (fd >= 0 && send(fd, r503, sizeof(r503) - 1, MSG_NOSIGNAL) < 0) {
-			fprintf(stderr, "exsim: refuse send failed\n");
+			log_warn("event=refuse_send_failed");
 		}
-		fprintf(stderr, "exsim: event=refused uri=%s\n", uri);
+		log_info("event=refused uri=%s", uri);
 		return 1;
 	}
 	if (!strcmp(uri, "/v5/public/linear")) {
@@ -434,7 +428,7 @@ static int filter(struct exsim_conn *c, struct lws *wsi)
 			}
 		}
 	} else {
-		fprintf(stderr, "exsim: event=ws_unknown_path uri=%s\n", uri);
+		log_info("event=ws_unknown_path uri=%s", uri);
 		return 1;
 	}
 	return 0;
@@ -446,8 +440,9 @@ static void established(struct exsim_conn *c, struct lws *wsi)
 
 	c->app = app;
 	c->wsi = wsi;
+	sim_buf_init(&c->rx, 0, EXSIM_RX_MAX);
 	exsim_conn_id(app, c->conn_id);
-	c->last_rx_ms = exsim_wall_ms();
+	c->last_rx_ms = hean_time_now_ms();
 	c->next = app->conns;
 	c->prev = NULL;
 	if (app->conns) {
@@ -460,7 +455,7 @@ static void established(struct exsim_conn *c, struct lws *wsi)
 	} else {
 		app->st.private_conns++;
 	}
-	fprintf(stderr, "exsim: event=ws_open path=%s conn=%s\n",
+	log_info("event=ws_open path=%s conn=%s",
 		c->kind == EXSIM_PUB ? "public" : "private", c->conn_id);
 	if (app->close_on_connect) {
 		c->close_code = 1000;
@@ -488,42 +483,25 @@ static void closed(struct exsim_conn *c)
 	} else {
 		app->st.private_conns--;
 	}
-	fprintf(stderr, "exsim: event=ws_closed conn=%s\n", c->conn_id);
+	log_info("event=ws_closed conn=%s", c->conn_id);
 	outq_clear(c);
-	free(c->rx);
-	c->rx = NULL;
+	sim_buf_finish(&c->rx);
 	c->app = NULL;
 }
 
 static void receive(struct exsim_conn *c, struct lws *wsi, const char *in, size_t len)
 {
-	if (lws_is_first_fragment(wsi)) {
-		c->rx_len = 0;
-		c->rx_overflow = false;
-	}
-	if (!c->rx) {
-		c->rx = malloc(EXSIM_RX_MAX);
-		if (!c->rx) {
-			return;
-		}
-	}
-	if (c->rx_len + len > EXSIM_RX_MAX) {
-		c->rx_overflow = true;
-	} else {
-		memcpy(c->rx + c->rx_len, in, len);
-		c->rx_len += len;
-	}
-	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi)) {
+	if (!sim_rx_add(&c->rx, wsi, in, len)) {
 		return;
 	}
-	c->last_rx_ms = exsim_wall_ms();
-	if (c->closing || is_silent(c, c->last_rx_ms) || c->rx_overflow) {
+	c->last_rx_ms = hean_time_now_ms();
+	if (c->closing || is_silent(c, c->last_rx_ms) || c->rx.err) {
 		return;
 	}
 	if (c->kind == EXSIM_PUB) {
-		exsim_pub_rx(c, c->rx, c->rx_len);
+		exsim_pub_rx(c, sim_buf_text(&c->rx), c->rx.len);
 	} else {
-		exsim_priv_rx(c, c->rx, c->rx_len);
+		exsim_priv_rx(c, sim_buf_text(&c->rx), c->rx.len);
 	}
 }
 

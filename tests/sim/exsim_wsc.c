@@ -9,13 +9,14 @@
 #include <ev.h>
 #include <getopt.h>
 #include <libwebsockets.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "common/sign.h"
+#include "common/timeutil.h"
+#include "tests/sim/simlib.h"
 
 #define MAX_SEND 32
 #define RX_CAP (8u << 20)
@@ -34,17 +35,15 @@ struct wsc {
 	double ping_ms, wsping_ms, secs;
 	long count, frames, max_print;
 	int ping_n;
-	char *rx;
-	size_t rx_len;
+	struct sim_buf rx;
 	double t0, t_first;
-	ev_timer stop, ping, wsping, kick;
+	ev_timer stop, ping, wsping;
+	struct sim_kick kick;
 };
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)hean_time_now_us() / 1e6;
 }
 
 static void finish(struct wsc *w, const char *why)
@@ -67,21 +66,26 @@ static void finish(struct wsc *w, const char *why)
 
 static void on_rx_complete(struct wsc *w)
 {
+	const char *rx = w->rx.err ? "" : sim_buf_text(&w->rx);
+	size_t rx_len = w->rx.err ? 0 : w->rx.len;
+
 	w->frames++;
 	if (w->t_first == 0) {
 		w->t_first = now_s();
 	}
 	if (!w->quiet) {
-		if (w->rx_len > 100000) {
-			printf("BIG len=%zu\n", w->rx_len);
-		} else if ((long)w->rx_len > w->max_print) {
-			printf("RX %.*s...len=%zu\n", (int)w->max_print, w->rx, w->rx_len);
+		if (w->rx.err) {
+			printf("BIG len>%zu\n", (size_t)RX_CAP);
+		} else if (rx_len > 100000) {
+			printf("BIG len=%zu\n", rx_len);
+		} else if ((long)rx_len > w->max_print) {
+			printf("RX %.*s...len=%zu\n", (int)w->max_print, rx, rx_len);
 		} else {
-			printf("RX %.*s\n", (int)w->rx_len, w->rx);
+			printf("RX %.*s\n", (int)rx_len, rx);
 		}
 		fflush(stdout);
 	}
-	if (w->until && w->rx_len < 100000 && memmem(w->rx, w->rx_len, w->until, strlen(w->until))) {
+	if (w->until && rx_len < 100000 && memmem(rx, rx_len, w->until, strlen(w->until))) {
 		finish(w, "UNTIL");
 	}
 	if (w->count > 0 && w->frames >= w->count) {
@@ -96,18 +100,12 @@ static int write_next(struct wsc *w, struct lws *wsi)
 	size_t n;
 
 	if (w->auth && !w->auth_sent) {
-		char exp[32], pre[64], hex[65];
-		unsigned char mac[EVP_MAX_MD_SIZE];
-		unsigned int ml = 0;
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		long long e = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + w->exp_off;
-		snprintf(exp, sizeof(exp), "%lld", e);
-		snprintf(pre, sizeof(pre), "GET/realtime%s", exp);
-		HMAC(EVP_sha256(), w->secret, (int)strlen(w->secret), (unsigned char *)pre,
-		     strlen(pre), mac, &ml);
-		for (unsigned i = 0; i < ml; i++) {
-			snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+		char exp[32], hex[HEAN_SIGN_HEX_LEN];
+		int64_t e = hean_time_now_ms() + w->exp_off;
+
+		snprintf(exp, sizeof(exp), "%lld", (long long)e);
+		if (hean_sign_ws_auth(w->secret, e, hex) < 0) {
+			return -1;
 		}
 		n = (size_t)snprintf(p, 4096, "{\"req_id\":\"auth-1\",\"op\":\"auth\",\"args\":[\"%s\",%s%s%s,\"%s\"]}",
 				     w->key, w->exp_string ? "\"" : "", exp, w->exp_string ? "\"" : "", hex);
@@ -148,14 +146,7 @@ static int cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		return write_next(w, wsi);
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (lws_is_first_fragment(wsi)) {
-			w->rx_len = 0;
-		}
-		if (w->rx_len + len <= RX_CAP) {
-			memcpy(w->rx + w->rx_len, in, len);
-			w->rx_len += len;
-		}
-		if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+		if (sim_rx_add(&w->rx, wsi, in, len)) {
 			on_rx_complete(w);
 		}
 		break;
@@ -163,12 +154,10 @@ static int cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		printf("WSPONG\n");
 		fflush(stdout);
 		break;
-	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE: {
-		const unsigned char *b = in;
-		printf("CLOSE code=%d\n", len >= 2 ? (b[0] << 8 | b[1]) : 0);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		printf("CLOSE code=%d\n", sim_close_code(in, len, 0));
 		fflush(stdout);
 		break;
-	}
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		printf("CONNERR %s\n", in ? (const char *)in : "(null)");
 		w->wsi = NULL;
@@ -202,12 +191,6 @@ static void on_ping(struct ev_loop *loop, ev_timer *t, int revents)
 	}
 }
 
-static void on_kick(struct ev_loop *loop, ev_timer *t, int revents)
-{
-	struct wsc *w = t->data;
-	lws_cancel_service(w->ctx); /* lws timers on libev (stack.md gotcha 1) */
-}
-
 static const struct lws_protocols protos[] = {
 	{"wsc", cb, 0, 65536, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
@@ -223,10 +206,7 @@ int main(int argc, char **argv)
 		{"quiet", 0, NULL, 'q'},    {"max-print", 1, NULL, 'm'},   {NULL, 0, NULL, 0},
 	};
 	static struct wsc w;
-	struct lws_context_creation_info info;
-	struct lws_client_connect_info ci;
 	const char *url = NULL;
-	void *loops[1];
 	int o;
 
 	w.key = "hean-sim-key";
@@ -258,41 +238,22 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	w.rx = malloc(RX_CAP);
+	sim_buf_init(&w.rx, 0, RX_CAP);
 	w.loop = ev_default_loop(EVFLAG_AUTO);
 	lws_set_log_level(LLL_ERR, NULL);
-	memset(&info, 0, sizeof(info));
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = protos;
-	info.options = LWS_SERVER_OPTION_LIBEV;
-	loops[0] = w.loop;
-	info.foreign_loops = loops;
-	info.user = &w;
-	w.ctx = lws_create_context(&info);
+	w.ctx = sim_lws_context(w.loop, 0, protos, &w, &w.ctx);
 	if (!w.ctx) {
 		return 1;
 	}
-	memset(&ci, 0, sizeof(ci));
-	ci.context = w.ctx;
-	ci.address = w.host;
-	ci.port = w.port;
-	ci.path = w.path;
-	ci.host = w.host;
-	ci.origin = w.host;
-	ci.protocol = NULL;
-	ci.local_protocol_name = "wsc";
-	ci.pwsi = &w.wsi;
 	w.t0 = now_s();
-	if (!lws_client_connect_via_info(&ci)) {
+	if (!sim_ws_connect(w.ctx, w.host, w.port, w.path, "wsc", &w.wsi)) {
 		printf("CONNERR connect failed\n");
 		return 1;
 	}
 	ev_timer_init(&w.stop, on_stop, w.secs, 0);
 	w.stop.data = &w;
 	ev_timer_start(w.loop, &w.stop);
-	ev_timer_init(&w.kick, on_kick, 0.05, 0.05);
-	w.kick.data = &w;
-	ev_timer_start(w.loop, &w.kick);
+	sim_kick_start(&w.kick, w.loop, &w.ctx);
 	if (w.ping_ms > 0) {
 		ev_timer_init(&w.ping, on_ping, w.ping_ms / 1000, w.ping_ms / 1000);
 		w.ping.data = &w;
@@ -305,10 +266,10 @@ int main(int argc, char **argv)
 	}
 	ev_run(w.loop, 0);
 	ev_timer_stop(w.loop, &w.stop);
-	ev_timer_stop(w.loop, &w.kick);
+	sim_kick_stop(&w.kick, w.loop);
 	ev_timer_stop(w.loop, &w.ping);
 	ev_timer_stop(w.loop, &w.wsping);
-	lws_context_destroy(w.ctx);
-	free(w.rx);
+	sim_lws_destroy(&w.ctx);
+	sim_buf_finish(&w.rx);
 	return 0;
 }

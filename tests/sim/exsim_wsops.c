@@ -3,9 +3,6 @@
  * and the private pushes. */
 #include "tests/sim/exsim.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,9 +59,23 @@ static int topic_symbol(struct exsim_app *app, const char *topic)
 	return exsim_market_find(app, topic + 8);
 }
 
-static void pub_sub(struct exsim_conn *c, json_t *m, const char *op, bool sub)
+static int priv_topic(struct exsim_app *app, const char *topic)
 {
-	struct exsim_app *app = c->app;
+	for (int i = 0; i < NPRIV_TOPICS; i++) {
+		if (!strcmp(topic, priv_topics[i])) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* (Un)subscribes every topic of the op's args on *mask (bit = find's
+ * index), answers with Bybit's first error, and returns the bits added.
+ * strict: unsubscribing a topic that is not subscribed is an error. */
+static uint32_t subscribe(struct exsim_conn *c, json_t *m, const char *op, bool sub,
+			  uint32_t *mask, int (*find)(struct exsim_app *, const char *),
+			  bool strict)
+{
 	json_t *args = json_object_get(m, "args"), *a;
 	char err[200] = "";
 	uint32_t added = 0;
@@ -72,45 +83,42 @@ static void pub_sub(struct exsim_conn *c, json_t *m, const char *op, bool sub)
 
 	if (!json_is_array(args) || json_array_size(args) == 0) {
 		reply(c, m, false, "error:args invalid", op);
-		return;
+		return 0;
 	}
 	json_array_foreach(args, k, a) {
 		const char *t = json_is_string(a) ? json_string_value(a) : "";
-		int i = topic_symbol(app, t);
+		int i = find(c->app, t);
 		uint32_t bit = i >= 0 ? 1u << i : 0;
+		const char *why = i < 0				  ? "handler not found"
+				  : sub && (*mask & bit)	  ? "already subscribed"
+				  : strict && !sub && !(*mask & bit) ? "not subscribed"
+								   : NULL;
 
-		if (i < 0) {
+		if (why) {
 			if (!err[0]) {
-				snprintf(err, sizeof(err), "error:handler not found,topic:%s", t);
-			}
-		} else if (sub && (c->subs & bit)) {
-			if (!err[0]) {
-				snprintf(err, sizeof(err), "error:already subscribed,topic:%s", t);
-			}
-		} else if (!sub && !(c->subs & bit)) {
-			if (!err[0]) {
-				snprintf(err, sizeof(err), "error:not subscribed,topic:%s", t);
+				snprintf(err, sizeof(err), "error:%s,topic:%s", why, t);
 			}
 		} else if (sub) {
-			c->subs |= bit;
-			added |= bit;
+			added |= bit & ~*mask;
+			*mask |= bit;
 		} else {
-			c->subs &= ~bit;
+			*mask &= ~bit;
 		}
 	}
 	if (sub) {
-		app->st.subscribes++;
+		c->app->st.subscribes++;
 	}
 	reply(c, m, err[0] == '\0', err, op);
-	for (int i = 0; i < app->nsyms; i++) {
+	return added;
+}
+
+static void pub_sub(struct exsim_conn *c, json_t *m, const char *op, bool sub)
+{
+	uint32_t added = subscribe(c, m, op, sub, &c->subs, topic_symbol, true);
+
+	for (int i = 0; i < c->app->nsyms; i++) {
 		if (added & (1u << i)) {
-			size_t len;
-			char *snap = exsim_market_snapshot(app, i, &len);
-			if (snap) {
-				exsim_conn_send(c, snap, len);
-				free(snap);
-			}
-			c->cursor[i] = app->syms[i].head;
+			exsim_ws_queue_snapshot(c, i);
 		}
 	}
 }
@@ -168,32 +176,26 @@ static void auth(struct exsim_conn *c, json_t *m)
 	struct exsim_app *app = c->app;
 	json_t *args = json_object_get(m, "args");
 	const char *key, *sig, *msg = "Params Error";
-	char exp[32], pre[64], hex[65];
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int maclen = 0;
+	char exp[32], want[HEAN_SIGN_HEX_LEN];
+	int64_t expires = 0;
 	bool ok = false;
 
 	if (!json_is_array(args) || json_array_size(args) != 3 ||
 	    !json_is_string(json_array_get(args, 0)) || !json_is_string(json_array_get(args, 2)) ||
-	    !expires_str(json_array_get(args, 1), exp, sizeof(exp))) {
+	    !expires_str(json_array_get(args, 1), exp, sizeof(exp)) ||
+	    hean_parse_int64(exp, strlen(exp), &expires) < 0) {
 		goto out;
 	}
 	key = json_string_value(json_array_get(args, 0));
 	sig = json_string_value(json_array_get(args, 2));
-	if (strtoll(exp, NULL, 10) <= exsim_now_ms(app)) {
+	if (expires <= exsim_now_ms(app)) {
 		goto out; /* expired: "Params Error" */
 	}
 	if (strcmp(key, app->api_key)) {
 		msg = "Invalid apikey";
 		goto out;
 	}
-	snprintf(pre, sizeof(pre), "GET/realtime%s", exp);
-	HMAC(EVP_sha256(), app->api_secret, (int)strlen(app->api_secret),
-	     (const unsigned char *)pre, strlen(pre), mac, &maclen);
-	for (unsigned i = 0; i < maclen; i++) {
-		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-	}
-	if (strlen(sig) != 64 || CRYPTO_memcmp(sig, hex, 64)) {
+	if (hean_sign_ws_auth(app->api_secret, expires, want) < 0 || !hean_sign_equal(sig, want)) {
 		msg = "Invalid sign";
 		goto out;
 	}
@@ -211,46 +213,16 @@ out:
 		exsim_conn_send_json(c, o);
 		json_decref(o);
 	}
-	fprintf(stderr, "exsim: event=auth ok=%d conn=%s\n", ok, c->conn_id);
+	log_info("event=auth ok=%d conn=%s", ok, c->conn_id);
 }
 
 static void priv_sub(struct exsim_conn *c, json_t *m, const char *op, bool sub)
 {
-	json_t *args = json_object_get(m, "args"), *a;
-	char err[200] = "";
-	size_t k;
-
 	if (!c->authed) {
 		reply(c, m, false, "Request not authorized", op);
 		return;
 	}
-	if (!json_is_array(args) || json_array_size(args) == 0) {
-		reply(c, m, false, "error:args invalid", op);
-		return;
-	}
-	json_array_foreach(args, k, a) {
-		const char *t = json_is_string(a) ? json_string_value(a) : "";
-		int i;
-		for (i = 0; i < NPRIV_TOPICS && strcmp(t, priv_topics[i]); i++) {
-		}
-		if (i == NPRIV_TOPICS) {
-			if (!err[0]) {
-				snprintf(err, sizeof(err), "error:handler not found,topic:%s", t);
-			}
-		} else if (sub && (c->psubs & (1u << i))) {
-			if (!err[0]) {
-				snprintf(err, sizeof(err), "error:already subscribed,topic:%s", t);
-			}
-		} else if (sub) {
-			c->psubs |= 1u << i;
-		} else {
-			c->psubs &= ~(1u << i);
-		}
-	}
-	if (sub) {
-		c->app->st.subscribes++;
-	}
-	reply(c, m, err[0] == '\0', err, op);
+	subscribe(c, m, op, sub, &c->psubs, priv_topic, false);
 }
 
 void exsim_priv_rx(struct exsim_conn *c, const char *in, size_t len)

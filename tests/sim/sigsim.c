@@ -8,62 +8,39 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
+
+#include "common/log.h"
+#include "common/loop.h"
+#include "common/timeutil.h"
+#include "common/wave.h"
 
 #define RX_MAX (64 * 1024)
 #define FRAME_MAX ((size_t)256 << 20)
 
-void sigsim_log(const char *lvl, const char *fmt, ...)
-{
-	char ts[48], msg[1024];
-	struct timespec now;
-	va_list ap;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	sigsim_iso(now.tv_sec, 0, ts, sizeof(ts));
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	for (char *p = msg; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	/* 2026-11-27T02:05:47.123+00:00: splice ms before the offset. */
-	fprintf(stderr, "%.19s.%03ld%s sigsim %s %s\n", ts, now.tv_nsec / 1000000L, ts + 19,
-		lvl, msg);
-}
-
-static void lws_log_emit(int level, const char *line)
-{
-	sigsim_log(level == LLL_ERR ? "ERROR" : "WARN", "event=lws msg=%s", line);
-}
-
 /* ---- frames ---- */
 
-void sigsim_frame_buf(struct sigsim_buf *b)
+void sigsim_frame_buf(struct sim_buf *b)
 {
-	sigsim_buf_init(b, LWS_PRE, FRAME_MAX);
+	sim_buf_init(b, LWS_PRE, FRAME_MAX);
 }
 
-struct sigsim_frame *sigsim_frame_take(struct sigsim_buf *b)
+struct sigsim_frame *sigsim_frame_take(struct sim_buf *b)
 {
 	struct sigsim_frame *f;
 
-	if (b->err || !sigsim_buf_text(b) || !(f = calloc(1, sizeof(*f)))) {
-		sigsim_log("ERROR", "event=frame_alloc_failed len=%zu", b->len);
-		sigsim_buf_finish(b);
+	if (b->err || !sim_buf_text(b) || !(f = calloc(1, sizeof(*f)))) {
+		log_error("event=frame_alloc_failed len=%zu", b->len);
+		sim_buf_finish(b);
 		return NULL;
 	}
 	f->refs = 1;
 	f->len = b->len;
 	f->mem = b->mem;
 	b->mem = NULL;
-	sigsim_buf_finish(b);
+	sim_buf_finish(b);
 	return f;
 }
 
@@ -77,10 +54,10 @@ void sigsim_frame_unref(struct sigsim_frame *f)
 
 static struct sigsim_frame *frame_text(const char *text)
 {
-	struct sigsim_buf b;
+	struct sim_buf b;
 
 	sigsim_frame_buf(&b);
-	sigsim_buf_puts(&b, text);
+	sim_buf_puts(&b, text);
 	return sigsim_frame_take(&b);
 }
 
@@ -164,65 +141,58 @@ void sigsim_record(struct sigsim *sim, const struct sigsim_sig *s)
 	bool in_buffer = false;
 
 	if (sigsim_idset_add(&sim->truth_ids, s->id) == 1 && sigs_push(&sim->truth, s) < 0)
-		sigsim_log("ERROR", "event=truth_alloc_failed id=%lld", (long long)s->id);
+		log_error("event=truth_alloc_failed id=%lld", (long long)s->id);
 	for (size_t i = 0; i < sim->buffer.n && !in_buffer; i++)
 		in_buffer = sim->buffer.v[i].id == s->id;
 	if (!in_buffer && sigs_push(&sim->buffer, s) < 0)
-		sigsim_log("ERROR", "event=buffer_alloc_failed id=%lld", (long long)s->id);
+		log_error("event=buffer_alloc_failed id=%lld", (long long)s->id);
 	buffer_prune(sim);
 }
 
 static struct sigsim_frame *buffer_frame(struct sigsim *sim)
 {
-	struct sigsim_buf b;
+	struct sim_buf b;
 
 	sigsim_frame_buf(&b);
-	sigsim_buf_puts(&b, "{\"type\":\"signals\",\"data\":[");
+	sim_buf_puts(&b, "{\"type\":\"signals\",\"data\":[");
 	for (size_t i = 0; i < sim->buffer.n; i++) {
 		if (i)
-			sigsim_buf_puts(&b, ",");
+			sim_buf_puts(&b, ",");
 		sigsim_render_sig(&b, &sim->buffer.v[i], NULL);
 	}
-	sigsim_buf_puts(&b, "]}");
+	sim_buf_puts(&b, "]}");
 	return sigsim_frame_take(&b);
 }
 
 void sigsim_push_wave(struct sigsim *sim, int64_t wave)
 {
-	struct sigsim_buf b;
+	struct sim_buf b;
 	struct sigsim_sig s;
 	char ts[40];
 
 	sigsim_frame_buf(&b);
-	sigsim_buf_puts(&b, "{\"type\":\"signals\",\"data\":[");
+	sim_buf_puts(&b, "{\"type\":\"signals\",\"data\":[");
 	for (int i = 0; i < sim->gen.per_wave; i++) {
 		sigsim_gen_signal(&sim->gen, wave, i, &s);
 		sigsim_record(sim, &s);
 		if (i)
-			sigsim_buf_puts(&b, ",");
+			sim_buf_puts(&b, ",");
 		sigsim_render_sig(&b, &s, NULL);
 	}
-	sigsim_buf_puts(&b, "]}");
+	sim_buf_puts(&b, "]}");
 	struct sigsim_frame *f = sigsim_frame_take(&b);
 	sigsim_broadcast(sim, f);
 	sigsim_frame_unref(f);
 	sim->st.waves_pushed++;
 	sigsim_iso(wave, 0, ts, sizeof(ts));
-	sigsim_log("INFO", "event=wave_pushed wave_ts=%s signals=%d clients=%d silent=%d", ts,
+	log_info("event=wave_pushed wave_ts=%s signals=%d clients=%d silent=%d", ts,
 		   sim->gen.per_wave, sim->nconns, sim->silent);
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
 /* Newest wave W with W + interval + push_delay <= now. */
 static int64_t latest_due(const struct sigsim *sim, int64_t now)
 {
-	int64_t i = sim->gen.interval_s;
-	return floor_div(now - i - sim->gen.push_delay_s, i) * i;
+	return hean_wave_latest_due(now, sim->gen.interval_s, sim->gen.push_delay_s);
 }
 
 static void clock_cb(struct ev_loop *loop, ev_periodic *w, int revents)
@@ -281,18 +251,12 @@ void sigsim_close_all(struct sigsim *sim, int code, const char *reason)
 void sigsim_drop_all(struct sigsim *sim)
 {
 	for (struct sigsim_conn *c = sim->conns; c; c = c->next) {
-		int fd = lws_get_socket_fd(c->wsi);
-		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-		if (c->dropped || fd < 0)
+		if (c->dropped)
 			continue;
 		/* RST on close, and no close frame can leave any more. */
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		shutdown(fd, SHUT_RDWR);
+		sim_drop_socket(c->wsi, true);
 		c->dropped = true;
 		sim->st.drops++;
-		lws_rx_flow_control(c->wsi, 1);
-		lws_callback_on_writable(c->wsi);
 	}
 }
 
@@ -311,7 +275,7 @@ void sigsim_set_silent(struct sigsim *sim, bool on, double secs)
 	if (sim->silent == on)
 		return;
 	sim->silent = on;
-	sigsim_log("INFO", "event=%s secs=%.0f", on ? "silent" : "resume", secs);
+	log_info("event=%s secs=%.0f", on ? "silent" : "resume", secs);
 	/* Half-open: stop reading (so not even WS pings are answered), stop
 	 * writing; TCP stays up. */
 	for (struct sigsim_conn *c = sim->conns; c; c = c->next) {
@@ -334,7 +298,7 @@ static void auth_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		ev_timer_start(loop, w);
 		return;
 	}
-	sigsim_log("INFO", "event=auth_timeout");
+	log_info("event=auth_timeout");
 	request_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "auth timeout");
 }
 
@@ -343,7 +307,7 @@ static void conn_open(struct sigsim *sim, struct sigsim_conn *c, struct lws *wsi
 	memset(c, 0, sizeof(*c));
 	c->sim = sim;
 	c->wsi = wsi;
-	sigsim_buf_init(&c->rx, 0, RX_MAX);
+	sim_buf_init(&c->rx, 0, RX_MAX);
 	c->next = sim->conns;
 	if (sim->conns)
 		sim->conns->prev = c;
@@ -356,7 +320,7 @@ static void conn_open(struct sigsim *sim, struct sigsim_conn *c, struct lws *wsi
 	ev_timer_start(sim->loop, &c->auth_timer);
 	if (sim->silent)
 		lws_rx_flow_control(wsi, 0);
-	sigsim_log("INFO", "event=ws_open clients=%d", sim->nconns);
+	log_info("event=ws_open clients=%d", sim->nconns);
 }
 
 static void conn_closed(struct sigsim *sim, struct sigsim_conn *c)
@@ -365,7 +329,7 @@ static void conn_closed(struct sigsim *sim, struct sigsim_conn *c)
 		return;
 	ev_timer_stop(sim->loop, &c->auth_timer);
 	queue_free(c);
-	sigsim_buf_finish(&c->rx);
+	sim_buf_finish(&c->rx);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -375,7 +339,7 @@ static void conn_closed(struct sigsim *sim, struct sigsim_conn *c)
 	c->listed = false;
 	sim->nconns--;
 	sim->st.closes++;
-	sigsim_log("INFO", "event=ws_closed clients=%d", sim->nconns);
+	log_info("event=ws_closed clients=%d", sim->nconns);
 }
 
 static void auth_reject(struct sigsim *sim, struct sigsim_conn *c, const char *why)
@@ -387,7 +351,7 @@ static void auth_reject(struct sigsim *sim, struct sigsim_conn *c, const char *w
 		 "{\"type\":\"auth_response\",\"status\":\"error\",\"message\":\"%s\"}", why);
 	send_take(c, frame_text(msg));
 	request_close(c, 4001, why);
-	sigsim_log("INFO", "event=auth_rejected reason=\"%s\"", why);
+	log_info("event=auth_rejected reason=\"%s\"", why);
 }
 
 static void on_message(struct sigsim *sim, struct sigsim_conn *c, const char *text, size_t len)
@@ -398,13 +362,13 @@ static void on_message(struct sigsim *sim, struct sigsim_conn *c, const char *te
 	char out[512];
 
 	if (!type) {
-		sigsim_log("WARN", "event=bad_frame len=%zu reason=\"%s\"", len,
+		log_warn("event=bad_frame len=%zu reason=\"%s\"", len,
 			   root ? "no type" : jerr.text);
 		goto done;
 	}
 	if (!c->authed) {
 		if (strcmp(type, "auth") != 0) {
-			sigsim_log("WARN", "event=before_auth type=%.32s", type);
+			log_warn("event=before_auth type=%.32s", type);
 			goto done;
 		}
 		const char *token = json_string_value(json_object_get(root, "token"));
@@ -419,14 +383,14 @@ static void on_message(struct sigsim *sim, struct sigsim_conn *c, const char *te
 			ev_timer_stop(sim->loop, &c->auth_timer);
 			send_take(c, frame_text("{\"type\":\"auth_response\",\"status\":\"success\"}"));
 			send_take(c, buffer_frame(sim));
-			sigsim_log("INFO", "event=authenticated buffer=%zu", sim->buffer.n);
+			log_info("event=authenticated buffer=%zu", sim->buffer.n);
 		}
 		goto done;
 	}
 	if (!strcmp(type, "get_signals")) {
 		sim->st.get_signals++;
 		if (sim->close_on_get) {
-			sigsim_log("INFO", "event=close_on_get_signals");
+			log_info("event=close_on_get_signals");
 			request_close(c, LWS_CLOSE_STATUS_NORMAL, "");
 		} else {
 			send_take(c, buffer_frame(sim));
@@ -434,7 +398,7 @@ static void on_message(struct sigsim *sim, struct sigsim_conn *c, const char *te
 	} else if (!strcmp(type, "ping")) {
 		sim->st.pings++;
 		snprintf(out, sizeof(out), "{\"type\":\"pong\",\"ts\":%lld}",
-			 (long long)(ev_time() * 1000.0));
+			 (long long)hean_time_now_ms());
 		send_take(c, frame_text(out));
 	} else if (!strcmp(type, "get_stats")) {
 		char lw[40];
@@ -447,7 +411,7 @@ static void on_message(struct sigsim *sim, struct sigsim_conn *c, const char *te
 		send_take(c, frame_text(out));
 	} else if (strcmp(type, "auth") != 0) {
 		sim->st.unknown++;
-		sigsim_log("WARN", "event=unknown_type type=%.32s", type);
+		log_warn("event=unknown_type type=%.32s", type);
 	}
 done:
 	json_decref(root);
@@ -455,19 +419,15 @@ done:
 
 static int conn_rx(struct sigsim *sim, struct sigsim_conn *c, const void *in, size_t len)
 {
-	if (lws_is_first_fragment(c->wsi))
-		c->rx.len = 0, c->rx.err = false;
-	sigsim_buf_add(&c->rx, in, len);
-	if (!lws_is_final_fragment(c->wsi))
+	if (!sim_rx_add(&c->rx, c->wsi, in, len))
 		return 0;
 	if (c->rx.err) {
-		sigsim_log("WARN", "event=frame_too_big");
-		c->rx.len = 0, c->rx.err = false;
+		log_warn("event=frame_too_big");
 		return 0;
 	}
 	if (sim->silent || c->dropped || c->close_code)
 		return 0; /* half-open ignores requests */
-	on_message(sim, c, sigsim_buf_text(&c->rx), c->rx.len);
+	on_message(sim, c, sim_buf_text(&c->rx), c->rx.len);
 	return 0;
 }
 
@@ -494,7 +454,7 @@ static int conn_writeable(struct sigsim *sim, struct sigsim_conn *c)
 	if (c->close_code && (!c->qhead || sim->silent)) {
 		c->closing = true;
 		sim->st.server_closes++;
-		sigsim_log("INFO", "event=server_close code=%d reason=\"%s\"", c->close_code,
+		log_info("event=server_close code=%d reason=\"%s\"", c->close_code,
 			   c->close_reason);
 		lws_close_reason(c->wsi, (enum lws_close_status)c->close_code,
 				 (unsigned char *)c->close_reason, strlen(c->close_reason));
@@ -510,13 +470,13 @@ static int http_request(struct sigsim *sim, struct sigsim_conn *c, struct lws *w
 {
 	unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start,
 		*end = hdr + sizeof(hdr) - 1;
-	struct sigsim_buf b;
+	struct sim_buf b;
 	int status;
 
-	sigsim_buf_init(&b, 0, FRAME_MAX);
+	sim_buf_init(&b, 0, FRAME_MAX);
 	status = sigsim_ctl_handle(sim, wsi, path, &b);
-	if (b.err || !sigsim_buf_text(&b)) {
-		sigsim_buf_finish(&b);
+	if (b.err || !sim_buf_text(&b)) {
+		sim_buf_finish(&b);
 		return -1;
 	}
 	free(c->body);
@@ -567,7 +527,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		if (ev_now(sim->loop) < sim->refuse_until) {
 			sim->st.refused++;
-			sigsim_log("INFO", "event=handshake_refused");
+			log_info("event=handshake_refused");
 			lws_return_http_status(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE,
 					       "refused by sim");
 			return 1;
@@ -607,29 +567,16 @@ static const struct lws_protocols protocols[] = {
 
 /* ---- process ---- */
 
-/* lws timers are unreliable on libev 4.1.6 (stack.md gotcha 1): kick its
- * idle path so its internal timeouts (close ack, keep-alive) run. */
-static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* First SIGINT/SIGTERM (common/loop): stop our watchers, leave ev_run;
+ * main then destroys lws outside its service. */
+static void on_stop(struct hean_loop *l, void *data)
 {
-	struct sigsim *sim = w->data;
+	struct sigsim *sim = data;
 
-	if (sim->ctx)
-		lws_cancel_service(sim->ctx);
-}
-
-static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
-{
-	struct sigsim *sim = w->data;
-
-	sigsim_log("INFO", "event=stopping signal=%d", w->signum);
-	ev_periodic_stop(loop, &sim->clock);
-	ev_timer_stop(loop, &sim->tick);
-	ev_timer_stop(loop, &sim->silent_timer);
-	ev_signal_stop(loop, &sim->sigint);
-	ev_signal_stop(loop, &sim->sigterm);
-	if (sim->ctx)
-		lws_context_destroy(sim->ctx);
-	ev_break(loop, EVBREAK_ALL);
+	ev_periodic_stop(sim->loop, &sim->clock);
+	sim_kick_stop(&sim->kick, sim->loop);
+	ev_timer_stop(sim->loop, &sim->silent_timer);
+	ev_break(sim->loop, EVBREAK_ALL);
 }
 
 static void usage(FILE *f)
@@ -637,17 +584,6 @@ static void usage(FILE *f)
 	fprintf(f, "usage: hean-sigsim --port P [--token T] [--interval S] [--push-delay S]\n"
 		   "       [--seed N] [--per-wave N] [--symbols A,B,...] [--buffer-cap N]\n"
 		   "       [--auth-timeout S]\n");
-}
-
-static int parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out)
-{
-	char *e;
-	errno = 0;
-	long long v = strtoll(s, &e, 10);
-	if (errno || e == s || *e || v < lo || v > hi)
-		return -EINVAL;
-	*out = v;
-	return 0;
 }
 
 static int parse_args(struct sigsim *sim, int argc, char **argv)
@@ -671,18 +607,18 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		int bad = 0;
 		switch (o) {
-		case 'p': bad = parse_i64(optarg, 1, 65535, &v); sim->port = (int)v; break;
+		case 'p': bad = sim_parse_int(optarg, 1, 65535, &v); sim->port = (int)v; break;
 		case 't': snprintf(sim->token, sizeof(sim->token), "%s", optarg); break;
-		case 'i': bad = parse_i64(optarg, 1, 86400, &sim->gen.interval_s); break;
-		case 'd': bad = parse_i64(optarg, 0, 86400, &sim->gen.push_delay_s); break;
-		case 's': bad = parse_i64(optarg, 0, INT64_MAX, &v); sim->gen.seed = (uint64_t)v; break;
+		case 'i': bad = sim_parse_int(optarg, 1, 86400, &sim->gen.interval_s); break;
+		case 'd': bad = sim_parse_int(optarg, 0, 86400, &sim->gen.push_delay_s); break;
+		case 's': bad = sim_parse_int(optarg, 0, INT64_MAX, &v); sim->gen.seed = (uint64_t)v; break;
 		case 'w':
-			bad = parse_i64(optarg, 1, SIGSIM_MAX_PER_WAVE, &v);
+			bad = sim_parse_int(optarg, 1, SIGSIM_MAX_PER_WAVE, &v);
 			sim->gen.per_wave = (int)v;
 			break;
 		case 'y': bad = sigsim_gen_set_symbols(&sim->gen, optarg); break;
-		case 'b': bad = parse_i64(optarg, 1, 1000000, &v); sim->buffer_cap = (size_t)v; break;
-		case 'a': bad = parse_i64(optarg, 1, 3600, &v); sim->auth_timeout_s = (double)v; break;
+		case 'b': bad = sim_parse_int(optarg, 1, 1000000, &v); sim->buffer_cap = (size_t)v; break;
+		case 'a': bad = sim_parse_int(optarg, 1, 3600, &v); sim->auth_timeout_s = (double)v; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
@@ -704,8 +640,7 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static struct sigsim sim; /* the one app struct */
-	struct lws_context_creation_info info;
-	void *loops[1];
+	char lw[40];
 	int rc = 1;
 
 	snprintf(sim.token, sizeof(sim.token), "hean-sim-token");
@@ -718,34 +653,20 @@ int main(int argc, char **argv)
 			       "BTCUSDT,ETHUSDT,SOLUSDT,XRPUSDT,DOGEUSDT,ADAUSDT,AVAXUSDT,LINKUSDT");
 	if (parse_args(&sim, argc, argv) < 0)
 		return 2;
-	signal(SIGPIPE, SIG_IGN);
-
-	sim.loop = ev_default_loop(EVFLAG_AUTO);
+	hean_log_init("sigsim", NULL, HEAN_LOG_INFO);
+	hean_log_route_lws();
+	if (hean_loop_init(&sim.hl, on_stop, &sim) < 0)
+		return 1;
+	sim.loop = sim.hl.loop;
 	sim.started = ev_time();
 	sim.inj_base = SIGSIM_INJ_ID_BASE + ((int64_t)sim.started % 1000000) * 1000000;
 	initial_buffer(&sim, (int64_t)floor(sim.started));
 
-	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
-	memset(&info, 0, sizeof(info));
-	info.port = sim.port;
-	info.iface = "127.0.0.1";
-	info.protocols = protocols;
-	/* With IPv6 on, lws 4.1.6 parses an IPv4 iface into the wrong sockaddr
-	 * layout and binds [::] (every address): force the IPv4 path. */
-	info.options = LWS_SERVER_OPTION_LIBEV | LWS_SERVER_OPTION_DISABLE_IPV6;
-	loops[0] = sim.loop;
-	info.foreign_loops = loops;
-	info.user = &sim;
-	info.pcontext = &sim.ctx;
-	sim.ctx = lws_create_context(&info);
-	if (!sim.ctx) {
-		sigsim_log("ERROR", "event=lws_create_context_failed port=%d", sim.port);
+	if (!sim_lws_context(sim.loop, sim.port, protocols, &sim, &sim.ctx)) {
+		log_error("event=lws_create_context_failed port=%d", sim.port);
 		goto out;
 	}
-
-	ev_timer_init(&sim.tick, tick_cb, 0.1, 0.1);
-	sim.tick.data = &sim;
-	ev_timer_start(sim.loop, &sim.tick);
+	sim_kick_start(&sim.kick, sim.loop, &sim.ctx);
 	ev_init(&sim.silent_timer, silent_timer_cb);
 	sim.silent_timer.data = &sim;
 	ev_periodic_init(&sim.clock, clock_cb,
@@ -753,29 +674,20 @@ int main(int argc, char **argv)
 			 (double)sim.gen.interval_s, NULL);
 	sim.clock.data = &sim;
 	ev_periodic_start(sim.loop, &sim.clock);
-	ev_signal_init(&sim.sigint, stop_cb, SIGINT);
-	sim.sigint.data = &sim;
-	ev_signal_start(sim.loop, &sim.sigint);
-	ev_signal_init(&sim.sigterm, stop_cb, SIGTERM);
-	sim.sigterm.data = &sim;
-	ev_signal_start(sim.loop, &sim.sigterm);
 
-	char lw[40];
 	sigsim_iso(sim.last_wave, 0, lw, sizeof(lw));
-	sigsim_log("INFO",
-		   "event=listening addr=127.0.0.1 port=%d interval=%lld push_delay=%lld "
-		   "per_wave=%d seed=%llu buffer=%zu last_wave=%s",
-		   sim.port, (long long)sim.gen.interval_s, (long long)sim.gen.push_delay_s,
-		   sim.gen.per_wave, (unsigned long long)sim.gen.seed, sim.buffer.n, lw);
-	ev_run(sim.loop, 0);
-	if (sim.ctx)
-		lws_context_destroy(sim.ctx);
+	log_info("event=listening addr=127.0.0.1 port=%d interval=%lld push_delay=%lld "
+		 "per_wave=%d seed=%llu buffer=%zu last_wave=%s",
+		 sim.port, (long long)sim.gen.interval_s, (long long)sim.gen.push_delay_s,
+		 sim.gen.per_wave, (unsigned long long)sim.gen.seed, sim.buffer.n, lw);
+	hean_loop_run(&sim.hl);
 	rc = 0;
 out:
+	sim_lws_destroy(&sim.ctx);
 	free(sim.buffer.v);
 	free(sim.truth.v);
 	sigsim_idset_finish(&sim.truth_ids);
-	ev_loop_destroy(sim.loop);
-	sigsim_log("INFO", "event=stopped rc=%d", rc);
+	hean_loop_finish(&sim.hl);
+	log_info("event=stopped rc=%d", rc);
 	return rc;
 }

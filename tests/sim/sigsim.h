@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/loop.h"
 #include "tests/sim/sigsim_gen.h"
 
 #define SIGSIM_DAY_S 86400
@@ -57,7 +58,7 @@ struct sigsim_conn {
 	char close_reason[32];
 	ev_timer auth_timer;
 	struct sigsim_outq *qhead, *qtail;
-	struct sigsim_buf rx;
+	struct sim_buf rx;
 	/* HTTP answer in progress */
 	char *body; /* owned */
 	size_t body_len, body_off;
@@ -94,17 +95,16 @@ struct sigsim {
 	double refuse_until;
 	double started;
 	struct sigsim_stats st;
-	ev_timer silent_timer, tick;
+	ev_timer silent_timer;
+	struct sim_kick kick;
 	ev_periodic clock;
-	ev_signal sigint, sigterm;
+	struct hean_loop hl; /* signals, SIGPIPE */
 };
-
-void sigsim_log(const char *lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Frames. build starts a buffer with LWS_PRE headroom; take turns it into a
  * frame holding one ref (the caller's). */
-void sigsim_frame_buf(struct sigsim_buf *b);
-struct sigsim_frame *sigsim_frame_take(struct sigsim_buf *b);
+void sigsim_frame_buf(struct sim_buf *b);
+struct sigsim_frame *sigsim_frame_take(struct sim_buf *b);
 void sigsim_frame_unref(struct sigsim_frame *f);
 /* Queues f to every authenticated client (nothing while silent). */
 void sigsim_broadcast(struct sigsim *sim, struct sigsim_frame *f);
@@ -121,7 +121,7 @@ void sigsim_drop_all(struct sigsim *sim);
 /* sigsim_ctl.c: answers an HTTP request. Returns the HTTP status and
  * fills out with a JSON body. */
 int sigsim_ctl_handle(struct sigsim *sim, struct lws *wsi, const char *path,
-		      struct sigsim_buf *out);
+		      struct sim_buf *out);
 /* Frame with invalid signals of kind; -EINVAL for an unknown kind. */
 int sigsim_send_invalid(struct sigsim *sim, const char *kind, int64_t wave);
 

@@ -47,7 +47,7 @@ it_check "pong ts is server ms" test "$(( $(echo "$pong" | jq .ts) / 1000 - $(da
 it_check "get_stats answered" test "$(frame "$out" 5 | jq -r '.type + ":" + (.data | type)')" = stats:object
 
 # Ground truth = the buffer (nothing pushed yet).
-sim_signals >"$IT_DIR/truth.json"
+sigsim_signals >"$IT_DIR/truth.json"
 it_check "/sim/signals equals buffer" test "$(jq -c 'sort_by(.id)' "$IT_DIR/truth.json")" = \
 	"$(jq -c '.data | sort_by(.id)' "$IT_DIR/buf.json")"
 
@@ -81,20 +81,18 @@ if command -v ss >/dev/null; then
 fi
 
 # Determinism: same seed after a restart -> same ids and contents.
-kill -TERM "$SIGSIM_PID"
-wait_until 5 bash -c "! kill -0 $SIGSIM_PID" || it_fail "sigsim did not exit on SIGTERM"
-wait "$SIGSIM_PID"
+stop_pid "$SIGSIM_PID" TERM 5
 it_check "clean exit on SIGTERM" test $? = 0
 start_sigsim --seed 7
-sim_signals >"$IT_DIR/truth2.json"
+sigsim_signals >"$IT_DIR/truth2.json"
 common=$(jq -rn --slurpfile a "$IT_DIR/truth.json" --slurpfile b "$IT_DIR/truth2.json" \
 	'[$a[0][] | {(.id|tostring): .}] | add as $A | [$b[0][] | select($A[.id|tostring] != null)] as $B
 	 | [($B | length), ([$B[] | select($A[.id|tostring] != .)] | length)] | @csv')
 figure restart_common_ids "$common"
 it_check "same seed: >= 570 common ids, all identical" bash -c "IFS=, read -r n d <<< $common; [ \$n -ge 570 ] && [ \$d = 0 ]"
-kill -TERM "$SIGSIM_PID"; wait "$SIGSIM_PID"
+stop_pid "$SIGSIM_PID"
 start_sigsim --seed 8
-sim_signals >"$IT_DIR/truth3.json"
+sigsim_signals >"$IT_DIR/truth3.json"
 diff=$(jq -n --slurpfile a "$IT_DIR/truth.json" --slurpfile b "$IT_DIR/truth3.json" \
 	'[$a[0][] | {(.id|tostring): .}] | add as $A | [$b[0][] | select($A[.id|tostring] != null and $A[.id|tostring] != .)] | length')
 it_check "other seed: same ids, other contents" test "$diff" -ge 500

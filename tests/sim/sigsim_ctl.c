@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
+#include "common/timeutil.h"
+
 static const char *qarg(struct lws *wsi, const char *name, char *buf, int len)
 {
 	char key[32];
@@ -16,46 +19,38 @@ static const char *qarg(struct lws *wsi, const char *name, char *buf, int len)
 	return lws_get_urlarg_by_name(wsi, key, buf, len);
 }
 
-static int qint(struct lws *wsi, const char *name, long lo, long hi, long *out)
+static int qint(struct lws *wsi, const char *name, int64_t lo, int64_t hi, int64_t *out)
 {
 	char buf[64];
 	const char *v = qarg(wsi, name, buf, sizeof(buf));
-	char *e;
 
-	if (!v)
-		return -ENOENT;
-	errno = 0;
-	long x = strtol(v, &e, 10);
-	if (errno || e == v || *e || x < lo || x > hi)
-		return -EINVAL;
-	*out = x;
-	return 0;
+	return v ? sim_parse_int(v, lo, hi, out) : -ENOENT;
 }
 
-static int bad(struct sigsim_buf *out, const char *why)
+static int bad(struct sim_buf *out, const char *why)
 {
-	sigsim_buf_printf(out, "{\"ok\":false,\"error\":\"%s\"}", why);
+	sim_buf_printf(out, "{\"ok\":false,\"error\":\"%s\"}", why);
 	return 400;
 }
 
-static int ok(struct sigsim_buf *out)
+static int ok(struct sim_buf *out)
 {
-	sigsim_buf_puts(out, "{\"ok\":true}");
+	sim_buf_puts(out, "{\"ok\":true}");
 	return 200;
 }
 
-static void render_signals(struct sigsim *sim, struct sigsim_buf *out)
+static void render_signals(struct sigsim *sim, struct sim_buf *out)
 {
-	sigsim_buf_puts(out, "[");
+	sim_buf_puts(out, "[");
 	for (size_t i = 0; i < sim->truth.n; i++) {
 		if (i)
-			sigsim_buf_puts(out, ",");
+			sim_buf_puts(out, ",");
 		sigsim_render_sig(out, &sim->truth.v[i], NULL);
 	}
-	sigsim_buf_puts(out, "]");
+	sim_buf_puts(out, "]");
 }
 
-static void render_stats(struct sigsim *sim, struct sigsim_buf *out)
+static void render_stats(struct sigsim *sim, struct sim_buf *out)
 {
 	const struct sigsim_stats *s = &sim->st;
 	char lw[40];
@@ -65,15 +60,15 @@ static void render_stats(struct sigsim *sim, struct sigsim_buf *out)
 	for (const struct sigsim_conn *c = sim->conns; c; c = c->next)
 		authed += c->authed;
 	sigsim_iso(sim->last_wave, 0, lw, sizeof(lw));
-	sigsim_buf_printf(out, "{\"authed\":%d,", authed);
-	sigsim_buf_printf(out,
+	sim_buf_printf(out, "{\"authed\":%d,", authed);
+	sim_buf_printf(out,
 			  "\"clients\":%d,\"connects\":%llu,\"auths\":%llu,\"auth_rejects\":%llu,"
 			  "\"get_signals\":%llu,\"pings\":%llu,\"closes\":%llu,",
 			  sim->nconns, (unsigned long long)s->connects,
 			  (unsigned long long)s->auths, (unsigned long long)s->auth_rejects,
 			  (unsigned long long)s->get_signals, (unsigned long long)s->pings,
 			  (unsigned long long)s->closes);
-	sigsim_buf_printf(out,
+	sim_buf_printf(out,
 			  "\"server_closes\":%llu,\"drops\":%llu,\"refused\":%llu,"
 			  "\"waves_pushed\":%llu,\"frames_sent\":%llu,\"invalid_sent\":%llu,"
 			  "\"unknown\":%llu,",
@@ -81,7 +76,7 @@ static void render_stats(struct sigsim *sim, struct sigsim_buf *out)
 			  (unsigned long long)s->refused, (unsigned long long)s->waves_pushed,
 			  (unsigned long long)s->frames_sent, (unsigned long long)s->invalid_sent,
 			  (unsigned long long)s->unknown);
-	sigsim_buf_printf(out,
+	sim_buf_printf(out,
 			  "\"buffer\":%zu,\"truth\":%zu,\"last_wave\":\"%s\",\"silent\":%s,"
 			  "\"close_on_get_signals\":%s,\"reject_auth\":%d,\"refusing\":%s}",
 			  sim->buffer.n, sim->truth.n, lw, sim->silent ? "true" : "false",
@@ -89,31 +84,37 @@ static void render_stats(struct sigsim *sim, struct sigsim_buf *out)
 			  ev_now(sim->loop) < sim->refuse_until ? "true" : "false");
 }
 
-/* Optional wave_ts=ISO (aligned to interval); default the newest wave. */
+/* Optional wave_ts=ISO (aligned to interval); default the newest wave.
+ * An unencoded '+' of the offset arrives as ' ' (query decoding): the
+ * last space after the seconds is read back as '+'. */
 static int wave_arg(struct sigsim *sim, struct lws *wsi, bool required, int64_t *wave)
 {
-	char buf[80];
+	char buf[80], *sp;
 	const char *v = qarg(wsi, "wave_ts", buf, sizeof(buf));
+	int64_t ms;
 
 	if (!v) {
 		*wave = sim->last_wave;
 		return required ? -ENOENT : 0;
 	}
-	if (sigsim_parse_iso(v, wave) < 0 || *wave % sim->gen.interval_s != 0)
+	sp = strrchr(buf, ' ');
+	if (sp && sp - v >= 19)
+		*sp = '+';
+	if (hean_time_parse_iso8601(v, strlen(v), &ms, NULL) < 0 || ms % 1000 != 0)
 		return -EINVAL;
-	return 0;
+	*wave = ms / 1000;
+	return *wave % sim->gen.interval_s == 0 ? 0 : -EINVAL;
 }
 
 int sigsim_ctl_handle(struct sigsim *sim, struct lws *wsi, const char *path,
-		      struct sigsim_buf *out)
+		      struct sim_buf *out)
 {
 	char buf[64];
 	const char *v;
-	long n;
-	int64_t wave;
+	int64_t n, wave;
 	int rc;
 
-	sigsim_log("INFO", "event=control path=%s", path);
+	log_info("event=control path=%s", path);
 	if (!strcmp(path, "/sim/health"))
 		return ok(out);
 	if (!strcmp(path, "/sim/signals")) {
@@ -187,7 +188,7 @@ int sigsim_ctl_handle(struct sigsim *sim, struct lws *wsi, const char *path,
 		sigsim_push_wave(sim, wave);
 		return ok(out);
 	}
-	sigsim_buf_puts(out, "{\"ok\":false,\"error\":\"not found\"}");
+	sim_buf_puts(out, "{\"ok\":false,\"error\":\"not found\"}");
 	return 404;
 }
 
@@ -195,7 +196,7 @@ int sigsim_ctl_handle(struct sigsim *sim, struct lws *wsi, const char *path,
 
 struct inj {
 	struct sigsim *sim;
-	struct sigsim_buf b;
+	struct sim_buf b;
 	int64_t wave;
 	int n, invalid;
 };
@@ -213,7 +214,7 @@ static void inj_render(struct inj *j, const struct sigsim_sig *s,
 		       const struct sigsim_render_opts *o)
 {
 	if (j->n++)
-		sigsim_buf_puts(&j->b, ",");
+		sim_buf_puts(&j->b, ",");
 	sigsim_render_sig(&j->b, s, o);
 }
 
@@ -224,7 +225,7 @@ static void inj_invalid(struct inj *j, const struct sigsim_render_opts *o)
 	inj_sig(j, &s);
 	inj_render(j, &s, o);
 	j->invalid++;
-	sigsim_log("INFO", "event=invalid_signal id=%lld", (long long)s.id);
+	log_info("event=invalid_signal id=%lld", (long long)s.id);
 }
 
 /* A valid new signal; offset_s != 0 renders wave_ts at that offset. */
@@ -251,7 +252,7 @@ int sigsim_send_invalid(struct sigsim *sim, const char *kind, int64_t wave)
 	struct inj j = { .sim = sim, .wave = wave };
 
 	sigsim_frame_buf(&j.b);
-	sigsim_buf_puts(&j.b, "{\"type\":\"signals\",\"data\":[");
+	sim_buf_puts(&j.b, "{\"type\":\"signals\",\"data\":[");
 	if (!strcmp(kind, "missing")) {
 		inj_invalid(&j, &no_side);
 		inj_invalid(&j, &no_wave);
@@ -283,15 +284,15 @@ int sigsim_send_invalid(struct sigsim *sim, const char *kind, int64_t wave)
 		inj_invalid(&j, &no_wave);
 		inj_valid(&j, 0);
 	} else {
-		sigsim_buf_finish(&j.b);
+		sim_buf_finish(&j.b);
 		return -EINVAL;
 	}
-	sigsim_buf_puts(&j.b, "]}");
+	sim_buf_puts(&j.b, "]}");
 	struct sigsim_frame *f = sigsim_frame_take(&j.b);
 	sigsim_broadcast(sim, f);
 	sigsim_frame_unref(f);
 	sim->st.invalid_sent += (uint64_t)j.invalid;
-	sigsim_log("INFO", "event=send_invalid kind=%s signals=%d invalid=%d", kind, j.n,
+	log_info("event=send_invalid kind=%s signals=%d invalid=%d", kind, j.n,
 		   j.invalid);
 	return 0;
 }

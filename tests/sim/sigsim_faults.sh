@@ -26,7 +26,7 @@ it_check "close: reserved code refused" test "$(http_code POST '/sim/close?code=
 connect_bg d1
 ctl /sim/drop
 it_check "drop: 1006 (no close frame)" wait_until 5 grep -qx 'CLOSE 1006' "$IT_DIR/d1.out"
-it_check "drop: counted" test "$(stat drops)" = 1
+it_check "drop: counted" test "$(sigsim_stat drops)" = 1
 
 # close_on_get_signals: every get_signals answered by close 1000, again after
 # reconnecting; off -> answered with the buffer.
@@ -42,7 +42,7 @@ it_check "close_on_get_signals off: answered" test "$(frame "$IT_DIR/g3.out" 3 |
 it_check "close_on_get_signals off: no close" bash -c "! grep -q '^CLOSE' '$IT_DIR/g3.out'"
 
 # reject_auth?count=2: two good tokens rejected with 4001, the third accepted.
-rejects0=$(stat auth_rejects)
+rejects0=$(sigsim_stat auth_rejects)
 ctl '/sim/reject_auth?count=2'
 for i in 1 2; do
 	probe --timeout 10 >"$IT_DIR/r$i.out"
@@ -52,15 +52,13 @@ for i in 1 2; do
 done
 probe --frames 2 --timeout 10 >"$IT_DIR/r3.out"
 it_check "reject_auth: third auth succeeds" test "$(frame "$IT_DIR/r3.out" 1 | jq -r .status)" = success
-it_check "reject_auth: counted" test "$(($(stat auth_rejects) - rejects0))" = 2
+it_check "reject_auth: counted" test "$(($(sigsim_stat auth_rejects) - rejects0))" = 2
 
 # refuse?secs=N: WS handshakes get HTTP 503; HTTP controls still work.
 ctl '/sim/refuse?secs=30'
 probe --timeout 10 >"$IT_DIR/ref1.out"
 it_check "refuse: handshake fails" grep -q '^CONNERR' "$IT_DIR/ref1.out"
-code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
-	-H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \
-	--max-time 5 "$SIGSIM_URL/")
+code=$(ws_handshake_code "$SIGSIM_URL/")
 it_check "refuse: HTTP 503" test "$code" = 503
 ctl /sim/resume
 probe --frames 2 --timeout 10 >"$IT_DIR/ref2.out"
@@ -85,8 +83,8 @@ it_check "silent: new client TCP+WS open" grep -qx OPEN "$IT_DIR/s2.out"
 ctl /sim/resume
 probe_say s1 '{"type":"ping"}'
 it_check "resume: pongs again" wait_until 5 grep -q '"type":"pong"' "$IT_DIR/s1.out"
-it_check "resume: the silenced wave is in the buffer" bash -c \
-	"curl -sf $SIGSIM_URL/sim/signals | grep -q '\"wave_ts\":\"2025-10-22T00:00:00+00:00\"'"
+wave_kept() { sigsim_signals | grep -qF '"wave_ts":"2025-10-22T00:00:00+00:00"'; }
+it_check "resume: the silenced wave is in the buffer" wave_kept
 ctl '/sim/silent?secs=1'
 n0=$(nframes "$IT_DIR/s1.out")
 probe_say s1 '{"type":"ping"}'

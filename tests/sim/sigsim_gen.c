@@ -2,11 +2,12 @@
 #include "tests/sim/sigsim_gen.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "common/json.h"
+#include "common/timeutil.h"
 
 static uint64_t splitmix64(uint64_t x)
 {
@@ -25,13 +26,8 @@ int sigsim_gen_set_symbols(struct sigsim_gen *g, const char *csv)
 		const char *e = strchr(p, ',');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
 
-		if (len < 2 || len > 20 || n >= SIGSIM_MAX_SYMBOLS)
+		if (!hean_symbol_valid(p, len) || n >= SIGSIM_MAX_SYMBOLS)
 			return -EINVAL;
-		for (size_t i = 0; i < len; i++) {
-			char c = p[i];
-			if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-				return -EINVAL;
-		}
 		memcpy(g->symbols[n], p, len);
 		g->symbols[n][len] = '\0';
 		n++;
@@ -71,85 +67,7 @@ void sigsim_gen_signal(const struct sigsim_gen *g, int64_t wave, int idx,
 	out->score_month = 40.0 + (double)((h >> 32) % 600) / 10.0;
 }
 
-void sigsim_buf_init(struct sigsim_buf *b, size_t headroom, size_t max)
-{
-	memset(b, 0, sizeof(*b));
-	b->headroom = headroom;
-	b->max = max;
-}
-
-void sigsim_buf_finish(struct sigsim_buf *b)
-{
-	free(b->mem);
-	b->mem = NULL;
-	b->len = b->cap = 0;
-}
-
-static bool buf_reserve(struct sigsim_buf *b, size_t n)
-{
-	if (b->err)
-		return false;
-	if (b->len + n + 1 > b->max) {
-		b->err = true;
-		return false;
-	}
-	if (b->len + n + 1 <= b->cap)
-		return true;
-	size_t cap = b->cap ? b->cap : 1024;
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	if (cap > b->max)
-		cap = b->max;
-	char *m = realloc(b->mem, b->headroom + cap);
-	if (!m) {
-		b->err = true;
-		return false;
-	}
-	b->mem = m;
-	b->cap = cap;
-	return true;
-}
-
-void sigsim_buf_add(struct sigsim_buf *b, const char *s, size_t n)
-{
-	if (!buf_reserve(b, n))
-		return;
-	memcpy(b->mem + b->headroom + b->len, s, n);
-	b->len += n;
-	b->mem[b->headroom + b->len] = '\0';
-}
-
-void sigsim_buf_puts(struct sigsim_buf *b, const char *s)
-{
-	sigsim_buf_add(b, s, strlen(s));
-}
-
-void sigsim_buf_printf(struct sigsim_buf *b, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		b->err = true;
-		return;
-	}
-	sigsim_buf_add(b, tmp, (size_t)n);
-}
-
-char *sigsim_buf_text(struct sigsim_buf *b)
-{
-	if (!b->mem && !buf_reserve(b, 0))
-		return NULL;
-	if (!b->mem)
-		return NULL;
-	b->mem[b->headroom + b->len] = '\0';
-	return b->mem + b->headroom;
-}
-
-void sigsim_render_sig(struct sigsim_buf *b, const struct sigsim_sig *s,
+void sigsim_render_sig(struct sim_buf *b, const struct sigsim_sig *s,
 		       const struct sigsim_render_opts *o)
 {
 	static const struct sigsim_render_opts none;
@@ -157,105 +75,40 @@ void sigsim_render_sig(struct sigsim_buf *b, const struct sigsim_sig *s,
 
 	if (!o)
 		o = &none;
-	sigsim_buf_printf(b, "{\"id\":%lld,\"symbol\":\"%s\",\"exchange\":\"bybit\"",
+	sim_buf_printf(b, "{\"id\":%lld,\"symbol\":\"%s\",\"exchange\":\"bybit\"",
 			  (long long)s->id, s->symbol);
 	if (!o->omit_wave_ts)
-		sigsim_buf_printf(b, ",\"wave_ts\":\"%s\"", s->wave_ts);
+		sim_buf_printf(b, ",\"wave_ts\":\"%s\"", s->wave_ts);
 	if (!o->omit_side)
-		sigsim_buf_printf(b, ",\"side\":\"%s\"",
+		sim_buf_printf(b, ",\"side\":\"%s\"",
 				  o->side ? o->side : (s->sell ? "sell" : "buy"));
 	if (o->week_raw)
 		snprintf(num, sizeof(num), "%s", o->week_raw);
 	else
 		snprintf(num, sizeof(num), "%.1f", s->score_week);
-	sigsim_buf_printf(b, ",\"score_week\":%s", num);
+	sim_buf_printf(b, ",\"score_week\":%s", num);
 	if (o->month_raw)
 		snprintf(num, sizeof(num), "%s", o->month_raw);
 	else
 		snprintf(num, sizeof(num), "%.1f", s->score_month);
-	sigsim_buf_printf(b, ",\"score_month\":%s,\"created_at\":\"%s\"}", num, s->created_at);
+	sim_buf_printf(b, ",\"score_month\":%s,\"created_at\":\"%s\"}", num, s->created_at);
 }
 
 void sigsim_iso(int64_t epoch_s, int offset_s, char *buf, size_t len)
 {
-	time_t t = (time_t)(epoch_s + offset_s);
-	struct tm tm;
 	int off = offset_s < 0 ? -offset_s : offset_s;
+	size_t n = hean_time_format_utc((epoch_s + offset_s) * 1000, 0, buf, len);
 
-	gmtime_r(&t, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 offset_s < 0 ? '-' : '+', off / 3600, (off / 60) % 60);
-}
+	/* common renders "+00:00": put the wanted offset in its place */
+	if (offset_s != 0 && n >= 6 && n < len && off < 24 * 3600) {
+		char *o = buf + n - 6;
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int digits(const char *s, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
+		o[0] = offset_s < 0 ? '-' : '+';
+		o[1] = (char)('0' + off / 36000);
+		o[2] = (char)('0' + off / 3600 % 10);
+		o[4] = (char)('0' + off / 600 % 6);
+		o[5] = (char)('0' + off / 60 % 10);
 	}
-	return v;
-}
-
-int sigsim_parse_iso(const char *s, int64_t *epoch_s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	size_t len = strlen(s);
-
-	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-	    s[13] != ':' || s[16] != ':')
-		return -EINVAL;
-	int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-	int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h < 0 || h > 23 ||
-	    mi < 0 || mi > 59 || se < 0 || se > 59)
-		return -EINVAL;
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo == 2 && d == 29 && !leap)
-		return -EINVAL;
-	const char *p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	int off = 0;
-	if (*p == 'Z' && p[1] == '\0') {
-		off = 0;
-	} else if (*p == '+' || *p == '-' || *p == ' ') {
-		int sign = *p == '-' ? -1 : 1;
-		int oh = digits(p + 1, 2), om;
-		if (oh < 0)
-			return -EINVAL;
-		if (p[3] == ':' && strlen(p) == 6)
-			om = digits(p + 4, 2);
-		else if (strlen(p) == 5)
-			om = digits(p + 3, 2);
-		else
-			return -EINVAL;
-		if (om < 0 || om > 59 || oh > 18)
-			return -EINVAL;
-		off = sign * (oh * 3600 + om * 60);
-	} else {
-		return -EINVAL;
-	}
-	*epoch_s = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
-		   se - off;
-	return 0;
 }
 
 static size_t id_slot(int64_t id, size_t cap)

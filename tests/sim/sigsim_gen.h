@@ -1,14 +1,15 @@
 /* tests/sim/sigsim_gen: pure part of the signal server simulator.
  * Deterministic signal generation from (seed, wave, index), rendering of
- * signals (valid and deliberately invalid) into JSON text, a growable
- * text buffer with headroom (for LWS_PRE), ISO 8601 helpers and an id set.
- * No lws, no libev. */
+ * signals (valid and deliberately invalid) into JSON text (a sim_buf) and
+ * an id set. Times come from common/timeutil. */
 #ifndef HEAN_TESTS_SIM_SIGSIM_GEN_H
 #define HEAN_TESTS_SIM_SIGSIM_GEN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "tests/sim/simlib.h"
 
 #define SIGSIM_MAX_PER_WAVE 32
 #define SIGSIM_MAX_SYMBOLS 64
@@ -46,26 +47,6 @@ int64_t sigsim_gen_id(int64_t wave, int idx);
 void sigsim_gen_signal(const struct sigsim_gen *g, int64_t wave, int idx,
 		       struct sigsim_sig *out);
 
-/* Growable text buffer with `headroom` bytes reserved in front (for
- * LWS_PRE) and a hard cap on the text length. */
-struct sigsim_buf {
-	char *mem;      /* owned: headroom + cap bytes */
-	size_t headroom;
-	size_t len;     /* text bytes after headroom */
-	size_t cap;
-	size_t max;
-	bool err;       /* sticky: allocation failed or max exceeded */
-};
-
-void sigsim_buf_init(struct sigsim_buf *b, size_t headroom, size_t max);
-void sigsim_buf_finish(struct sigsim_buf *b);
-void sigsim_buf_add(struct sigsim_buf *b, const char *s, size_t n);
-void sigsim_buf_puts(struct sigsim_buf *b, const char *s);
-void sigsim_buf_printf(struct sigsim_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* The text (NUL-terminated unless err). */
-char *sigsim_buf_text(struct sigsim_buf *b);
-
 /* How a signal is broken when rendered (all zero = valid). */
 struct sigsim_render_opts {
 	bool omit_side;
@@ -76,16 +57,11 @@ struct sigsim_render_opts {
 };
 
 /* Appends one signal object. opts may be NULL. */
-void sigsim_render_sig(struct sigsim_buf *b, const struct sigsim_sig *s,
+void sigsim_render_sig(struct sim_buf *b, const struct sigsim_sig *s,
 		       const struct sigsim_render_opts *opts);
 
-/* "YYYY-MM-DDTHH:MM:SS+HH:MM" for epoch s shown at offset_s east of UTC. */
+/* "YYYY-MM-DDTHH:MM:SS+HH:MM": epoch s shown at offset_s east of UTC. */
 void sigsim_iso(int64_t epoch_s, int offset_s, char *buf, size_t len);
-
-/* Parses YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM|+HHMM); a space in
- * place of '+' before the offset is accepted (query strings decode '+'
- * to ' '). Returns 0 and the instant in epoch s, or -EINVAL. */
-int sigsim_parse_iso(const char *s, int64_t *epoch_s);
 
 /* Open-addressing set of int64 ids. */
 struct sigsim_idset {

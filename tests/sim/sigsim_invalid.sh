@@ -22,11 +22,11 @@ JQ_VALID='def valid: (has("id") and has("symbol") and has("exchange") and has("w
 inject() {
 	local n0
 	n0=$(nframes "$IT_DIR/c.out")
-	sim_signals >"$IT_DIR/$1.before"
+	sigsim_signals >"$IT_DIR/$1.before"
 	ctl "/sim/send_invalid?kind=$1"
 	wait_until 5 has_frames "$IT_DIR/c.out" $((n0 + 1)) || it_fail "$1: no frame"
 	frame "$IT_DIR/c.out" $((n0 + 1)) >"$IT_DIR/$1.frame"
-	sim_signals >"$IT_DIR/$1.truth"
+	sigsim_signals >"$IT_DIR/$1.truth"
 }
 
 # counts KIND: "valid invalid" signals in the frame.
@@ -63,7 +63,7 @@ inject offset
 it_check "offset: 2 valid" test "$(counts offset)" = "2 0"
 it_check "offset: wave_ts at +04:00" jqe 'all(.data[]; .wave_ts | endswith("+04:00"))' "$IT_DIR/offset.frame"
 w=$(jq -r '.data[0].wave_ts' "$IT_DIR/offset.frame")
-last=$(curl -sf "$SIGSIM_URL/sim/stats" | jq -r .last_wave)
+last=$(curl -sf -m 5 "$SIGSIM_URL/sim/stats" | jq -r .last_wave)
 it_check "offset: same instant as the newest wave" test "$(iso_s "$w")" = "$(iso_s "$last")"
 it_check "offset: local time is +4 h" test "${w:11:2}" = "$(printf '%02d' $(( (10#${last:11:2} + 4) % 24 )))"
 it_check "offset: in truth as sent" jqe -n --slurpfile f "$IT_DIR/offset.frame" --slurpfile t "$IT_DIR/offset.truth" \
@@ -95,14 +95,14 @@ it_check "push_wave: 6 signals of 2025-10-22T00:00:00+00:00" jqe \
 	'.type == "signals" and (.data | length == 6) and all(.data[]; .wave_ts == "2025-10-22T00:00:00+00:00")' "$IT_DIR/push.frame"
 it_check "push_wave: ids W*64+i" test "$(jq -c '[.data[].id]' "$IT_DIR/push.frame")" = \
 	"[$((W * 64)),$((W * 64 + 1)),$((W * 64 + 2)),$((W * 64 + 3)),$((W * 64 + 4)),$((W * 64 + 5))]"
-sim_signals >"$IT_DIR/push.truth"
+sigsim_signals >"$IT_DIR/push.truth"
 it_check "push_wave: in truth" jqe --argjson w "$((W * 64))" 'map(select(.id >= $w and .id < $w + 6)) | length == 6' "$IT_DIR/push.truth"
 # Unencoded '+' arrives as ' ' in a query string: still accepted.
 ctl '/sim/push_wave?wave_ts=2025-10-22T00:15:00+00:00'
 it_check "push_wave: raw + accepted" wait_until 5 grep -qF '"wave_ts":"2025-10-22T00:15:00+00:00"' "$IT_DIR/c.out"
-n1=$(sim_signals | jq length)
+n1=$(sigsim_signals | jq length)
 ctl '/sim/push_wave?wave_ts=2025-10-22T00:00:00Z'
-it_check "push_wave again: truth deduplicated" test "$(sim_signals | jq length)" = "$n1"
+it_check "push_wave again: truth deduplicated" test "$(sigsim_signals | jq length)" = "$n1"
 it_check "push_wave: unaligned 400" test "$(http_code POST '/sim/push_wave?wave_ts=2025-10-22T00:07:00Z')" = 400
 it_check "push_wave: no offset 400" test "$(http_code POST '/sim/push_wave?wave_ts=2025-10-22T00:00:00')" = 400
 it_check "push_wave: missing 400" test "$(http_code POST /sim/push_wave)" = 400

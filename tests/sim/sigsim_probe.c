@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tests/sim/sigsim_gen.h"
+#include "common/timeutil.h"
+#include "tests/sim/simlib.h"
 
 #define MAX_OUT 256
 
@@ -32,9 +33,10 @@ struct probe {
 	long frames, max_frames;
 	char *out[MAX_OUT]; /* owned: FIFO of texts to send */
 	int out_head, out_n;
-	struct sigsim_buf rx;
-	struct sigsim_buf in; /* stdin line assembly */
-	ev_timer timeout, tick;
+	struct sim_buf rx;
+	struct sim_buf in; /* stdin line assembly */
+	ev_timer timeout;
+	struct sim_kick kick;
 	ev_io stdin_w;
 };
 
@@ -64,11 +66,6 @@ static void queue_scripted(struct probe *p)
 		queue_text(p, p->sends[i]);
 }
 
-static int64_t now_ms(void)
-{
-	return (int64_t)(ev_time() * 1000.0);
-}
-
 static int cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 	      size_t len)
 {
@@ -90,14 +87,14 @@ static int cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		lws_callback_on_writable(wsi);
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (lws_is_first_fragment(wsi))
-			p->rx.len = 0;
-		sigsim_buf_add(&p->rx, in, len);
-		if (!lws_is_final_fragment(wsi))
+		if (!sim_rx_add(&p->rx, wsi, in, len))
 			break;
 		p->frames++;
-		printf("FRAME %lld %zu ", (long long)now_ms(), p->rx.len);
-		fwrite(sigsim_buf_text(&p->rx), 1, p->rx.len, stdout);
+		printf("FRAME %lld %zu ", (long long)hean_time_now_ms(), p->rx.len);
+		if (p->rx.err)
+			printf("(over the probe's cap)");
+		else
+			fwrite(sim_buf_text(&p->rx), 1, p->rx.len, stdout);
 		printf("\n");
 		fflush(stdout);
 		if (p->frames == p->send_after)
@@ -133,9 +130,7 @@ static int cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		break;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		p->saw_close = true;
-		snprintf(line, sizeof(line), "CLOSE %d",
-			 len >= 2 ? ((const unsigned char *)in)[0] << 8 | ((const unsigned char *)in)[1]
-				  : 1005);
+		snprintf(line, sizeof(line), "CLOSE %d", sim_close_code(in, len, 1005));
 		printf("%s\n", line);
 		fflush(stdout);
 		break;
@@ -164,12 +159,6 @@ static void timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	finish(w->data, "TIMEOUT");
 }
 
-static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct probe *p = w->data;
-	lws_cancel_service(p->ctx);
-}
-
 static void stdin_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct probe *p = w->data;
@@ -182,11 +171,11 @@ static void stdin_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	for (ssize_t i = 0; i < n; i++) {
 		if (buf[i] != '\n') {
-			sigsim_buf_add(&p->in, &buf[i], 1);
+			sim_buf_add(&p->in, &buf[i], 1);
 			continue;
 		}
 		if (p->in.len)
-			queue_text(p, sigsim_buf_text(&p->in));
+			queue_text(p, sim_buf_text(&p->in));
 		p->in.len = 0;
 	}
 }
@@ -205,11 +194,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct probe p;
-	struct lws_context_creation_info info;
-	struct lws_client_connect_info ci;
 	double timeout = 10;
 	bool use_stdin = false;
-	void *loops[1];
 	int o;
 
 	p.token = "hean-sim-token";
@@ -236,19 +222,12 @@ int main(int argc, char **argv)
 	}
 	if (p.port <= 0 || p.port > 65535)
 		return 2;
-	sigsim_buf_init(&p.rx, 0, (size_t)256 << 20);
-	sigsim_buf_init(&p.in, 0, 1 << 20);
+	sim_buf_init(&p.rx, 0, (size_t)256 << 20);
+	sim_buf_init(&p.in, 0, 1 << 20);
 	p.loop = ev_default_loop(EVFLAG_AUTO);
 
 	lws_set_log_level(LLL_ERR, NULL);
-	memset(&info, 0, sizeof(info));
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_LIBEV;
-	loops[0] = p.loop;
-	info.foreign_loops = loops;
-	info.user = &p;
-	p.ctx = lws_create_context(&info);
+	p.ctx = sim_lws_context(p.loop, 0, protocols, &p, &p.ctx);
 	if (!p.ctx) {
 		printf("CONNERR no context\n");
 		return 0;
@@ -256,39 +235,28 @@ int main(int argc, char **argv)
 	ev_timer_init(&p.timeout, timeout_cb, timeout, 0.);
 	p.timeout.data = &p;
 	ev_timer_start(p.loop, &p.timeout);
-	ev_timer_init(&p.tick, tick_cb, 0.05, 0.05);
-	p.tick.data = &p;
-	ev_timer_start(p.loop, &p.tick);
+	sim_kick_start(&p.kick, p.loop, &p.ctx);
 	if (use_stdin) {
 		ev_io_init(&p.stdin_w, stdin_cb, 0, EV_READ);
 		p.stdin_w.data = &p;
 		ev_io_start(p.loop, &p.stdin_w);
 	}
 
-	memset(&ci, 0, sizeof(ci));
-	ci.context = p.ctx;
-	ci.address = "127.0.0.1";
-	ci.port = p.port;
-	ci.path = "/";
-	ci.host = "127.0.0.1";
-	ci.origin = "127.0.0.1";
-	ci.protocol = NULL;
-	ci.local_protocol_name = "sigsim-probe";
-	if (!lws_client_connect_via_info(&ci))
+	if (!sim_ws_connect(p.ctx, "127.0.0.1", p.port, "/", "sigsim-probe", NULL))
 		finish(&p, "CONNERR connect failed");
 	if (!p.done)
 		ev_run(p.loop, 0);
 
 	ev_timer_stop(p.loop, &p.timeout);
-	ev_timer_stop(p.loop, &p.tick);
+	sim_kick_stop(&p.kick, p.loop);
 	ev_io_stop(p.loop, &p.stdin_w);
-	lws_context_destroy(p.ctx);
+	sim_lws_destroy(&p.ctx);
 	while (p.out_n) {
 		free(p.out[p.out_head]);
 		p.out_head = (p.out_head + 1) % MAX_OUT;
 		p.out_n--;
 	}
-	sigsim_buf_finish(&p.rx);
-	sigsim_buf_finish(&p.in);
+	sim_buf_finish(&p.rx);
+	sim_buf_finish(&p.in);
 	return 0;
 }

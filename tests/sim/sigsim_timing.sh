@@ -36,7 +36,7 @@ for k in 3 4; do
 	prev_s=$w_s
 done
 it_check "pushed waves in truth" jqe --argjson w "$((prev_s * 64))" 'map(select(.id == $w)) | length == 1' \
-	<(sim_signals)
-it_check "buffer stays capped" test "$(stat buffer)" = 3000
+	<(sigsim_signals)
+it_check "buffer stays capped" test "$(sigsim_stat buffer)" = 3000
 
 it_done

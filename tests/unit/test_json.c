@@ -271,6 +271,31 @@ static void test_nonfinite_prefixes(void **state)
 	free(full);
 }
 
+static void test_symbol_valid(void **state)
+{
+	assert_true(hean_symbol_valid("BTCUSDT", 7));
+	assert_true(hean_symbol_valid("1000PEPEUSDT", 12));
+	assert_true(hean_symbol_valid("AB", 2));
+	assert_true(hean_symbol_valid("ABCDEFGHIJKLMNOPQRST", 20));
+	assert_true(hean_symbol_valid("BTCUSDT,ETH", 7)); /* only len bytes count */
+	assert_false(hean_symbol_valid("ABCDEFGHIJKLMNOPQRSTU", 21));
+	assert_false(hean_symbol_valid("A", 1));
+	assert_false(hean_symbol_valid("", 0));
+	assert_false(hean_symbol_valid(NULL, 7));
+	assert_false(hean_symbol_valid("BTC-USDT", 8));
+	assert_false(hean_symbol_valid("BTC USDT", 8));
+	assert_false(hean_symbol_valid("BTC\0USDT", 8));
+	assert_false(hean_symbol_valid("btcusdt", 7));
+	assert_false(hean_symbol_valid("BTCUSDt", 7));
+	assert_false(hean_symbol_valid("BTC:USDT", 8));
+	assert_true(hean_symbol_valid("AZ09", 4));
+	assert_false(hean_symbol_valid("A@", 2)); /* neighbours of A-Z and 0-9 */
+	assert_false(hean_symbol_valid("Z[", 2));
+	assert_false(hean_symbol_valid("0/", 2));
+	assert_false(hean_symbol_valid("9:", 2));
+	assert_false(hean_symbol_valid("\xc3\x84" "BC", 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_nonfinite_strings),
 		cmocka_unit_test(test_nonfinite_spec_example),
 		cmocka_unit_test(test_nonfinite_prefixes),
+		cmocka_unit_test(test_symbol_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
