@@ -1,5 +1,6 @@
 /* executor/sizing: pure order arithmetic. See sizing.h. */
 #include "executor/sizing.h"
+#include "common/json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -107,12 +108,7 @@ double exec_sizing_stop(const struct exec_instrument *in, int side, double ref, 
 
 bool exec_sizing_symbol_valid(const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
-
-	if (n < 2 || n > 20) {
-		return false;
-	}
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n;
+	return s && hean_symbol_valid(s, strlen(s));
 }
 
 bool exec_sizing_link_id_valid(const char *s)

@@ -2,6 +2,7 @@
  * reduce a frame to the same "views" of the fields a ticker needs; one
  * semantic check (classify) turns views into the verdict. */
 #include "feed/parse.h"
+#include "common/json.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -49,16 +50,7 @@ const char *feed_bad_name(enum feed_bad_kind b)
 
 bool feed_symbol_valid(const char *s, size_t len)
 {
-	if (len < 2 || len > FEED_SYM_MAX) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
-			return false;
-		}
-	}
-	return true;
+	return hean_symbol_valid(s, len);
 }
 
 /* Printable, bounded copy of peer text for log lines. */

@@ -39,16 +39,7 @@ struct waves_index {
 
 bool waves_symbol_valid(const char *sym)
 {
-	size_t n = 0;
-
-	for (; sym[n]; n++) {
-		char ch = sym[n];
-
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))) {
-			return false;
-		}
-	}
-	return n >= 2 && n <= 20;
+	return sym && hean_symbol_valid(sym, strlen(sym));
 }
 
 static const char *field(const char *const *f, const size_t *l, size_t n, const char *name,
