@@ -20,7 +20,7 @@
 #include "common/timeutil.h"
 #include "tests/sim/simlib.h"
 
-#define EXSIM_MAX_SYMS 16
+#define EXSIM_MAX_SYMS 64
 #define EXSIM_RING 2048		/* delta frames kept per symbol */
 #define EXSIM_FRAME_MAX 560	/* bytes of one delta frame */
 #define EXSIM_RX_MAX (64 * 1024) /* inbound WS message cap */
@@ -89,9 +89,9 @@ struct exsim_conn {
 	int kind;
 	char conn_id[40];
 	/* ws */
-	uint32_t subs; /* public: symbol bitmask */
+	uint64_t subs; /* public: symbol bitmask (EXSIM_MAX_SYMS <= 64) */
 	uint64_t cursor[EXSIM_MAX_SYMS];
-	uint32_t psubs;	     /* private: topic bitmask */
+	uint64_t psubs;	     /* private: topic bitmask */
 	bool authed;
 	struct exsim_msg *outq_head, *outq_tail;
 	int outq_len;
