@@ -1,0 +1,360 @@
+# shellcheck shell=bash
+# shellcheck source-path=SCRIPTDIR disable=SC2034,SC2317 # E2E_* are read by the cases; predicates run via wait_until
+# End-to-end harness: the whole pipeline started THROUGH scripts/hean (up,
+# stop, restart) in a throw-away HEAN_HOME, with compressed time, against
+# the simulators on free ports. Faults go in through the simulators'
+# /sim controls and signals; assertions read only Redis (redis-cli -s
+# $HEAN_HOME/var/run/redis.sock) and the simulators' GET /sim/* views.
+#
+# The simulators are started here (lib.sh sim_start) rather than by
+# `scripts/hean up`, because `up` passes them only --port and the suite
+# needs --interval/--push-delay/--symbols; `up` finds them answering on the
+# configured ports and uses them as they are. Redis, the four processes and
+# the watchdog are all started by `scripts/hean up`.
+#
+# Use: . "$HEAN_SRC/tests/e2e/e2e_lib.sh"; e2e_init NAME; e2e_up; ...; it_done
+# shellcheck source=../integration/lib.sh
+. "${HEAN_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/integration/lib.sh"
+
+HEAN=$HEAN_SRC/scripts/hean
+E2E_DAEMONS=(feed signals waves executor)
+# Compressed time (overridable per case before e2e_init).
+E2E_WI=${E2E_WI:-5}          # wave interval, s (sigsim --interval too)
+E2E_WD=${E2E_WD:-2}          # HEAN_WAVE_DELAY_S
+E2E_LATE=${E2E_LATE:-15}     # HEAN_WAVE_MAX_LATE_S
+E2E_PUSH=${E2E_PUSH:-1}      # sigsim --push-delay
+E2E_PER_WAVE=${E2E_PER_WAVE:-3}
+# Enough symbols that positions never block a wave for the whole case.
+E2E_SYMBOLS=${E2E_SYMBOLS:-BTCUSDT,ETHUSDT,SOLUSDT,XRPUSDT,DOGEUSDT,ADAUSDT,AVAXUSDT,LINKUSDT,DOTUSDT,LTCUSDT,BCHUSDT,ATOMUSDT,NEARUSDT,APTUSDT,ARBUSDT,OPUSDT}
+
+e2e_log() { it_log "$*"; }
+
+# e2e_init NAME: temp HEAN_HOME, env, both simulators. Skips (77) when a
+# binary, jq or curl is missing.
+e2e_init() {
+	local b
+	it_init "e2e-$1"
+	for b in feed/hean-feed signals/hean-signals waves/hean-waves executor/hean-executor \
+		tests/sim/hean-exsim tests/sim/hean-sigsim; do
+		[ -x "$HEAN_BUILD/$b" ] || it_skip "$b not built"
+	done
+	command -v jq >/dev/null || it_skip "jq not installed"
+	command -v curl >/dev/null || it_skip "curl not installed"
+	export HEAN_HOME=$IT_DIR/h
+	mkdir -p "$HEAN_HOME/var/run" && chmod 700 "$HEAN_HOME/var" "$HEAN_HOME/var/run"
+	IT_REDIS_SOCK=$HEAN_HOME/var/run/redis.sock
+	E2E_LOGDIR=$HEAN_HOME/var/log
+	unset HEAN_REDIS_URL HEAN_PROC_NAME HEANCTL_CONFIG
+	export HEANCTL_BUILD_DIR=$HEAN_BUILD HEANCTL_UP_TIMEOUT=20 HEANCTL_STOP_GRACE=2
+	export HEAN_SYMBOLS=$E2E_SYMBOLS
+	export HEAN_WAVE_INTERVAL_S=$E2E_WI HEAN_WAVE_DELAY_S=$E2E_WD HEAN_WAVE_MAX_LATE_S=$E2E_LATE
+	export HEAN_WAVE_MAX_TRADES=$E2E_PER_WAVE
+	export HEAN_PING_INTERVAL_S=1 HEAN_LIVENESS_TIMEOUT_S=${E2E_LIVENESS:-3}
+	export HEAN_STALE_S=${E2E_STALE:-3} HEAN_WATCHDOG_STALE_S=3 HEAN_REST_POLL_S=1
+	export HEAN_WATCHDOG_UNHEALTHY_S=${E2E_UNHEALTHY:-20} HEAN_WATCHDOG_MAX_RESTARTS=20
+	export HEAN_SIGNAL_POLL_S=${E2E_POLL:-2}
+	export HEAN_TRAIL_ACTIVATION_PCT=${E2E_TRAIL_ACT:-0.05} HEAN_TRAIL_CALLBACK_PCT=0.5
+	export HEAN_TRAIL_MIN_INTERVAL_MS=200
+	export HEAN_LOG_LEVEL=${HEAN_LOG_LEVEL:-info}
+	trap e2e_cleanup EXIT
+	# The simulators are test tools with their own sanitizer-checked tests;
+	# here LeakSanitizer is off for them only (an lws-internal leak at their
+	# exit, reported to their owner, must not mask the pipeline's verdict).
+	# The pipeline processes keep the full ASan/LSan/UBSan check.
+	E2E_SIM_ASAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	ASAN_OPTIONS=$E2E_SIM_ASAN start_exsim --seed "${E2E_SEED:-7}" --symbols "$E2E_SYMBOLS"
+	[ -n "${EXSIM_PORT:-}" ] || it_skip "exsim did not start"
+	E2E_SIGSIM_ARGV=(--seed "${E2E_SEED:-7}" --interval "$E2E_WI" --push-delay "$E2E_PUSH"
+		--per-wave "$E2E_PER_WAVE" --symbols "$E2E_SYMBOLS" --buffer-cap 600)
+	ASAN_OPTIONS=$E2E_SIM_ASAN start_sigsim "${E2E_SIGSIM_ARGV[@]}"
+	[ -n "${SIGSIM_PORT:-}" ] || it_skip "sigsim did not start"
+}
+
+# e2e_cleanup: stop everything the launcher started, keep the process logs
+# next to the harness logs (sanitizer check and failure tails see them).
+e2e_cleanup() {
+	local rc=$? f
+	"$HEAN" stop >"$IT_DIR/stop-final.out" 2>&1
+	# a STOPped sim would hang nothing, but CONT anything we paused
+	for f in "$E2E_LOGDIR"/*.log; do
+		[ -f "$f" ] && cp "$f" "$IT_DIR/hean-${f##*/}"
+	done
+	(exit "$rc")
+	it_cleanup
+}
+
+# hean ARGS...: scripts/hean with output in $IT_DIR/hean.out.
+hean() { "$HEAN" "$@" >>"$IT_DIR/hean.out" 2>&1; }
+
+# e2e_up: scripts/hean up; fails the case (and ends it) when it fails.
+e2e_up() {
+	local t0 rc
+	t0=$(now_ms)
+	"$HEAN" up --no-deps --no-build >"$IT_DIR/up.out" 2>&1
+	rc=$?
+	E2E_UP_MS=$(($(now_ms) - t0))
+	if [ "$rc" -ne 0 ]; then
+		cat "$IT_DIR/up.out" >&2
+		it_fail "scripts/hean up exited $rc"
+		it_done
+	fi
+	# The watchdog: `up` starts it; if this launcher did not, start it the
+	# operator's way (and say so).
+	if ! alive "$(pid_of watchdog)"; then
+		e2e_log "note: scripts/hean up started no watchdog; scripts/hean restart watchdog"
+		hean restart watchdog
+	fi
+	alive "$(pid_of watchdog)" || it_fail "no watchdog running after up"
+	wait_until 10 all_healthy || it_fail "not every process healthy after up"
+	wait_until 5 watchdog_healthy || it_fail "watchdog writes no health"
+}
+watchdog_healthy() { [ "$(hf watchdog pid)" = "$(pid_of watchdog)" ]; }
+
+# ===== process identity =====
+
+# pid_of NAME: pid in var/run/NAME.pid (empty if none).
+pid_of() {
+	local p
+	{ read -r p _ <"$HEAN_HOME/var/run/$1.pid"; } 2>/dev/null && echo "$p"
+}
+alive() { [ -n "$1" ] && [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+healthy_state() { case $1 in streaming | authenticated | running) return 0 ;; esac; return 1; }
+# is_healthy NAME: health hash written by the pid in the pid file, healthy
+# state, fresh (< 3 s).
+is_healthy() {
+	local out pid st upd
+	out=$(rcli HMGET "hean:health:$1" pid state updated_ms 2>/dev/null) || return 1
+	{ read -r pid; read -r st; read -r upd; } <<<"$out"
+	[ -n "$pid" ] && [ "$pid" = "$(pid_of "$1")" ] && healthy_state "$st" &&
+		[ $(($(now_ms) - ${upd:-0})) -lt 3000 ]
+}
+all_healthy() {
+	local n
+	for n in "${E2E_DAEMONS[@]}"; do is_healthy "$n" || return 1; done
+}
+# new_pid NAME OLD: a live pid other than OLD in the pid file.
+new_pid() {
+	local p
+	p=$(pid_of "$1")
+	[ -n "$p" ] && [ "$p" != "$2" ] && alive "$p"
+}
+# hf NAME FIELD: one field of hean:health:NAME.
+hf() { rcli HGET "hean:health:$1" "$2" 2>/dev/null; }
+
+# ===== waves: Redis view and the sigsim ground truth =====
+
+iso_utc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S+00:00; }
+iso_s() { date -u -d "${1%+00:00}Z" +%s; }
+# due_s W: the time wave W (candle start, epoch s) is processed.
+due_s() { echo $(($1 + E2E_WI + E2E_WD)); }
+# last_due_before T: newest wave whose due time <= T (epoch s).
+last_due_before() {
+	local w=$((($1 - E2E_WI - E2E_WD) / E2E_WI * E2E_WI))
+	echo "$w"
+}
+
+# waves_json: hean:waves as a JSON array of objects, stream order.
+waves_json() {
+	redis-cli -s "$IT_REDIS_SOCK" --json XRANGE hean:waves - + 2>/dev/null |
+		jq -c '[.[] | .[1] | [range(0; length; 2) as $i | {(.[$i]): .[$i + 1]}] | add
+			| . + {w: (.wave_ts | sub("\\+00:00$"; "Z") | fromdate)}]'
+}
+waves_count() { rcli XLEN hean:waves 2>/dev/null; }
+# first_wave / last_wave: wave (epoch s) of the first / last hean:waves entry.
+first_wave() { waves_json | jq '.[0].w // empty'; }
+last_wave() { waves_json | jq '.[-1].w // empty'; }
+has_waves() { [ -n "$(first_wave)" ]; }
+# wave_entries W: how many hean:waves entries have wave W.
+# truth_json: sigsim's ground truth (every valid signal it generated).
+truth_json() { curl -sf -m 5 "$SIGSIM_URL/sim/signals"; }
+
+# wave_emitted W: hean:waves has an entry for wave W (epoch s).
+wave_emitted() {
+	waves_json | jq -e --argjson w "$1" 'any(.[]; .w == $w)' >/dev/null
+}
+# wait_wave W [SLACK_S]: until wave W is in hean:waves (deadline: its due
+# time + SLACK_S, default 8).
+wait_wave() {
+	local lim=$(($(due_s "$1") - $(date +%s) + ${2:-8}))
+	[ "$lim" -lt 1 ] && lim=1
+	wait_until "$lim" wave_emitted "$1"
+}
+# next_wave_due_after T: first wave W whose due time is > T (epoch s).
+next_wave_due_after() {
+	local w=$((($1 - E2E_WI - E2E_WD) / E2E_WI * E2E_WI))
+	while [ "$(due_s "$w")" -le "$1" ]; do w=$((w + E2E_WI)); done
+	echo "$w"
+}
+
+# check_waves FROM TO: every wave W in [FROM, TO] (epoch s, step E2E_WI)
+# has exactly one hean:waves entry; entries in order; each "ok" or
+# "empty" entry considered exactly the sigsim truth's signals of W (by id).
+# Sets MISSED, DOUBLED, MISMATCH, EXPIRED (entries recorded expired).
+check_waves() {
+	local from=$1 to=$2 wj tj res
+	wj=$(waves_json)
+	tj=$(truth_json) || { it_fail "GET /sim/signals failed"; return 1; }
+	res=$(jq -n -c --argjson W "$wj" --argjson T "$tj" --argjson a "$from" --argjson b "$to" \
+		--argjson i "$E2E_WI" '
+		[range($a; $b + 1; $i)] as $due
+		| ($W | map(.w)) as $ws
+		| ($T | map(select(.wave_ts != null)) | map(. + {w: (.wave_ts | sub("\\.[0-9]+"; "")
+			| sub("\\+00:00$"; "Z") | sub("(?<o>[+-][0-9][0-9]):(?<m>[0-9][0-9])$"; "\(.o)\(.m)")
+			| strptime("%Y-%m-%dT%H:%M:%S%z") | mktime)})) as $T2
+		| {missed: [$due[] | select(. as $x | $ws | index($x) | not)],
+		   doubled: [$due[] | select(. as $x | [$ws[] | select(. == $x)] | length > 1)],
+		   expired: [$W[] | select(.w >= $a and .w <= $b and .reason == "expired") | .w],
+		   order: ($ws == ($ws | sort)),
+		   mismatch: [$due[] as $x | ($W | map(select(.w == $x and .reason != "expired")) | first) as $e
+				| select($e != null)
+				| ($T2 | map(select(.w == $x)) | length) as $n
+				| select(($e.considered | tonumber) != $n)
+				| {w: $x, considered: $e.considered, truth: $n}]}')
+	MISSED=$(jq '.missed | length' <<<"$res")
+	DOUBLED=$(jq '.doubled | length' <<<"$res")
+	MISMATCH=$(jq '.mismatch | length' <<<"$res")
+	EXPIRED=$(jq '.expired | length' <<<"$res")
+	it_log "waves $(iso_utc "$from")..$(iso_utc "$to"): $res"
+	[ "$(jq .order <<<"$res")" = true ] || it_fail "hean:waves out of order"
+}
+
+# ===== the exchange journal =====
+
+journal_json() { curl -sf -m 5 "$EXSIM_URL/sim/journal"; }
+state_json() { curl -sf -m 5 "$EXSIM_URL/sim/state"; }
+# journal_count KIND [SINCE_MS]: journal entries of KIND after SINCE_MS.
+journal_count() {
+	journal_json | jq --arg k "$1" --argjson t "${2:-0}" \
+		'[.[] | select(.kind == $k and (.t_ms | tonumber) > $t)] | length'
+}
+journal_ge() { [ "$(journal_count "$1" "$3")" -ge "$2" ]; }
+# dup_orders: (orderLinkId) values with more than one accepted order.
+dup_orders() {
+	journal_json | jq '[.[] | select(.kind == "order" and ((.retCode // 0) | tonumber) == 0)
+		| .orderLinkId] | group_by(.) | map(select(length > 1)) | length'
+}
+# naked_json: per position opening (an order fill with an orderLinkId, or
+# a /sim/position), how long it stood without a stop-loss: 0 when its order
+# carried stopLoss (the exchange sets it at the fill), else until the first
+# accepted trading_stop with a stopLoss for that symbol (or until now).
+# Output: [{symbol, t_ms, naked_ms}].
+naked_json() {
+	journal_json | jq -c --argjson now "$(now_ms)" '
+		def num: (. // "0") | tostring | tonumber? // 0;
+		. as $j
+		| ([.[] | select(.kind == "order" and (.orderLinkId // "") != "")
+			| {key: .orderLinkId, value: (.stopLoss | num)}] | from_entries) as $osl
+		| [ to_entries[]
+		    | select((.value.kind == "fill" and (.value.orderLinkId // "") != "")
+			or .value.kind == "sim_position")
+		    | .key as $k | .value as $f
+		    | if $f.kind == "fill" and (($osl[$f.orderLinkId] // 0) > 0) then
+			{symbol: $f.symbol, t_ms: $f.t_ms, naked_ms: 0}
+		      else
+			($j[$k + 1:] | map(select(.kind == "trading_stop" and .symbol == $f.symbol
+				and ((.retCode // 0) | num) == 0 and (.stopLoss | num) > 0)) | first) as $s
+			| {symbol: $f.symbol, t_ms: $f.t_ms,
+			   naked_ms: ((if $s then ($s.t_ms | tonumber) else $now end) - ($f.t_ms | tonumber))}
+		      end ]'
+}
+naked_max_ms() { naked_json | jq '[.[].naked_ms] | max // 0'; }
+
+# orders_per_link: JSON {link: count} of accepted orders (retCode 0).
+orders_per_link() {
+	journal_json | jq -c '[.[] | select(.kind == "order" and ((.retCode // 0) | tostring) == "0")
+		| .orderLinkId] | group_by(.) | map({key: .[0], value: length}) | from_entries'
+}
+
+# ===== faults =====
+
+# ctl SIM PATH?QUERY: POST a fault control to exsim or sigsim.
+ctl() {
+	local url
+	case $1 in exsim) url=$EXSIM_URL ;; sigsim) url=$SIGSIM_URL ;; esac
+	sim_ctl "$url" "$2"
+}
+
+# e2e_events PROC EVENT: count of hean:events entries.
+e2e_events() {
+	redis-cli -s "$IT_REDIS_SOCK" --json XRANGE hean:events - + 2>/dev/null |
+		jq --arg p "$1" --arg e "$2" '[.[] | .[1] | [range(0; length; 2) as $i
+			| {(.[$i]): .[$i + 1]}] | add | select(.proc == $p and .event == $e)] | length'
+}
+
+# sigsim_kill: kill -9 of the signal server simulator.
+sigsim_kill() {
+	kill -KILL "$SIGSIM_PID" 2>/dev/null
+	wait "$SIGSIM_PID" 2>/dev/null
+}
+# sigsim_restart: a new signal server on the same port, same arguments
+# (same seed: the same signals for every wave). Fails the case on timeout.
+sigsim_restart() {
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		ASAN_OPTIONS=$E2E_SIM_ASAN bg sigsim "$HEAN_BUILD/tests/sim/hean-sigsim" \
+			--port "$SIGSIM_PORT" "${E2E_SIGSIM_ARGV[@]}"
+		SIGSIM_PID=$LAST_PID
+		wait_until 3 sim_up "$SIGSIM_PORT" "$SIGSIM_PID" && return 0
+		sleep 0.2 # port still in TIME_WAIT-bound use: retry
+	done
+	it_fail "sigsim did not restart on port $SIGSIM_PORT"
+	return 1
+}
+
+# recycle_positions: frees symbols for new waves: moves the price of every
+# open position through its stop-loss, so the exchange closes it
+# (stop_triggered); waits for those closes.
+recycle_positions() {
+	local line sym side sl p n=0 t
+	t=$(now_ms)
+	while read -r line; do
+		read -r sym side sl <<<"$line"
+		[ -n "$sym" ] || continue
+		if [ "$side" = Buy ]; then
+			p=$(jq -n --argjson s "$sl" '$s * 0.99')
+		else
+			p=$(jq -n --argjson s "$sl" '$s * 1.01')
+		fi
+		curl -sf -X POST "$EXSIM_URL/sim/price?symbol=$sym&price=$p" >/dev/null && n=$((n + 1))
+	done < <(state_json | jq -r '.positions[] | select((.size | tonumber) > 0 and (.stopLoss | tonumber) > 0)
+		| "\(.symbol) \(.side) \(.stopLoss)"')
+	wait_until 5 journal_ge stop_triggered "$n" "$((t - 1))"
+}
+
+# event_ms PROC EVENT SINCE_MS: ts_ms of the first hean:events entry of
+# PROC/EVENT at or after SINCE_MS (empty if none).
+event_ms() {
+	redis-cli -s "$IT_REDIS_SOCK" --json XRANGE hean:events "$3" + 2>/dev/null |
+		jq -r --arg p "$1" --arg e "$2" '[.[] | .[1] | [range(0; length; 2) as $i
+			| {(.[$i]): .[$i + 1]}] | add | select(.proc == $p and .event == $e)
+			| .ts_ms | tonumber] | min // empty'
+}
+
+# signals_check FROM TO: compares hean:signals with the sigsim truth for the
+# waves in [FROM, TO]: sets SIG_LOST (truth ids absent), SIG_DOUBLED (ids
+# present more than once).
+signals_check() {
+	local sj tj res
+	sj=$(redis-cli -s "$IT_REDIS_SOCK" --json XRANGE hean:signals - + 2>/dev/null |
+		jq -c '[.[] | .[1] | [range(0; length; 2) as $i | {(.[$i]): .[$i + 1]}] | add | .id]')
+	tj=$(truth_json) || { it_fail "GET /sim/signals failed"; return 1; }
+	res=$(jq -n -c --argjson S "$sj" --argjson T "$tj" --argjson a "$1" --argjson b "$2" '
+		[$T[] | select(.wave_ts != null)
+		 | select((.wave_ts | sub("\\+00:00$"; "Z") | fromdate) as $w | $w >= $a and $w <= $b)
+		 | .id | tostring] as $want
+		| ($S | map(tostring)) as $have
+		| {want: ($want | length),
+		   lost: [$want[] | select(. as $x | $have | index($x) | not)],
+		   doubled: [$have | group_by(.)[] | select(length > 1) | .[0]]}')
+	SIG_LOST=$(jq '.lost | length' <<<"$res")
+	SIG_DOUBLED=$(jq '.doubled | length' <<<"$res")
+	it_log "signals $(iso_utc "$1")..$(iso_utc "$2"): $(jq -c '{want, lost, doubled}' <<<"$res")"
+}
+
+# orders_lost FROM TO: selected signals of the "ok" waves in [FROM, TO]
+# with no accepted order at the exchange (orderLinkId h<wave>-<symbol>).
+orders_lost() {
+	jq -n --argjson W "$(waves_json)" --argjson L "$(orders_per_link)" --argjson a "$1" --argjson b "$2" '
+		[$W[] | select(.w >= $a and .w <= $b and .reason == "ok") | .w as $w
+		 | .signals | fromjson | .[] | "h\($w)-\(.symbol)" | select($L[.] == null)] | length'
+}
