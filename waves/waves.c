@@ -32,6 +32,7 @@
 #define MAX_PER_WAVE 1000
 #define MAX_TOTAL 200000
 #define SETTLE_MS 300        /* quiet time after a late signal before processing */
+#define SETTLE_GUARD_MS 100 /* settling ends this long before the deadline */
 #define LATE_SLACK_MS 1000   /* processed later than due + this counts as late */
 #define RETRY_MS 1000        /* after an error reply or a full in-flight cap */
 #define WAVES_KEEP_S (7 * 86400) /* hean:waves trimmed by MINID ~ now - 7 days */
@@ -738,11 +739,20 @@ static void evaluate(struct waves *w)
 		wake_at(w, deadline + 1);
 		return;
 	}
-	/* Late signals: give the rest of the wave a moment to arrive. */
+	/* Late signals: give the rest of the wave a moment to arrive, but never
+	 * past the deadline (a settle that would overrun it waits until the
+	 * deadline instead of processing a partial wave at once). */
 	seen = waves_index_last_seen_ms(w->index, w->cur);
-	if (seen > due && now < seen + SETTLE_MS && seen + SETTLE_MS <= deadline) {
-		wake_at(w, seen + SETTLE_MS);
-		return;
+	if (seen > due) {
+		/* stop settling a little before the deadline: a wake that lands
+		 * past it would find the wave expired with its signals in hand */
+		int64_t cap = deadline - SETTLE_GUARD_MS;
+		int64_t settle = seen + SETTLE_MS < cap ? seen + SETTLE_MS : cap;
+
+		if (now < settle) {
+			wake_at(w, settle);
+			return;
+		}
 	}
 	start_op(w, false);
 }
