@@ -57,11 +57,9 @@ e2e_init() {
 	export HEAN_TRAIL_MIN_INTERVAL_MS=200
 	export HEAN_LOG_LEVEL=${HEAN_LOG_LEVEL:-info}
 	trap e2e_cleanup EXIT
-	# The simulators are test tools with their own sanitizer-checked tests;
-	# here LeakSanitizer is off for them only (an lws-internal leak at their
-	# exit, reported to their owner, must not mask the pipeline's verdict).
-	# The pipeline processes keep the full ASan/LSan/UBSan check.
-	E2E_SIM_ASAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	# The simulators run under the same ASan/LSan/UBSan check as the
+	# pipeline (their lws context leak at exit was fixed in tests/sim).
+	E2E_SIM_ASAN=${ASAN_OPTIONS:-}
 	ASAN_OPTIONS=$E2E_SIM_ASAN start_exsim --seed "${E2E_SEED:-7}" --symbols "$E2E_SYMBOLS"
 	[ -n "${EXSIM_PORT:-}" ] || it_skip "exsim did not start"
 	E2E_SIGSIM_ARGV=(--seed "${E2E_SEED:-7}" --interval "$E2E_WI" --push-delay "$E2E_PUSH"
