@@ -4,9 +4,8 @@
 # process); the exchange is hean-exsim; assertions read Redis and the
 # simulator's /sim/journal and /sim/state.
 
-command -v jq >/dev/null || it_skip "jq not installed"
-[ -x "$HEAN_BUILD/executor/hean-executor" ] || it_skip "hean-executor not built"
-[ -x "$HEAN_BUILD/tests/sim/hean-exsim" ] || it_skip "hean-exsim not built"
+need_cmd jq
+need_built executor/hean-executor tests/sim/hean-exsim
 
 # Short timing knobs for tests (the brief's values), and a wave clock that
 # accepts any wave_ts of the last hour.
@@ -20,27 +19,22 @@ export HEAN_STOP_LOSS_PCT=${HEAN_STOP_LOSS_PCT:-2.0}
 export HEAN_LOG_LEVEL=${HEAN_LOG_LEVEL:-info}
 unset HEAN_BYBIT_API_KEY HEAN_BYBIT_API_SECRET
 
-# hfield PROC FIELD: a field of hean:health:PROC
-hfield() { rcli HGET "hean:health:$1" "$2"; }
-
-# field_is PROC FIELD VALUE (re-evaluated on every poll)
-field_is() { [ "$(hfield "$1" "$2")" = "$3" ]; }
-
-# wait_field SECS PROC FIELD VALUE
-wait_field() { wait_until "$1" field_is "$2" "$3" "$4"; }
-
 # group_ready: the executor's consumer group exists on hean:waves
 group_ready() { rcli XINFO GROUPS hean:waves 2>/dev/null | grep -qx executor; }
 
 # start_exec [ARGS]: starts hean-executor, waits for state running and the group
 start_exec() {
 	start_daemon executor "$@"
-	wait_field 20 executor state running || it_fail "executor not running: $(hfield executor state) $(hfield executor detail)"
+	wait_state 20 executor running || it_fail "executor not running: $(health_state executor) $(health_field executor detail)"
 	wait_until 10 group_ready || it_fail "no consumer group on hean:waves"
 }
 
-# iso EPOCH_S: ISO 8601 UTC
-iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S+00:00; }
+# The names tests/bench/executor_bench.sh uses for lib.sh's iso_utc,
+# exsim_state, health_field and journal_count order.
+iso() { iso_utc "$1"; }
+simstate() { exsim_state; }
+hfield() { health_field "$1" "$2"; }
+n_orders() { journal_count order; }
 
 # signals_json SYM:side ...: the wave's signals array
 signals_json() {
@@ -56,7 +50,7 @@ signals_json() {
 xadd_wave() {
 	local ts=$1
 	shift
-	rcli XADD hean:waves '*' wave_ts "$(iso "$ts")" signals "$(signals_json "$@")" \
+	rcli XADD hean:waves '*' wave_ts "$(iso_utc "$ts")" signals "$(signals_json "$@")" \
 		considered "$#" skipped 0 reason test
 }
 
@@ -74,15 +68,11 @@ wave_acked() {
 	! rcli XPENDING hean:waves executor "$1" "$1" 1 | grep -q .
 }
 
-# journal: the simulator's journal (JSON array)
-journal() { curl -sf "$EXSIM_URL/sim/journal"; }
-simstate() { curl -sf "$EXSIM_URL/sim/state"; }
-
 # orders_for LINK: number of accepted order/create entries for that orderLinkId
-orders_for() { journal | jq --arg l "$1" '[.[] | select(.kind=="order" and .orderLinkId==$l)] | length'; }
+orders_for() { exsim_journal | jq --arg l "$1" '[.[] | select(.kind=="order" and .orderLinkId==$l)] | length'; }
 
 # pos_field SYM FIELD: a field of the simulator's position (empty if flat)
-pos_field() { simstate | jq -r --arg s "$1" --arg f "$2" '.positions[] | select(.symbol==$s) | .[$f]'; }
+pos_field() { exsim_state | jq -r --arg s "$1" --arg f "$2" '.positions[] | select(.symbol==$s) | .[$f]'; }
 
 # protected SYM: the simulator's position has a non-zero stopLoss
 protected() {
@@ -92,7 +82,7 @@ protected() {
 }
 
 # n_positions: open positions at the simulator
-n_positions() { simstate | jq '.positions | length'; }
+n_positions() { exsim_state | jq '.positions | length'; }
 
 # orders_status LINK: statuses in hean:orders for that orderLinkId, space-separated
 orders_status() {
@@ -103,41 +93,31 @@ orders_status() {
 }
 
 # truth_last SYM: the simulator's last price
-truth_last() { curl -sf "$EXSIM_URL/sim/truth?symbol=$1" | jq -r .lastPrice; }
-
-# now_s
-now_s() { date +%s; }
-
-# is VALUE CMD ARGS...: CMD's output equals VALUE (for wait_until: CMD is
-# re-run on every poll)
-is() { [ "$("${@:2}")" = "$1" ]; }
+truth_last() { exsim_truth "$1" | jq -r .lastPrice; }
 
 # has_status LINK STATUS: hean:orders holds STATUS for that orderLinkId
 has_status() { orders_status "$1" | grep -qw "$2"; }
-
-# n_orders: accepted order/create calls in the journal
-n_orders() { journal | jq '[.[] | select(.kind=="order")] | length'; }
 
 # pos_size_gt0 SYM: hean:position:SYM size > 0
 pos_size_gt0() { awk -v v="$(hget "hean:position:$1" size)" 'BEGIN { exit !(v + 0 > 0) }'; }
 
 # max_stop SYM: the highest stopLoss a successful trading_stop set for SYM
 max_stop() {
-	journal | jq -r --arg s "$1" '[.[] | select(.kind=="trading_stop" and .symbol==$s and .retCode==0)
+	exsim_journal | jq -r --arg s "$1" '[.[] | select(.kind=="trading_stop" and .symbol==$s and .retCode==0)
 		| .stopLoss | tonumber] | max // 0'
 }
 # stop_at_least SYM V
 stop_at_least() { awk -v a="$(max_stop "$1")" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
 # triggered SYM: the simulator fired the position's stop
-triggered() { journal | jq -e --arg s "$1" 'any(.[]; .kind=="stop_triggered" and .symbol==$s)' >/dev/null; }
+triggered() { exsim_journal | jq -e --arg s "$1" 'any(.[]; .kind=="stop_triggered" and .symbol==$s)' >/dev/null; }
 # first_ts_ms SYM MIN: t_ms of the first successful trading_stop for SYM with stopLoss >= MIN
 first_ts_ms() {
-	journal | jq -r --arg s "$1" --argjson m "$2" '[.[] | select(.kind=="trading_stop" and .symbol==$s
+	exsim_journal | jq -r --arg s "$1" --argjson m "$2" '[.[] | select(.kind=="trading_stop" and .symbol==$s
 		and .retCode==0 and (.stopLoss|tonumber) >= $m) | .t_ms] | min // 0'
 }
 # start_feed SYMS: hean-feed for SYMS (skips the test if it is not built)
 start_feed() {
 	[ -x "$HEAN_BUILD/feed/hean-feed" ] || return 1
 	HEAN_SYMBOLS=$1 start_daemon feed
-	wait_field 15 feed state streaming
+	wait_state 15 feed streaming
 }

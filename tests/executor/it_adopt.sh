@@ -22,12 +22,12 @@ sim_ctl "$EXSIM_URL" "/sim/position?symbol=SOLUSDT&side=Buy&qty=2"
 it_check "long adopted and protected (private stream)" wait_until 5 protected SOLUSDT
 figure adopt_private_ms $(( $(now_ms) - t0 ))
 it_check "SOL stop below entry" stop_side_ok SOLUSDT
-it_check "hean:position:SOLUSDT size 2" wait_until 3 is 2.0 hget hean:position:SOLUSDT size
+it_check "hean:position:SOLUSDT size 2" wait_until 3 out_eq 2.0 hget hean:position:SOLUSDT size
 
 # private stream down (dropped, handshakes refused): REST reconcile adopts
 sim_ctl "$EXSIM_URL" "/sim/refuse?secs=30"
 sim_ctl "$EXSIM_URL" "/sim/drop?path=private"
-it_check "degraded while the private stream is down" wait_field 5 executor state degraded
+it_check "degraded while the private stream is down" wait_state 5 executor degraded
 t0=$(now_ms)
 sim_ctl "$EXSIM_URL" "/sim/position?symbol=ETHUSDT&side=Sell&qty=0.1"
 it_check "short adopted and protected (REST reconcile)" wait_until 5 protected ETHUSDT
@@ -38,7 +38,7 @@ it_check "naked_positions back to 0" wait_field 3 executor naked_positions 0
 it_check "positions 2" wait_field 3 executor positions 2
 # a position closed outside hean while the stream is down: size 0 after reconcile
 sim_ctl "$EXSIM_URL" "/sim/position?symbol=SOLUSDT&side=Buy&qty=0"
-it_check "closed position seen by reconcile" wait_until 5 is 0 hget hean:position:SOLUSDT size
+it_check "closed position seen by reconcile" wait_until 5 out_eq 0 hget hean:position:SOLUSDT size
 sim_ctl "$EXSIM_URL" "/sim/resume"
-it_check "running again after the stream is back" wait_field 15 executor state running
+it_check "running again after the stream is back" wait_state 15 executor running
 it_done

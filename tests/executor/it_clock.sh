@@ -12,7 +12,7 @@ export HEAN_RECV_WINDOW_MS=2000
 start_redis
 start_exsim --seed 29 --symbols BTCUSDT,ETHUSDT,SOLUSDT --rate 2 --fill-delay-ms 5
 start_exec
-off0=$(hfield executor clock_offset_ms)
+off0=$(health_field executor clock_offset_ms)
 it_log "initial offset ${off0} ms"
 
 sim_ctl "$EXSIM_URL" "/sim/clock?offset_ms=3000"
@@ -24,19 +24,19 @@ for s in BTCUSDT ETHUSDT; do
 	it_check "one order for $s" test "$(orders_for "h$T-$s")" = 1
 	it_check "$s protected" wait_until 5 protected "$s"
 done
-n10002=$(journal | jq '[.[] | select(.retCode==10002)] | length')
+n10002=$(exsim_journal | jq '[.[] | select(.retCode==10002)] | length')
 figure requests_rejected_10002 "$n10002"
 it_check "10002 happened (the test bites)" test "$n10002" -ge 1
 it_check "at most one 10002 per request in flight" test "$n10002" -le 4
-offset_ok() { awk -v o="$(hfield executor clock_offset_ms)" 'BEGIN { exit !(o > 2800 && o < 3200) }'; }
+offset_ok() { awk -v o="$(health_field executor clock_offset_ms)" 'BEGIN { exit !(o > 2800 && o < 3200) }'; }
 it_check "offset resynced to ~3000 ms" wait_until 3 offset_ok
-figure offset_ms "$(hfield executor clock_offset_ms)"
+figure offset_ms "$(health_field executor clock_offset_ms)"
 # the private stream re-authenticates with the corrected clock
-r0=$(hfield executor reconnects)
+r0=$(health_field executor reconnects)
 sim_ctl "$EXSIM_URL" "/sim/close?code=1000&path=private"
-reconnected() { [ "$(hfield executor reconnects)" -gt "$r0" ]; }
+reconnected() { [ "$(health_field executor reconnects)" -gt "$r0" ]; }
 it_check "private stream closed" wait_until 5 reconnected
-it_check "private stream back (running)" wait_field 10 executor state running
+it_check "private stream back (running)" wait_state 10 executor running
 sim_ctl "$EXSIM_URL" "/sim/position?symbol=SOLUSDT&side=Buy&qty=1"
 it_check "adoption works with the shifted clock" wait_until 5 protected SOLUSDT
 it_done

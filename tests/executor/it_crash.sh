@@ -14,7 +14,7 @@ start_exec
 sim_ctl "$EXSIM_URL" "/sim/latency?ms=3000"
 T=$(( $(now_s) - 20 ))
 ID=$(xadd_wave "$T" BTCUSDT:buy ETHUSDT:buy SOLUSDT:sell)
-it_check "3 orders reached the exchange" wait_until 10 is 3 n_orders
+it_check "3 orders reached the exchange" wait_until 10 out_eq 3 journal_count order
 kill -9 "$EXECUTOR_PID"
 wait "$EXECUTOR_PID" 2>/dev/null
 it_check "wave not acked (answers were still in flight)" test "$(rcli XPENDING hean:waves executor | head -1)" = 1
@@ -31,5 +31,5 @@ for s in BTCUSDT ETHUSDT SOLUSDT; do
 done
 it_check "one position per symbol" test "$(n_positions)" = 3
 it_check "naked_positions 0" wait_field 5 executor naked_positions 0
-figure duplicate_orders_in_journal $(( $(n_orders) - 3 ))
+figure duplicate_orders_in_journal $(( $(journal_count order) - 3 ))
 it_done

@@ -29,7 +29,7 @@ run_wave() { # KIND COUNT TS SYMS...: arm the fault, send the wave, wait for the
 		it_check "$kind: $s protected" wait_until 5 protected "$s"
 	done
 }
-rejects() { journal | jq --arg k "$1" '[.[] | select(.kind=="reject" and (.retCode|tostring)==$k)] | length'; }
+rejects() { exsim_journal | jq --arg k "$1" '[.[] | select(.kind=="reject" and (.retCode|tostring)==$k)] | length'; }
 
 run_wave 10006 2 "$T" BTCUSDT:buy ETHUSDT:buy
 it_check "10006 answers happened" test "$(rejects 10006)" -ge 2
@@ -37,8 +37,8 @@ run_wave 5xx 2 "$((T + 1))" SOLUSDT:buy AAAUSDT:sell
 it_check "502 answers happened" test "$(rejects 502)" -ge 2
 run_wave lost 2 "$((T + 2))" BBBUSDT:buy CCCUSDT:buy
 run_wave timeout 1 "$((T + 3))" DDDUSDT:buy
-it_check "no sell-side or extra orders" test "$(n_orders)" = 7
-it_check "retries counted" test "$(hfield executor retries)" -ge 4
+it_check "no sell-side or extra orders" test "$(journal_count order)" = 7
+it_check "retries counted" test "$(health_field executor retries)" -ge 4
 it_check "naked_positions 0" wait_field 5 executor naked_positions 0
-figure retries "$(hfield executor retries)"
+figure retries "$(health_field executor retries)"
 it_done

@@ -15,7 +15,7 @@ t0=$(now_ms)
 ID=$(xadd_wave "$T" BTCUSDT:buy ETHUSDT:sell AAAUSDT:buy)
 it_check "wave acked" wait_until 10 wave_acked "$ID"
 figure wave_ack_ms $(( $(now_ms) - t0 ))
-it_check "3 positions at the exchange" wait_until 10 is 3 n_positions
+it_check "3 positions at the exchange" wait_until 10 out_eq 3 n_positions
 for s in BTCUSDT ETHUSDT AAAUSDT; do
 	it_check "$s protected" wait_until 5 protected "$s"
 	it_check "one order for h$T-$s" test "$(orders_for "h$T-$s")" = 1
@@ -46,12 +46,12 @@ ID2=$(xadd_wave "$((T + 1))" ZZZUSDT:buy)
 it_check "unknown symbol wave acked" wait_until 10 wave_acked "$ID2"
 it_check "unknown symbol skipped" test "$(orders_status "h$((T + 1))-ZZZUSDT")" = "skipped "
 # empty wave
-ID3=$(rcli XADD hean:waves '*' wave_ts "$(iso "$((T + 2))")" signals '[]' considered 0 skipped 0 reason none)
+ID3=$(rcli XADD hean:waves '*' wave_ts "$(iso_utc "$((T + 2))")" signals '[]' considered 0 skipped 0 reason none)
 it_check "empty wave acked" wait_until 5 wave_acked "$ID3"
 
 # the same wave again (e.g. waves replays it): no second order, status duplicate
-ID4=$(rcli XADD hean:waves '*' wave_ts "$(iso "$T")" signals "$(signals_json SOLUSDT:buy BTCUSDT:buy)" considered 2 skipped 0 reason replay)
+ID4=$(rcli XADD hean:waves '*' wave_ts "$(iso_utc "$T")" signals "$(signals_json SOLUSDT:buy BTCUSDT:buy)" considered 2 skipped 0 reason replay)
 it_check "replayed wave acked" wait_until 10 wave_acked "$ID4"
 it_check "BTC still one order" test "$(orders_for "h$T-BTCUSDT")" = 1
-figure orders_in_journal "$(journal | jq '[.[] | select(.kind=="order")] | length')"
+figure orders_in_journal "$(journal_count order)"
 it_done

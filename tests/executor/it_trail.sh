@@ -33,17 +33,17 @@ it_check "stop trailed to >= 1.0240" wait_until 5 stop_at_least AAAUSDT 1.0240
 it_check "exchange shows the trailed stop" awk -v s="$(pos_field AAAUSDT stopLoss)" 'BEGIN { exit !(s >= 1.0240) }'
 hash_stop_ok() { awk -v s="$(hget hean:position:AAAUSDT stop_loss)" 'BEGIN { exit !(s >= 1.0240) }'; }
 it_check "hean:position stop_loss follows" wait_until 3 hash_stop_ok
-n_ts=$(journal | jq '[.[] | select(.kind=="trading_stop" and .symbol=="AAAUSDT" and .retCode==0)] | length')
+n_ts=$(exsim_journal | jq '[.[] | select(.kind=="trading_stop" and .symbol=="AAAUSDT" and .retCode==0)] | length')
 figure trading_stop_updates "$n_ts"
 # min interval 200 ms: never two updates closer than that
-gap=$(journal | jq '[.[] | select(.kind=="trading_stop" and .symbol=="AAAUSDT" and .retCode==0) | .t_ms]
+gap=$(exsim_journal | jq '[.[] | select(.kind=="trading_stop" and .symbol=="AAAUSDT" and .retCode==0) | .t_ms]
 	| [range(1; length) as $i | .[$i] - .[$i-1]] | min // 1000')
 figure min_gap_between_updates_ms "$gap"
 it_check "interval gate (>= 190 ms between updates)" test "$gap" -ge 190
 # fall back to 1.02: below the trailed stop -> the exchange closes it
 sim_ctl "$EXSIM_URL" "/sim/price?symbol=AAAUSDT&price=1.0200"
 it_check "stop triggered at the exchange" wait_until 5 triggered AAAUSDT
-it_check "position flat at the exchange" wait_until 5 is 0 n_positions
-it_check "hean:position:AAAUSDT size 0" wait_until 5 is 0 hget hean:position:AAAUSDT size
+it_check "position flat at the exchange" wait_until 5 out_eq 0 n_positions
+it_check "hean:position:AAAUSDT size 0" wait_until 5 out_eq 0 hget hean:position:AAAUSDT size
 it_check "health positions 0" wait_field 5 executor positions 0
 it_done

@@ -13,31 +13,8 @@ feed_setup() {
 	export HEAN_STALE_S=${HEAN_STALE_S:-30}
 	export HEAN_LOG_LEVEL=info
 	start_daemon feed
-	wait_until 10 feed_is streaming || it_fail "feed never reached streaming"
+	wait_state 10 feed streaming || it_fail "feed never reached streaming"
 }
-
-hf() { hget hean:health:feed "$1"; }
-# feed_is STATE: health state now (lib.sh's wait_state expands the state
-# once, before polling, so it cannot see a change: poll this instead).
-feed_is() { test "$(hf state)" = "$1"; }
-sim_stat() { curl -sf "$EXSIM_URL/sim/stats" | jq -r ".$1"; }
-feed_alive() { kill -0 "$FEED_PID" 2>/dev/null; }
-
-# events_after TS_MS EVENT: how many hean:events entries named EVENT have
-# an id (ms) >= TS_MS.
-events_after() {
-	rcli XRANGE hean:events "$1" + | awk -v e="$2" 'prev=="event" && $0==e {n++} {prev=$0} END {print n+0}'
-}
-
-# event_ts_after TS_MS EVENT: ts_ms of the first such event, or empty.
-event_ts_after() {
-	rcli XRANGE hean:events "$1" + | awk -v e="$2" '
-		/^[0-9]+-[0-9]+$/ {hit=0}
-		prev=="event" && $0==e {hit=1}
-		prev=="ts_ms" && hit {print $0; exit}
-		{prev=$0}'
-}
-has_event_after() { test -n "$(event_ts_after "$1" "$2")"; }
 
 # last_recv_us SYM: recv_us in hean:ticker:SYM (0 if none).
 last_recv_us() { local v; v=$(hget "hean:ticker:$1" recv_us); echo "${v:-0}"; }
@@ -45,9 +22,7 @@ last_recv_us() { local v; v=$(hget "hean:ticker:$1" recv_us); echo "${v:-0}"; }
 # first_tick_after_us US: recv_us (µs) of the first hean:ticks entry received
 # after US, scanning entries added from (US/1000 - 1000) ms on; empty if none.
 first_tick_after_us() {
-	local from=$(($1 / 1000 - 1000))
-	rcli XRANGE hean:ticks "$from" + COUNT 100000 | awk -v t="$1" '
-		prev=="recv_us" && $0+0 > t+0 {print $0; exit} {prev=$0}'
+	stream_field hean:ticks recv_us $(($1 / 1000 - 1000)) | awk -v t="$1" '$0+0 > t+0 {print $0; exit}'
 }
 
 # all_symbols_fresh_after US: every symbol's hash has recv_us > US.
@@ -62,7 +37,7 @@ all_symbols_fresh_after() {
 # (numerically).
 truth_matches() {
 	local t
-	t=$(curl -sf "$EXSIM_URL/sim/truth?symbol=$1") || return 1
+	t=$(exsim_truth "$1") || return 1
 	local f j h
 	for f in last:lastPrice bid:bid1Price ask:ask1Price mark:markPrice; do
 		h=$(hget "hean:ticker:$1" "${f%%:*}")
@@ -84,4 +59,14 @@ freeze_sim() {
 	for s in ${FEED_SYMS//,/ }; do
 		sim_ctl "$EXSIM_URL" "/sim/stale?symbol=$s&secs=$1"
 	done
+}
+
+# ticks_quiet: hean:ticks did not grow for 0.3 s (after freeze_sim: the
+# feed has written everything it received).
+ticks_quiet() {
+	local a b
+	a=$(rcli XLEN hean:ticks)
+	sleep 0.3
+	b=$(rcli XLEN hean:ticks)
+	[ "$a" = "$b" ]
 }

@@ -6,26 +6,21 @@
 it_init feed-steady
 feed_setup --rate 400
 
-xlen_ge() { test "$(rcli XLEN hean:ticks)" -ge "$1"; }
-wait_until 20 xlen_ge 4000 || it_fail "fewer than 4000 ticks in 20 s"
+wait_until 20 out_ge 4000 rcli XLEN hean:ticks || it_fail "fewer than 4000 ticks in 20 s"
 freeze_sim 60
-quiet() {
-	local a b
-	a=$(rcli XLEN hean:ticks)
-	sleep 0.3
-	b=$(rcli XLEN hean:ticks)
-	[ "$a" = "$b" ] && [ "$(hf ticks)" = "$b" ] # health hash caught up too
-}
-wait_until 10 quiet || it_fail "ticks did not settle after freezing the sim"
+# the health hash caught up too
+settled() { ticks_quiet && field_is feed ticks "$(rcli XLEN hean:ticks)"; }
+wait_until 10 settled || it_fail "ticks did not settle after freezing the sim"
 it_check "hean:ticker:{SYM} == /sim/truth for every symbol" wait_until 5 all_truth_matches
 
+# one snapshot: a pong sent between two reads would count in one only
 stats=$(curl -sf "$EXSIM_URL/sim/stats")
 frames=$(echo "$stats" | jq .frames_sent)
 pongs=$(echo "$stats" | jq .pings)
-ticks=$(hf ticks)
+ticks=$(health_field feed ticks)
 xlen=$(rcli XLEN hean:ticks)
-msgs=$(hf msgs)
-fast=$(hf fast_path)
+msgs=$(health_field feed msgs)
+fast=$(health_field feed fast_path)
 figure feed_ticks "$ticks"
 figure feed_frames_sent "$frames"
 figure feed_ticks_per_frame "$(awk -v a="$ticks" -v b="$frames" 'BEGIN{printf "%.4f", a/b}')"
@@ -36,9 +31,9 @@ want=$((frames - 3 - pongs))
 it_check "every ticker frame became a tick ($ticks ticks, $frames frames, $pongs pongs)" \
 	test "$ticks" -ge "$want" -a "$ticks" -le $((want + 1))
 it_check "stream holds every tick ($xlen)" test "$xlen" -eq "$ticks"
-it_check "no bad frames" test "$(hf bad_frames)" = 0
-it_check "no deltas before snapshot" test "$(hf deltas_before_snapshot)" = 0
-it_check "nothing dropped" test "$(hf dropped)" = 0
-it_check "one connection, never reconnected" test "$(sim_stat ws_connects)" = 1
+it_check "no bad frames" test "$(health_field feed bad_frames)" = 0
+it_check "no deltas before snapshot" test "$(health_field feed deltas_before_snapshot)" = 0
+it_check "nothing dropped" test "$(health_field feed dropped)" = 0
+it_check "one connection, never reconnected" test "$(exsim_stat ws_connects)" = 1
 it_check "pings sent (>= 1/s)" test "$pongs" -ge 2
 it_done

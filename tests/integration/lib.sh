@@ -254,3 +254,152 @@ it_check() {
 
 # figure NAME VALUE: one line a note can quote.
 figure() { it_log "figure $1=$2"; }
+
+# ===== Shared helpers of the component suites (feed, signals, waves,
+# executor, redis, net, sim). Every "poll until" below takes a function
+# re-run on every poll, never a "$(...)" argument expanded once.
+
+# need_cmd CMD...: skips the test (77) when a command is not installed.
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || it_skip "$c not installed"
+	done
+}
+
+# need_built PATH...: skips the test when $HEAN_BUILD/PATH is not built,
+# e.g. need_built executor/hean-executor tests/sim/hean-exsim.
+need_built() {
+	local b
+	for b in "$@"; do
+		[ -x "$HEAN_BUILD/$b" ] || it_skip "${b##*/} not built"
+	done
+}
+
+# now_s: wall clock in s. iso_utc EPOCH_S: ISO 8601 UTC with +00:00.
+# iso_s ISO: epoch seconds of an ISO 8601 time (any offset).
+now_s() { date +%s; }
+iso_utc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S+00:00; }
+iso_s() { date -u -d "$1" +%s; }
+
+# health_field PROC FIELD: one field of hean:health:PROC.
+health_field() { hget "hean:health:$1" "$2"; }
+
+# field_is PROC FIELD VALUE: true when that health field has VALUE now.
+field_is() { [ "$(health_field "$1" "$2")" = "$3" ]; }
+
+# wait_field SECONDS PROC FIELD VALUE (re-reads the hash on every poll).
+wait_field() { wait_until "$1" field_is "$2" "$3" "$4"; }
+
+# out_eq VALUE CMD...: CMD's output equals VALUE. out_ge N CMD...: CMD's
+# output is an integer >= N. For wait_until/it_check: CMD is re-run each
+# time, e.g. wait_until 5 out_ge 100 rcli XLEN hean:ticks.
+out_eq() { [ "$("${@:2}")" = "$1" ]; }
+out_ge() {
+	local v
+	v=$("${@:2}")
+	[ -n "$v" ] && [ "$v" -ge "$1" ] 2>/dev/null
+}
+
+# never_within SECONDS CMD...: true if CMD does not succeed within SECONDS
+# (a bounded poll for something that must not happen).
+never_within() { ! wait_until "$@"; }
+
+# dead PID: the process is gone (children are reaped by bash itself).
+dead() { ! kill -0 "$1" 2>/dev/null; }
+
+# stop_pid PID [SIG [SECONDS]]: sends SIG (TERM) and waits up to SECONDS
+# (10) for the exit; fails the test (and kills -9) if it did not exit.
+# Returns the process's exit status.
+stop_pid() {
+	kill "-${2:-TERM}" "$1" 2>/dev/null
+	if ! wait_until "${3:-10}" dead "$1"; then
+		it_fail "pid $1 did not exit on SIG${2:-TERM} within ${3:-10} s"
+		kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
+}
+
+# count_matches FILE ERE [AFTER_LINE]: lines of FILE (after line number
+# AFTER_LINE) matching ERE; 0 when none or no file.
+count_matches() { tail -n +"$((${3:-0} + 1))" "$1" 2>/dev/null | grep -cE -- "$2" || true; }
+
+# no_sanitizer_report FILE...: no ASan/LSan/UBSan report in the files (for
+# outputs the exit check of it_cleanup does not read: it reads *.log only).
+no_sanitizer_report() { ! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' -- "$@" 2>/dev/null; }
+
+# stream_field KEY FIELD [START]: the value of FIELD in every entry of the
+# stream KEY (ids >= START, default all), in stream order.
+stream_field() { rcli XRANGE "$1" "${3:--}" + | awk -v f="$2" 'p == f { print } { p = $0 }'; }
+
+# stream_entries KEY [START]: the stream as one JSON object per entry, in
+# stream order (needs jq).
+stream_entries() {
+	redis-cli -s "$IT_REDIS_SOCK" --json XRANGE "$1" "${2:--}" + |
+		jq -c '.[] | .[1] | [range(0; length; 2) as $i | {(.[$i]): .[$i + 1]}] | add'
+}
+
+# events_after SINCE_MS EVENT: how many hean:events entries named EVENT
+# have an id (ms) >= SINCE_MS.
+events_after() {
+	rcli XRANGE hean:events "$1" + | awk -v e="$2" 'prev=="event" && $0==e {n++} {prev=$0} END {print n+0}'
+}
+
+# event_ts_after SINCE_MS EVENT: ts_ms of the first such event, or empty.
+event_ts_after() {
+	rcli XRANGE hean:events "$1" + | awk -v e="$2" '
+		/^[0-9]+-[0-9]+$/ {hit=0}
+		prev=="event" && $0==e {hit=1}
+		prev=="ts_ms" && hit {print $0; exit}
+		{prev=$0}'
+}
+has_event_after() { test -n "$(event_ts_after "$1" "$2")"; }
+
+# events_match ERE [SINCE_MS]: some field of a hean:events entry (id >=
+# SINCE_MS, default all) matches ERE, e.g. events_match 'code=1009' "$t0".
+events_match() { rcli XRANGE hean:events "${2:--}" + | grep -Eq -- "$1"; }
+
+# events_have VALUE [SINCE_MS]: some field of such an entry is exactly VALUE.
+events_have() { rcli XRANGE hean:events "${2:--}" + | grep -qxF -- "$1"; }
+
+# sim_stat URL NAME: one numeric counter of GET URL/sim/stats (no jq);
+# exsim_stat NAME / sigsim_stat NAME: the same for the started simulator.
+sim_stat() { curl -sf -m 5 "$1/sim/stats" | grep -o "\"$2\":-\?[0-9]*" | head -n 1 | cut -d: -f2; }
+exsim_stat() { sim_stat "$EXSIM_URL" "$1"; }
+sigsim_stat() { sim_stat "$SIGSIM_URL" "$1"; }
+
+# The simulators' GET views (5 s limit, nothing on an HTTP error).
+exsim_journal() { curl -sf -m 5 "$EXSIM_URL/sim/journal"; }
+exsim_state() { curl -sf -m 5 "$EXSIM_URL/sim/state"; }
+exsim_truth() { curl -sf -m 5 "$EXSIM_URL/sim/truth?symbol=$1"; }
+sigsim_signals() { curl -sf -m 5 "$SIGSIM_URL/sim/signals"; }
+
+# journal_count KIND [SINCE_MS]: exsim journal entries of KIND with t_ms >
+# SINCE_MS (default all; needs jq).
+journal_count() {
+	exsim_journal | jq --arg k "$1" --argjson t "${2:-0}" \
+		'[.[] | select(.kind == $k and (.t_ms | tonumber) > $t)] | length'
+}
+
+# http_status METHOD URL: the HTTP status code of a request (000: none in 5 s).
+http_status() { curl -s -o /dev/null -m 5 -w '%{http_code}' -X "$1" "$2"; }
+
+# ws_handshake_code URL: HTTP status of a WebSocket upgrade request to URL
+# (http://...): 101 accepted, 503 refused, 000 no answer within 5 s.
+ws_handshake_code() {
+	curl -s -o /dev/null -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
+		-H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' \
+		--max-time 5 "$1"
+}
+
+# pid_listens PORT PID: PID is alive and itself listens on TCP PORT (with
+# ss: another process that took the port does not count; without ss: the
+# port accepts connections).
+pid_listens() {
+	kill -0 "$2" 2>/dev/null || return 1
+	if command -v ss >/dev/null; then
+		ss -Hltnp "sport = :$1" 2>/dev/null | grep -q "pid=$2,"
+	else
+		(echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	fi
+}

@@ -18,9 +18,9 @@ opens=$(exit_field "$L" opens)
 closes=$(exit_field "$L" closes)
 figure sessions_in_3s "$opens"
 it_check "kept reconnecting (>= 6 sessions in 3 s)" test "$opens" -ge 6
-it_check "every close is 1000 from the peer" test "$(count "$L" 'ev=close code=1000 reason="bye"')" = "$closes"
+it_check "every close is 1000 from the peer" test "$(count_matches "$L" 'ev=close code=1000 reason="bye"')" = "$closes"
 it_check "state DISCONNECTED and send -ENOTCONN inside every on_close" \
-	test "$(count "$L" 'ev=close .* state=disconnected send_rc=-107')" = "$closes"
+	test "$(count_matches "$L" 'ev=close .* state=disconnected send_rc=-107')" = "$closes"
 it_check "no bad state / no other send errors" \
 	test "$(exit_field "$L" bad_close_state)/$(exit_field "$L" bad_send_after_close)/$(exit_field "$L" sends_other)" = "0/0/0"
 it_check "a reconnect scheduled after every close" test "$(exit_field "$L" reconnecting)" = "$closes"
@@ -29,5 +29,5 @@ mapfile -t G < <(gaps "$L")
 figure reconnect_after_close1000_ms "median=$(median "${G[@]}") max=$(max_of "${G[@]}") n=${#G[@]}"
 # first backoff step 250 ms + 20 % jitter = 300, + 250 ms margin
 it_check "every reconnect within 550 ms of the close" all_le 550 "${G[@]}"
-it_check "server saw every session" test "$(count "$IT_DIR/wssrv.log" 'ev=close_sent')" -ge "$closes"
+it_check "server saw every session" test "$(count_matches "$IT_DIR/wssrv.log" 'ev=close_sent')" -ge "$closes"
 it_done

@@ -12,7 +12,7 @@ probe drop --url "$URL/drop_nth?n=1" --send-on-open get_signals --duration-ms 12
 L=$IT_DIR/drop.log
 it_check "drop: probe exits cleanly" probe_clean drop
 it_check "drop: on_close 1006" grep -q "ev=close code=1006 .* state=disconnected send_rc=-107" "$L"
-it_check "drop: every close is 1006" test "$(count "$L" 'ev=close code=1006')" = "$(exit_field "$L" closes)"
+it_check "drop: every close is 1006" test "$(count_matches "$L" 'ev=close code=1006')" = "$(exit_field "$L" closes)"
 it_check "drop: reconnected" test "$(exit_field "$L" opens)" -ge 2
 
 # 2. kill -9 the server, count refused attempts, restart, recover
@@ -24,7 +24,7 @@ kill -KILL "$WSSRV_PID"
 wait "$WSSRV_PID" 2>/dev/null
 it_check "kill: 1006 seen" wait_until 3 grep -q "ev=close code=1006" "$K"
 figure close_1006_after_kill9_ms $(($(now_ms) - t_kill))
-it_check "kill: 3 refused attempts" wait_until 5 count_ge "$K" 'ev=close code=0 ' 3
+it_check "kill: 3 refused attempts" wait_until 5 out_ge 3 count_matches "$K" 'ev=close code=0 '
 it_check "kill: refused -> connect failed, state disconnected" \
 	grep -q 'ev=close code=0 reason="[^"]*" state=disconnected send_rc=-107' "$K"
 start_wssrv "$WS_PORT"
@@ -39,9 +39,7 @@ it_check "kill: delays grow while refused" strictly_increasing "${D[@]:0:4}"
 
 # 3. TCP accepted but the handshake never answered: our connect deadline
 if command -v python3 >/dev/null; then
-	HTTP_PORT=$(free_port)
-	bg httpsrv python3 "$HEAN_SRC/tests/net/http_testsrv.py" "$HTTP_PORT"
-	wait_until 10 curl -sf "http://127.0.0.1:$HTTP_PORT/get" || it_fail "http fixture did not start"
+	start_httpsrv
 	probe hang --url "ws://127.0.0.1:$HTTP_PORT/hang" --connect-timeout 1 --duration-ms 1500
 	L=$IT_DIR/hang.log
 	it_check "hang: probe exits cleanly" probe_clean hang

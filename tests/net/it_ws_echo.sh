@@ -22,7 +22,7 @@ it_check "one open, no close" test "$(exit_field "$L" opens)/$(exit_field "$L" c
 probe stop --url "$URL/echo" --stop-after-opens 1 --duration-ms 1000
 L=$IT_DIR/stop.log
 it_check "stop: probe exits cleanly" probe_clean stop
-it_check "stop: on_close 1000 once" test "$(count "$L" 'ev=close code=1000 reason="stopped" state=disconnected send_rc=-107')" = 1
+it_check "stop: on_close 1000 once" test "$(count_matches "$L" 'ev=close code=1000 reason="stopped" state=disconnected send_rc=-107')" = 1
 it_check "stop: no reconnect" test "$(exit_field "$L" reconnecting)/$(exit_field "$L" opens)" = "0/1"
 it_check "stop: server got close 1000" wait_until 3 grep -q "ev=peer_close conn=[0-9]* code=1000" "$IT_DIR/wssrv.log"
 

@@ -5,14 +5,48 @@
 NET_BIN=$HEAN_BUILD/tests/net
 
 tcp_open() { (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+up_or_dead() { pid_listens "$1" "$2" || dead "$2"; }
+
+# listen_bg NAME PORT CMD...: runs CMD in the background (each "@PORT@" in
+# it replaced by the port; PORT empty: a free one) until it listens on
+# 127.0.0.1:PORT. A server that exits at once (the port was taken after
+# free_port probed it: EADDRINUSE) is started again, on a new free port.
+# Sets LISTEN_PORT and LAST_PID; returns 1 (test failed) if it never listens.
+listen_bg() {
+	local name=$1 fixed=$2 try a args
+	shift 2
+	for try in 1 2 3 4 5; do
+		LISTEN_PORT=${fixed:-$(free_port)}
+		args=()
+		for a in "$@"; do args+=("${a//@PORT@/$LISTEN_PORT}"); done
+		bg "$name" "${args[@]}"
+		wait_until 10 up_or_dead "$LISTEN_PORT" "$LAST_PID"
+		pid_listens "$LISTEN_PORT" "$LAST_PID" && return 0
+		dead "$LAST_PID" || break
+		it_log "$name: not listening on $LISTEN_PORT (try $try), retrying"
+		sleep 0.2
+	done
+	it_fail "$name did not listen on $LISTEN_PORT"
+	return 1
+}
 
 # start_wssrv [PORT]: the lws test server on a free (or the given) port.
 # Sets WS_PORT and WSSRV_PID; its events go to $IT_DIR/wssrv.log.
 start_wssrv() {
-	WS_PORT=${1:-$(free_port)}
-	bg wssrv "$NET_BIN/ws_testsrv" --port "$WS_PORT"
+	listen_bg wssrv "${1:-}" "$NET_BIN/ws_testsrv" --port @PORT@
+	WS_PORT=$LISTEN_PORT
 	WSSRV_PID=$LAST_PID
-	wait_until 10 tcp_open "$WS_PORT" || it_fail "ws_testsrv did not listen on $WS_PORT"
+}
+
+# start_httpsrv: the python3 stdlib HTTP fixture on a free port. Sets
+# HTTP_PORT. Returns 1 (and fails the test) if it does not answer.
+start_httpsrv() {
+	listen_bg httpsrv "" python3 "$HEAN_SRC/tests/net/http_testsrv.py" @PORT@ || return 1
+	HTTP_PORT=$LISTEN_PORT
+	wait_until 10 curl -sf "http://127.0.0.1:$HTTP_PORT/get" || {
+		it_fail "http fixture did not start"
+		return 1
+	}
 }
 
 # probe NAME ARGS...: runs ws_client_probe in the foreground; stdout (events)
@@ -37,12 +71,6 @@ probe_bg() {
 	PROBE_PID=$!
 	IT_PIDS+=("$PROBE_PID")
 }
-
-# count FILE PATTERN: number of lines matching the extended regex.
-count() { grep -cE "$2" "$1" 2>/dev/null || true; }
-
-# count_ge FILE PATTERN N: at least N matching lines (for wait_until).
-count_ge() { [ "$(count "$1" "$2")" -ge "$3" ]; }
 
 # field FILE EV KEY: values of KEY= on lines with ev=EV, one per line.
 field() {
@@ -84,5 +112,5 @@ max_of() { printf '%s\n' "$@" | sort -n | tail -n 1; }
 
 # probe_clean NAME: exit 0 and no sanitizer report.
 probe_clean() {
-	[ "$PROBE_RC" -eq 0 ] && ! grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error" "$IT_DIR/$1.err"
+	[ "$PROBE_RC" -eq 0 ] && no_sanitizer_report "$IT_DIR/$1.err"
 }

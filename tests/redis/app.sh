@@ -7,14 +7,12 @@
 #    (skipped under ASan; exit 77 if valgrind is missing)
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init redis-app
-# sh_true EXPR: evaluated again on every poll (wait_until runs argv as is,
-# so a "$(...)" argument would be expanded only once).
-sh_true() { eval "$1"; }
 
 APP=$HEAN_BUILD/tests/redis/test_app_daemon
-[ -x "$APP" ] || it_skip "test_app_daemon not built"
+need_built tests/redis/test_app_daemon
 P=apptest
-K=hean:health:$P
+# up_as PID: the health hash is written by PID, state running
+up_as() { field_is "$P" pid "$1" && state_is "$P" running; }
 
 start_redis
 
@@ -26,9 +24,9 @@ it_check "config error names the variable on stderr" grep -q HEAN_PING_INTERVAL_
 
 bg app "$APP" --log "$IT_DIR/daemon.log"
 AP=$LAST_PID
-wait_until 5 sh_true '[ "$(hget "$K" pid)" = "$AP" -a "$(health_state "$P")" = running ]' ||
+wait_until 5 up_as "$AP" ||
 	it_fail "daemon not running (state=$(health_state "$P"))"
-wait_until 3 sh_true '[ "$(hget "$K" work_ticks)" -gt 5 ]' || it_fail "work timer not running"
+wait_until 3 out_ge 6 health_field "$P" work_ticks || it_fail "work timer not running"
 it_check "no config dump at info level" bash -c "! grep -q 'config HEAN_' '$IT_DIR/daemon.log'"
 t0=$(now_ms)
 kill -TERM "$AP"
@@ -38,13 +36,12 @@ stop_ms=$(($(now_ms) - t0))
 figure app_sigterm_to_exit_ms "$stop_ms"
 it_check "exit 0 on SIGTERM" test "$rc" = 0
 it_check "stopped in < 2 s ($stop_ms ms: not the force timer)" test "$stop_ms" -lt 2000
-has_event_value() { rcli XRANGE hean:events - + | grep -qx -- "$1"; }
-it_check "event stopped flushed before exit" has_event_value stopped
+it_check "event stopped flushed before exit" events_have stopped
 
 # debug level: the effective config is dumped, secrets masked.
 HEAN_LOG_LEVEL=debug HEAN_BYBIT_API_SECRET=sekrit-value-123 bg app-debug "$APP" --log "$IT_DIR/debug.log"
 DP=$LAST_PID
-wait_until 5 sh_true '[ "$(hget "$K" pid)" = "$DP" ]' || it_fail "debug daemon not up"
+wait_field 5 "$P" pid "$DP" || it_fail "debug daemon not up"
 kill -TERM "$DP"
 wait "$DP"
 it_check "debug daemon exit 0" test $? = 0
@@ -61,7 +58,7 @@ command -v valgrind >/dev/null || {
 }
 bg valgrind valgrind --leak-check=full --error-exitcode=1 --track-fds=no "$APP" --log "$IT_DIR/vg-daemon.log"
 VP=$LAST_PID
-if wait_until 30 sh_true '[ "$(hget "$K" pid)" = "$VP" -a "$(health_state "$P")" = running ]'; then
+if wait_until 30 up_as "$VP"; then
 	kill -TERM "$VP"
 	wait "$VP"
 	vrc=$?

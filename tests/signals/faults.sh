@@ -14,8 +14,8 @@ wait_until 15 all_published || it_fail "initial buffer not published"
 # in health; prints the figure.
 recover() {
 	local name=$1 limit=$2 t1
-	if wait_until "$limit" out_ge $((A0 + 1)) sim_stat auths &&
-		sig_wait_state "$limit" authenticated; then
+	if wait_until "$limit" out_ge $((A0 + 1)) sigsim_stat auths &&
+		wait_state "$limit" signals authenticated; then
 		t1=$(now_ms)
 		figure "${name}_recover_ms" $((t1 - T0))
 		it_log "ok: $name recovered"
@@ -24,13 +24,10 @@ recover() {
 	fi
 }
 
-# event_has TEXT: one of the last 100 hean:events entries contains TEXT.
-event_has() { rcli XREVRANGE hean:events + - COUNT 100 | grep -qF "$1"; }
-
 # begin: remembers the log line, the sim's auth count and the time.
 begin() {
 	L0=$(log_lines)
-	A0=$(sim_stat auths)
+	A0=$(sigsim_stat auths)
 	T0=$(now_ms)
 }
 
@@ -50,7 +47,7 @@ for fault in close1000 drop1006; do
 	it_check "$fault: disconnect logged with code $code" \
 		[ "$(log_after "$L0" "event=disconnected code=$code ")" -ge 1 ]
 	it_check "$fault: reconnect <= 250 ms + first step ($ms ms)" [ "$n" -ge 1 -a "$ms" -le 550 ]
-	it_check "$fault: health event with the close code" wait_until 2 event_has "code=$code"
+	it_check "$fault: health event with the close code" wait_until 2 events_match "code=$code" "$T0"
 done
 
 # --- silent half-open: liveness (2 s) must drop it ---
@@ -75,17 +72,17 @@ it_check "refuse: failed attempts backed off (not hammered: $fails in 3 s)" \
 begin
 sim_ctl "$SIGSIM_URL" "/sim/reject_auth?count=1"
 sim_ctl "$SIGSIM_URL" "/sim/close?code=1000"
-it_check "reject: health auth_failed" sig_wait_state 5 auth_failed
+it_check "reject: health auth_failed" wait_state 5 signals auth_failed
 it_check "reject: log says the token was refused" \
 	wait_until 5 out_ge 1 log_after "$L0" 'event=auth_rejected .*refused the token'
 it_check "reject: the token never appears in the log" \
 	sh -c "! grep -q hean-sim-token '$SIG_LOG'"
 recover reject_auth 16
-rejects=$(sim_stat auth_rejects)
+rejects=$(sigsim_stat auth_rejects)
 figure auth_rejects "$rejects"
 it_check "reject: one rejected attempt, then slow step ($rejects)" [ "$rejects" -eq 1 ]
 
 it_check "nothing missing after the faults" wait_until 5 all_published
-figure reconnects_counter "$(hget hean:health:signals reconnects)"
+figure reconnects_counter "$(health_field signals reconnects)"
 check_no_dups
 it_done

@@ -13,9 +13,9 @@ wait_until 15 all_published || it_fail "initial buffer not published"
 
 DUR=${SIG_INCIDENT_S:-60}
 L0=$(log_lines)
-c0=$(sim_stat server_closes)
-w0=$(sim_stat waves_pushed)
-a0=$(sim_stat auths)
+c0=$(sigsim_stat server_closes)
+w0=$(sigsim_stat waves_pushed)
+a0=$(sigsim_stat auths)
 t0=$(now_ms)
 sim_ctl "$SIGSIM_URL" "/sim/close_on_get_signals?on=1"
 
@@ -33,9 +33,9 @@ done
 # Still under the fault: every signal the sim has must be there.
 it_check "every wave reached hean:signals during the fault" wait_until 6 all_published
 [ -z "$(missing_ids | head -1)" ] || it_log "missing: $(missing_ids | head -5 | tr '\n' ' ')"
-c1=$(sim_stat server_closes)
-w1=$(sim_stat waves_pushed)
-a1=$(sim_stat auths)
+c1=$(sigsim_stat server_closes)
+w1=$(sigsim_stat waves_pushed)
+a1=$(sigsim_stat auths)
 sim_ctl "$SIGSIM_URL" "/sim/close_on_get_signals?on=0"
 
 closes=$((c1 - c0))
@@ -87,6 +87,6 @@ it_check "each wave published within 3 s of its push ($maxlag ms)" [ "$maxlag" -
 it_check "authenticated most of the time ($authed/$samples)" [ $((authed * 2)) -ge "$samples" ]
 
 # And it settles: authenticated, nothing missing, no duplicates.
-it_check "authenticated after the fault" sig_wait_state 5 authenticated
+it_check "authenticated after the fault" wait_state 5 signals authenticated
 check_no_dups
 it_done

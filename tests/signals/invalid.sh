@@ -19,9 +19,9 @@ declare -A want=(
 )
 for kind in missing side nan dup mixed; do
 	L0=$(log_lines)
-	i0=$(sim_stat invalid_sent)
+	i0=$(sigsim_stat invalid_sent)
 	sim_ctl "$SIGSIM_URL" "/sim/send_invalid?kind=$kind"
-	n=$(($(sim_stat invalid_sent) - i0))
+	n=$(($(sigsim_stat invalid_sent) - i0))
 	if [ "$n" -gt 0 ]; then
 		wait_until 5 out_ge "$n" log_after "$L0" 'event=signal_invalid '
 	else
@@ -38,11 +38,11 @@ for kind in missing side nan dup mixed; do
 	it_check "$kind: the valid ones of the frame are published" wait_until 5 all_published
 done
 
-it_check "invalid counter in health (10 sent)" wait_until 3 out_ge 10 hget hean:health:signals invalid
-figure health_invalid "$(hget hean:health:signals invalid)"
-figure health_received "$(hget hean:health:signals received)"
-figure health_published "$(hget hean:health:signals published)"
-figure health_duplicate "$(hget hean:health:signals duplicate)"
+it_check "invalid counter in health (10 sent)" wait_until 3 out_ge 10 health_field signals invalid
+figure health_invalid "$(health_field signals invalid)"
+figure health_received "$(health_field signals received)"
+figure health_published "$(health_field signals published)"
+figure health_duplicate "$(health_field signals duplicate)"
 it_check "still authenticated (invalid data is not a reason to drop)" \
 	[ "$(health_state signals)" = authenticated ]
 check_no_dups

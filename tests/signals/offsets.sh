@@ -9,7 +9,7 @@ wait_until 15 all_published || it_fail "initial buffer not published"
 
 sim_ctl "$SIGSIM_URL" "/sim/send_invalid?kind=offset&wave_ts=2025-10-22T00:00:00%2B00:00"
 it_check "offset signals published" wait_until 5 all_published
-sent=$(curl -sf "$SIGSIM_URL/sim/signals" | grep -o '"wave_ts":"2025-10-22T04:00:00+04:00"' | wc -l)
+sent=$(sigsim_signals | grep -o '"wave_ts":"2025-10-22T04:00:00+04:00"' | wc -l)
 figure sim_sent_plus4 "$sent"
 it_check "the sim sent 2025-10-22T04:00:00+04:00 ($sent)" [ "$sent" -ge 2 ]
 

@@ -21,7 +21,7 @@ start_waves waves_a
 PA=$LAST_PID
 start_waves waves_b
 PB=$LAST_PID
-wait_until 10 is_running waves || it_fail "hean-waves not running"
+wait_state 10 waves running || it_fail "hean-waves not running"
 # a live signal for W2, delivered by the group to one of the two only
 push $((W2 % 100000 * 10 + 3)) SOLUSDT buy "$(iso_utc "$W2")" 30
 

@@ -13,7 +13,7 @@
 waves_setup waves-late
 
 start_waves waves
-wait_until 10 is_running waves || it_fail "hean-waves not running"
+wait_state 10 waves running || it_fail "hean-waves not running"
 
 W1=$(first_wave_due_after $(($(now_ms) + 1500)))
 W2=$((W1 + WI)) W3=$((W1 + 2 * WI)) W4=$((W1 + 3 * WI))
@@ -74,15 +74,14 @@ it_check "W3: no entry (marker honoured)" test "$(count_wave "$(iso_utc "$W3")")
 E4=$(iso_utc "$W4")
 # a wrong offset in the Lua parse would move the marker hours away;
 # the health hash is rewritten every second: poll it
-hf_is() { [ "$(hget hean:health:waves "$1")" = "$2" ]; }
-it_check "health: next_wave is W4 right after the stale W3" wait_until 3 hf_is next_wave "$E4"
+it_check "health: next_wave is W4 right after the stale W3" wait_field 3 waves next_wave "$E4"
 it_check "markers untouched by the stale compare" \
 	test "$(rcli GET hean:wave:last)/$(rcli EXISTS hean:wave:last_s)" = "$(iso_dubai "$W3")/0"
-it_check "health: last_emitted W2" wait_until 3 hf_is last_emitted "$E2"
-it_check "health: late=1" wait_until 3 hf_is late 1
-it_check "health: processed=2" wait_until 3 hf_is processed 2
-it_check "health: already_emitted=1" wait_until 3 hf_is already_emitted 1
-it_check "health: state running" wait_until 3 hf_is state running
+it_check "health: last_emitted W2" wait_field 3 waves last_emitted "$E2"
+it_check "health: late=1" wait_field 3 waves late 1
+it_check "health: processed=2" wait_field 3 waves processed 2
+it_check "health: already_emitted=1" wait_field 3 waves already_emitted 1
+it_check "health: state running" wait_field 3 waves state running
 
 # (5) freeze Redis from 300 ms before W4's due time to 3 s after it
 D4=$(due_ms "$W4")
@@ -106,6 +105,6 @@ else
 fi
 it_check "W4 written exactly once" test "$(count_wave "$E4")" = 1
 it_check "health: next_wave W5 after the resolution" \
-	wait_until 5 hf_is next_wave "$(iso_utc $((W4 + WI)))"
+	wait_field 5 waves next_wave "$(iso_utc $((W4 + WI)))"
 it_check "markers at W4" test "$(rcli GET hean:wave:last_s)" = "$W4"
 it_done

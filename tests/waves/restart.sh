@@ -19,7 +19,7 @@ done
 
 start_waves waves
 P=$LAST_PID
-wait_until 10 is_running waves || it_fail "hean-waves not running"
+wait_state 10 waves running || it_fail "hean-waves not running"
 
 # (A) across the boundary of WA
 DA=$(due_ms "$WA")

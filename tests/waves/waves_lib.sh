@@ -5,14 +5,13 @@
 # go through redis-cli (hean:waves read as JSON with jq) only.
 . "$HEAN_SRC/tests/integration/lib.sh"
 
-WAVES_BIN=$HEAN_BUILD/waves/hean-waves
 WI=10 WD=2 WL=5
 
 # waves_setup NAME: temp dir, redis, the env.
 waves_setup() {
 	it_init "$1"
-	[ -x "$WAVES_BIN" ] || it_skip "hean-waves not built"
-	command -v jq >/dev/null || it_skip "jq not installed"
+	need_built waves/hean-waves
+	need_cmd jq
 	start_redis
 	export HEAN_HOME=$IT_DIR
 	export HEAN_WAVE_INTERVAL_S=$WI HEAN_WAVE_DELAY_S=$WD HEAN_WAVE_MAX_LATE_S=$WL
@@ -25,21 +24,10 @@ waves_setup() {
 start_waves() {
 	local name=$1
 	shift
-	bg "$name" env "$@" "$WAVES_BIN" --log "$IT_DIR/$name.log"
+	bg "$name" env "$@" "$HEAN_BUILD/waves/hean-waves" --log "$IT_DIR/$name.log"
 }
 
-# stop_pid PID [SIG]: signals PID and waits for it to exit (deadline 10 s).
-stop_pid() {
-	kill "-${2:-TERM}" "$1" 2>/dev/null
-	wait_until 10 dead "$1" || it_fail "pid $1 did not exit"
-	wait "$1" 2>/dev/null
-}
-dead() { ! kill -0 "$1" 2>/dev/null; }
-
-is_running() { [ "$(health_state "${1:-waves}")" = running ]; }
-
-# Time helpers (UTC epoch seconds / ms).
-iso_utc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S+00:00; }
+# Time helpers (UTC epoch seconds / ms; iso_utc is lib.sh's).
 iso_dubai() { TZ=Asia/Dubai date -d "@$1" +%Y-%m-%dT%H:%M:%S+04:00; }
 iso_ny() { TZ=America/New_York date -d "@$1" +%Y-%m-%dT%H:%M:%S%:z; }
 due_ms() { echo $((($1 + WI + WD) * 1000)); }
@@ -61,10 +49,7 @@ push() {
 }
 
 # entries: hean:waves as one JSON object per line, stream order.
-entries() {
-	redis-cli -s "$IT_REDIS_SOCK" --json XRANGE hean:waves - + |
-		jq -c '.[] | .[1] | [range(0; length; 2) as $i | {(.[$i]): .[$i + 1]}] | add'
-}
+entries() { stream_entries hean:waves; }
 # entry ISO: the entry of that wave_ts (first one), or nothing.
 entry() { entries | jq -c --arg w "$1" 'select(.wave_ts == $w)' | head -n 1; }
 count_wave() { entries | jq -s --arg w "$1" 'map(select(.wave_ts == $w)) | length'; }
