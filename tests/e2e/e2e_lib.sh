@@ -106,7 +106,7 @@ e2e_up() {
 	wait_until 10 all_healthy || it_fail "not every process healthy after up"
 	wait_until 5 watchdog_healthy || it_fail "watchdog writes no health"
 }
-watchdog_healthy() { [ "$(hf watchdog pid)" = "$(pid_of watchdog)" ]; }
+watchdog_healthy() { [ "$(health_field watchdog pid)" = "$(pid_of watchdog)" ]; }
 
 # ===== process identity =====
 
@@ -136,13 +136,9 @@ new_pid() {
 	p=$(pid_of "$1")
 	[ -n "$p" ] && [ "$p" != "$2" ] && alive "$p"
 }
-# hf NAME FIELD: one field of hean:health:NAME.
-hf() { rcli HGET "hean:health:$1" "$2" 2>/dev/null; }
 
 # ===== waves: Redis view and the sigsim ground truth =====
 
-iso_utc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S+00:00; }
-iso_s() { date -u -d "${1%+00:00}Z" +%s; }
 # due_s W: the time wave W (candle start, epoch s) is processed.
 due_s() { echo $(($1 + E2E_WI + E2E_WD)); }
 # last_due_before T: newest wave whose due time <= T (epoch s).
@@ -163,8 +159,7 @@ first_wave() { waves_json | jq '.[0].w // empty'; }
 last_wave() { waves_json | jq '.[-1].w // empty'; }
 has_waves() { [ -n "$(first_wave)" ]; }
 # wave_entries W: how many hean:waves entries have wave W.
-# truth_json: sigsim's ground truth (every valid signal it generated).
-truth_json() { curl -sf -m 5 "$SIGSIM_URL/sim/signals"; }
+# sigsim_signals: sigsim's ground truth (every valid signal it generated).
 
 # wave_emitted W: hean:waves has an entry for wave W (epoch s).
 wave_emitted() {
@@ -191,7 +186,7 @@ next_wave_due_after() {
 check_waves() {
 	local from=$1 to=$2 wj tj res
 	wj=$(waves_json)
-	tj=$(truth_json) || { it_fail "GET /sim/signals failed"; return 1; }
+	tj=$(sigsim_signals) || { it_fail "GET /sim/signals failed"; return 1; }
 	res=$(jq -n -c --argjson W "$wj" --argjson T "$tj" --argjson a "$from" --argjson b "$to" \
 		--argjson i "$E2E_WI" '
 		[range($a; $b + 1; $i)] as $due
@@ -218,17 +213,10 @@ check_waves() {
 
 # ===== the exchange journal =====
 
-journal_json() { curl -sf -m 5 "$EXSIM_URL/sim/journal"; }
-state_json() { curl -sf -m 5 "$EXSIM_URL/sim/state"; }
-# journal_count KIND [SINCE_MS]: journal entries of KIND after SINCE_MS.
-journal_count() {
-	journal_json | jq --arg k "$1" --argjson t "${2:-0}" \
-		'[.[] | select(.kind == $k and (.t_ms | tonumber) > $t)] | length'
-}
 journal_ge() { [ "$(journal_count "$1" "$3")" -ge "$2" ]; }
 # dup_orders: (orderLinkId) values with more than one accepted order.
 dup_orders() {
-	journal_json | jq '[.[] | select(.kind == "order" and ((.retCode // 0) | tonumber) == 0)
+	exsim_journal | jq '[.[] | select(.kind == "order" and ((.retCode // 0) | tonumber) == 0)
 		| .orderLinkId] | group_by(.) | map(select(length > 1)) | length'
 }
 # naked_json: per position opening (an order fill with an orderLinkId, or
@@ -237,7 +225,7 @@ dup_orders() {
 # accepted trading_stop with a stopLoss for that symbol (or until now).
 # Output: [{symbol, t_ms, naked_ms}].
 naked_json() {
-	journal_json | jq -c --argjson now "$(now_ms)" '
+	exsim_journal | jq -c --argjson now "$(now_ms)" '
 		def num: (. // "0") | tostring | tonumber? // 0;
 		. as $j
 		| ([.[] | select(.kind == "order" and (.orderLinkId // "") != "")
@@ -259,7 +247,7 @@ naked_max_ms() { naked_json | jq '[.[].naked_ms] | max // 0'; }
 
 # orders_per_link: JSON {link: count} of accepted orders (retCode 0).
 orders_per_link() {
-	journal_json | jq -c '[.[] | select(.kind == "order" and ((.retCode // 0) | tostring) == "0")
+	exsim_journal | jq -c '[.[] | select(.kind == "order" and ((.retCode // 0) | tostring) == "0")
 		| .orderLinkId] | group_by(.) | map({key: .[0], value: length}) | from_entries'
 }
 
@@ -314,7 +302,7 @@ recycle_positions() {
 			p=$(jq -n --argjson s "$sl" '$s * 1.01')
 		fi
 		curl -sf -X POST "$EXSIM_URL/sim/price?symbol=$sym&price=$p" >/dev/null && n=$((n + 1))
-	done < <(state_json | jq -r '.positions[] | select((.size | tonumber) > 0 and (.stopLoss | tonumber) > 0)
+	done < <(exsim_state | jq -r '.positions[] | select((.size | tonumber) > 0 and (.stopLoss | tonumber) > 0)
 		| "\(.symbol) \(.side) \(.stopLoss)"')
 	wait_until 5 journal_ge stop_triggered "$n" "$((t - 1))"
 }
@@ -335,7 +323,7 @@ signals_check() {
 	local sj tj res
 	sj=$(redis-cli -s "$IT_REDIS_SOCK" --json XRANGE hean:signals - + 2>/dev/null |
 		jq -c '[.[] | .[1] | [range(0; length; 2) as $i | {(.[$i]): .[$i + 1]}] | add | .id]')
-	tj=$(truth_json) || { it_fail "GET /sim/signals failed"; return 1; }
+	tj=$(sigsim_signals) || { it_fail "GET /sim/signals failed"; return 1; }
 	res=$(jq -n -c --argjson S "$sj" --argjson T "$tj" --argjson a "$1" --argjson b "$2" '
 		[$T[] | select(.wave_ts != null)
 		 | select((.wave_ts | sub("\\+00:00$"; "Z") | fromdate) as $w | $w >= $a and $w <= $b)

@@ -37,7 +37,7 @@ done
 # mid-wave: the orders are in flight (answers held by the latency)
 sent() { journal_ge order 1 $(($(due_s "$W") * 1000 - 1)); }
 wait_until 3 sent || it_fail "no order of wave $(iso_utc "$W") reached the exchange"
-free=$(state_json | jq -r --arg all "$E2E_SYMBOLS" '[.positions[] | select((.size | tonumber) > 0) | .symbol] as $u
+free=$(exsim_state | jq -r --arg all "$E2E_SYMBOLS" '[.positions[] | select((.size | tonumber) > 0) | .symbol] as $u
 	| [$all | split(",")[] | select(. as $s | $u | index($s) | not)] | last')
 t_k=$(now_ms)
 kill -KILL "$EXEC0"
@@ -51,7 +51,7 @@ wait_until 15 is_healthy executor || it_fail "restarted executor not healthy"
 t_ok=$(now_ms)
 figure executor_restart_ms $((t_new - t_k))
 figure executor_healthy_after_kill_ms $((t_ok - t_k))
-protected() { [ "$(state_json | jq -r --arg s "$free" '[.positions[] | select(.symbol == $s)][0].stopLoss | tonumber > 0')" = true ]; }
+protected() { [ "$(exsim_state | jq -r --arg s "$free" '[.positions[] | select(.symbol == $s)][0].stopLoss | tonumber > 0')" = true ]; }
 wait_until 10 protected || it_fail "the naked position $free got no stop-loss"
 
 # one more wave handled by the new executor

@@ -14,9 +14,9 @@
 REFUSE=${E2E_REFUSE_S:-6}
 e2e_init feed-kill
 e2e_up
-has_position() { [ "$(state_json | jq '[.positions[] | select((.size | tonumber) > 0 and (.stopLoss | tonumber) > 0)] | length')" -ge 1 ]; }
+has_position() { [ "$(exsim_state | jq '[.positions[] | select((.size | tonumber) > 0 and (.stopLoss | tonumber) > 0)] | length')" -ge 1 ]; }
 wait_until 20 has_position || it_fail "no position opened"
-read -r SYM SIDE PX < <(state_json | jq -r '[.positions[] | select((.size | tonumber) > 0)][0] | "\(.symbol) \(.side) \(.avgPrice)"')
+read -r SYM SIDE PX < <(exsim_state | jq -r '[.positions[] | select((.size | tonumber) > 0)][0] | "\(.symbol) \(.side) \(.avgPrice)"')
 e2e_log "position $SYM $SIDE at $PX"
 declare -A P0
 for n in signals waves executor; do P0[$n]=$(pid_of "$n"); done
@@ -32,7 +32,7 @@ it_check "watchdog restarted feed within 1 s" test $((t_new - t_k)) -le 1000
 
 # Move the price in the position's favour, 0.2 % every 0.5 s, while the
 # feed is locked out; the executor has only REST to see it.
-fallback() { [ "$(hf executor rest_fallback)" = 1 ]; }
+fallback() { [ "$(health_field executor rest_fallback)" = 1 ]; }
 i=0 t_fb=
 while [ $(($(now_ms) - t_k)) -lt $((REFUSE * 1000)) ]; do
 	i=$((i + 1))
@@ -50,10 +50,10 @@ fi
 wait_until 15 is_healthy feed || it_fail "feed not streaming after the refusal ended"
 t_back=$(now_ms)
 figure feed_down_ms $((t_back - t_k))
-stream_again() { [ "$(hf executor rest_fallback)" = 0 ]; }
+stream_again() { [ "$(health_field executor rest_fallback)" = 0 ]; }
 wait_until 10 stream_again || it_fail "executor stayed on REST prices after the feed came back"
 
-NTS=$(journal_json | jq --arg s "$SYM" --argjson a "${t_fb:-$t_k}" --argjson b "$t_back" \
+NTS=$(exsim_journal | jq --arg s "$SYM" --argjson a "${t_fb:-$t_k}" --argjson b "$t_back" \
 	'[.[] | select(.kind == "trading_stop" and .symbol == $s and ((.retCode // 0) | tostring) == "0"
 		and (.t_ms | tonumber) >= $a and (.t_ms | tonumber) <= $b)] | length')
 figure trading_stops_during_outage "$NTS"

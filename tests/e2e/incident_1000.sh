@@ -13,7 +13,7 @@
 N=${E2E_N_WAVES:-20}
 e2e_init incident-1000
 e2e_up
-REC0=$(hf signals reconnects)
+REC0=$(health_field signals reconnects)
 st() { curl -sf -m 5 "$SIGSIM_URL/sim/stats"; }
 GS0=$(st | jq '.get_signals // 0')
 ctl sigsim "/sim/close_on_get_signals?on=1"
@@ -29,7 +29,7 @@ done
 ctl sigsim "/sim/close_on_get_signals?on=0"
 figure fault_waves "$N"
 figure fault_s $(($(date +%s) - t_on))
-figure signals_reconnects_during_fault $(($(hf signals reconnects) - REC0))
+figure signals_reconnects_during_fault $(($(health_field signals reconnects) - REC0))
 figure get_signals_closed $(($(st | jq '.get_signals // 0') - GS0))
 settled() { [ "$(rcli XPENDING hean:waves executor | head -n 1)" = 0 ]; }
 wait_until 10 settled || it_fail "executor left waves pending"
@@ -45,7 +45,7 @@ figure expired_waves "$EXPIRED"
 figure max_wave_lag_ms "$LAG"
 figure orders_during_fault "$NORD"
 figure lost_orders "$LOST"
-it_check "the fault bit (signals reconnected)" test $(($(hf signals reconnects) - REC0)) -ge 2
+it_check "the fault bit (signals reconnected)" test $(($(health_field signals reconnects) - REC0)) -ge 2
 it_check "no wave missed" test "$MISSED" = 0
 it_check "no wave doubled" test "$DOUBLED" = 0
 it_check "no wave expired" test "$EXPIRED" = 0

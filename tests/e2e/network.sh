@@ -17,11 +17,11 @@ wait_until 15 has_waves || it_fail "no wave emitted after up"
 FROM=$(first_wave)
 
 # ----- the exchange: public and private WS silent -----
-FREC0=$(hf feed reconnects)
+FREC0=$(health_field feed reconnects)
 ticks_seen() { [ "$(rcli XLEN hean:ticks)" -gt "$1" ]; }
 t0=$(now_ms)
 ctl exsim "/sim/silent?secs=$SILENT&path=all"
-feed_back() { [ "$(hf feed reconnects)" -gt "$FREC0" ] && is_healthy feed; }
+feed_back() { [ "$(health_field feed reconnects)" -gt "$FREC0" ] && is_healthy feed; }
 wait_until $((SILENT + 15)) feed_back || it_fail "feed did not recover from the silent exchange"
 figure feed_recover_ms $(($(now_ms) - t0))
 d=$(event_ms feed disconnected "$t0")
@@ -31,10 +31,10 @@ wait_until 5 ticks_seen "$n" || it_fail "no ticks after the feed recovered"
 wait_until 10 is_healthy executor || it_fail "executor not healthy after the exchange came back"
 
 # ----- then the signal server -----
-SREC0=$(hf signals reconnects)
+SREC0=$(health_field signals reconnects)
 t1=$(now_ms)
 ctl sigsim "/sim/silent?secs=$SILENT"
-sig_back() { [ "$(hf signals reconnects)" -gt "$SREC0" ] && is_healthy signals; }
+sig_back() { [ "$(health_field signals reconnects)" -gt "$SREC0" ] && is_healthy signals; }
 wait_until $((SILENT + 15)) sig_back || it_fail "signals did not recover from the silent server"
 figure signals_recover_ms $(($(now_ms) - t1))
 d=$(event_ms signals disconnected "$t1")
@@ -50,7 +50,7 @@ orders_after() {
 		| tonumber | select(. >= $w)] | length')" -ge 1 ]
 }
 wait_until $((3 * E2E_WI + 5)) orders_after || it_fail "no order for a wave >= $(iso_utc "$W_AFF")"
-t_order=$(journal_json | jq --argjson w "$W_AFF" '[.[] | select(.kind == "order"
+t_order=$(exsim_journal | jq --argjson w "$W_AFF" '[.[] | select(.kind == "order"
 	and ((.orderLinkId // "h0-") | ltrimstr("h") | split("-")[0] | tonumber) >= $w) | .t_ms | tonumber] | min // 0')
 figure first_order_after_faults_ms $((t_order - t_end))
 TO=$(last_wave)

@@ -33,7 +33,7 @@ fi
 t_r=$(now_ms)
 # each process writes its health again (a hash restored from the AOF does
 # not count: updated_ms must be newer than the restart)
-rewrote() { is_healthy "$1" && [ "$(hf "$1" updated_ms)" -gt "$t_r" ]; }
+rewrote() { is_healthy "$1" && [ "$(health_field "$1" updated_ms)" -gt "$t_r" ]; }
 for n in "${E2E_DAEMONS[@]}"; do
 	if wait_until 15 rewrote "$n"; then
 		figure "reconnect_ms_$n" $(($(now_ms) - t_r))

@@ -13,7 +13,7 @@ e2e_up
 wait_until 15 has_waves || it_fail "no wave emitted after up"
 FROM=$(first_wave)
 wait_wave $((FROM + E2E_WI)) || it_fail "second wave not emitted"
-REC0=$(hf signals reconnects)
+REC0=$(health_field signals reconnects)
 
 t_kill=$(now_ms)
 sigsim_kill
@@ -22,7 +22,7 @@ e2e_log "sigsim killed; down for ${E2E_DOWN_S:-7} s"
 wait_until "${E2E_DOWN_S:-7}" false
 t_up=$(now_ms)
 sigsim_restart
-reauth() { [ "$(hf signals reconnects)" -gt "$REC0" ] && is_healthy signals; }
+reauth() { [ "$(health_field signals reconnects)" -gt "$REC0" ] && is_healthy signals; }
 wait_until 20 reauth || it_fail "signals did not re-authenticate after the server came back"
 figure sigsim_down_ms $((t_up - t_kill))
 figure signals_reauth_ms $(($(now_ms) - t_up))
@@ -40,5 +40,5 @@ it_check "no wave missed" test "$MISSED" = 0
 it_check "no wave doubled" test "$DOUBLED" = 0
 it_check "no wave expired" test "$EXPIRED" = 0
 it_check "every wave had the server's signals" test "$MISMATCH" = 0
-it_check "executor untouched (same pid)" test "$(hf executor pid)" = "$(pid_of executor)"
+it_check "executor untouched (same pid)" test "$(health_field executor pid)" = "$(pid_of executor)"
 it_done

@@ -188,7 +188,9 @@ sim_start() {
 }
 
 # sim_up PORT PID: the simulator answers /sim/health (and is still alive).
-sim_up() { kill -0 "$2" && curl -sf "http://127.0.0.1:$1/sim/health" >/dev/null; }
+# The process itself must listen on PORT: another program that took the
+# probed port first must not pass for ours.
+sim_up() { pid_listens "$1" "$2" && curl -sf "http://127.0.0.1:$1/sim/health" >/dev/null; }
 
 # start_exsim [ARGS...]: the exchange simulator on a free port. Sets
 # EXSIM_PORT, EXSIM_PID, EXSIM_URL and exports the HEAN_BYBIT_* URLs.
