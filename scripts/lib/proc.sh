@@ -53,8 +53,17 @@ hp_cmd() {
 		fi
 		;;
 	exsim | sigsim)
+		# The local simulators follow the configuration, so that the demo
+		# trades: the same symbols on both, and signal waves of the
+		# configured length, pushed before the wave is processed.
 		port=$(hc_sim_port "$1") || return 1
-		HP_CMD=("$bin" --port "$port")
+		HP_CMD=("$bin" --port "$port" --symbols "$(hc_cfg HEAN_SYMBOLS)")
+		if [ "$1" = sigsim ]; then
+			local delay
+			delay=$(hc_cfg HEAN_WAVE_DELAY_S)
+			HP_CMD+=(--interval "$(hc_cfg HEAN_WAVE_INTERVAL_S)"
+				--push-delay "$((delay > 2 ? delay / 2 : 0))")
+		fi
 		;;
 	redis) HP_CMD=("$bin" "$HC_RUN/redis.conf") ;;
 	watchdog) HP_CMD=("$bin") ;;
