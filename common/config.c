@@ -103,19 +103,6 @@ static const struct var vars[] = {
 /* HEAN_* names that are not settings (test harness), never warned about. */
 static const char *const not_settings[] = {"HEAN_SRC", "HEAN_BUILD", "HEAN_KEEP"};
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static const struct var *find_var(const char *name)
 {
@@ -174,7 +161,7 @@ static int set_list(const char *name, const char *value, char *buf, size_t bufsz
 			len--;
 		}
 		if (!hean_symbol_valid(s, len)) {
-			return fail(err, errlen, "%s: invalid symbol '%.*s' (must match ^[A-Z0-9]{2,20}$, comma separated)",
+			return hean_errf(err, errlen, "%s: invalid symbol '%.*s' (must match ^[A-Z0-9]{2,20}$, comma separated)",
 				    name, (int)(len > 24 ? 24 : len), s);
 		}
 		for (size_t k = 0; k < n; k++) {
@@ -182,7 +169,7 @@ static int set_list(const char *name, const char *value, char *buf, size_t bufsz
 		}
 		if (!dup) {
 			if (n == max || used + len + 1 > bufsz) {
-				return fail(err, errlen, "%s: too many symbols (max %zu)", name, max);
+				return hean_errf(err, errlen, "%s: too many symbols (max %zu)", name, max);
 			}
 			memcpy(buf + used, s, len);
 			buf[used + len] = '\0';
@@ -191,11 +178,11 @@ static int set_list(const char *name, const char *value, char *buf, size_t bufsz
 		}
 		p = e ? e + 1 : p + strlen(p);
 		if (e && !*p) {
-			return fail(err, errlen, "%s: empty symbol after ','", name);
+			return hean_errf(err, errlen, "%s: empty symbol after ','", name);
 		}
 	}
 	if (need_one && n == 0) {
-		return fail(err, errlen, "%s: at least one symbol is required", name);
+		return hean_errf(err, errlen, "%s: at least one symbol is required", name);
 	}
 	*count = n;
 	return 0;
@@ -209,7 +196,7 @@ static int check_url(const struct var *v, const char *value, char *err, size_t e
 
 	if (hean_url_parse(value, &u, why, sizeof(why)) < 0) {
 		OPENSSL_cleanse(&u, sizeof(u));
-		return fail(err, errlen, "%s: %s", v->name, why);
+		return hean_errf(err, errlen, "%s: %s", v->name, why);
 	}
 	if (v->check == C_WS) {
 		ok = !strcmp(u.scheme, "ws") || !strcmp(u.scheme, "wss");
@@ -220,7 +207,7 @@ static int check_url(const struct var *v, const char *value, char *err, size_t e
 	}
 	OPENSSL_cleanse(&u, sizeof(u));
 	if (!ok) {
-		return fail(err, errlen, "%s: scheme must be %s", v->name,
+		return hean_errf(err, errlen, "%s: scheme must be %s", v->name,
 			    v->check == C_WS ? "ws:// or wss://"
 			    : v->check == C_HTTP ? "http:// or https://" : "redis:// or unix://");
 	}
@@ -234,27 +221,27 @@ static int set_str(struct hean_config *cfg, const struct var *v, const char *val
 	const char *shown = v->mask == M_NONE ? value : "(redacted)";
 
 	if (strlen(value) >= v->size) {
-		return fail(err, errlen, "%s: too long (max %zu bytes)", v->name, v->size - 1);
+		return hean_errf(err, errlen, "%s: too long (max %zu bytes)", v->name, v->size - 1);
 	}
 	if (!printable(value)) {
-		return fail(err, errlen, "%s: control character in value", v->name);
+		return hean_errf(err, errlen, "%s: control character in value", v->name);
 	}
 	if (v->check == C_NAME && !name_ok(value)) {
-		return fail(err, errlen, "%s: '%.64s' must be 1..%zu of [A-Za-z0-9_.:-]", v->name, shown,
+		return hean_errf(err, errlen, "%s: '%.64s' must be 1..%zu of [A-Za-z0-9_.:-]", v->name, shown,
 			    v->size - 1);
 	}
 	if (v->check == C_LEVEL && hean_log_level_parse(value, &lv) < 0) {
-		return fail(err, errlen, "%s: '%.32s' must be debug, info, warn or error", v->name, value);
+		return hean_errf(err, errlen, "%s: '%.32s' must be debug, info, warn or error", v->name, value);
 	}
 	if ((v->check == C_WS || v->check == C_HTTP || v->check == C_REDIS) &&
 	    check_url(v, value, err, errlen) < 0) {
 		return -EINVAL;
 	}
 	if (v->check == C_TEXT && !*value && v->mask != M_NONE) {
-		return fail(err, errlen, "%s: must not be empty", v->name);
+		return hean_errf(err, errlen, "%s: must not be empty", v->name);
 	}
 	if (!strcmp(v->name, "HEAN_HOME") && !*value) {
-		return fail(err, errlen, "%s: must not be empty", v->name);
+		return hean_errf(err, errlen, "%s: must not be empty", v->name);
 	}
 	OPENSSL_cleanse((char *)cfg + v->off, v->size);
 	memcpy((char *)cfg + v->off, value, strlen(value) + 1);
@@ -274,7 +261,7 @@ static int set_num(struct hean_config *cfg, const struct var *v, const char *val
 			   ((v->ex & X_HI) ? !(dv < v->hi) : !(dv <= v->hi));
 
 		if (bad) {
-			return fail(err, errlen, "%s: '%.32s' out of range (range %s%g..%g%s)", v->name,
+			return hean_errf(err, errlen, "%s: '%.32s' out of range (range %s%g..%g%s)", v->name,
 				    value, (v->ex & X_LO) ? "(" : "", v->lo, v->hi,
 				    (v->ex & X_HI) ? ")" : (v->ex & X_LO) ? "]" : "");
 		}
@@ -282,7 +269,7 @@ static int set_num(struct hean_config *cfg, const struct var *v, const char *val
 		return 0;
 	}
 	if (hean_parse_int64(value, len, &iv) < 0 || iv < (int64_t)v->lo || iv > (int64_t)v->hi) {
-		return fail(err, errlen, "%s: '%.32s' out of range (range %lld..%lld)", v->name, value,
+		return hean_errf(err, errlen, "%s: '%.32s' out of range (range %lld..%lld)", v->name, value,
 			    (long long)v->lo, (long long)v->hi);
 	}
 	if (v->type == T_INT) {
@@ -316,7 +303,7 @@ static int set_list_var(struct hean_config *cfg, const struct var *v, const char
 	int rc;
 
 	if (strlen(value) >= rawsz) {
-		return fail(err, errlen, "%s: too long", v->name);
+		return hean_errf(err, errlen, "%s: too long", v->name);
 	}
 	tmp = malloc(sizeof(*tmp));
 	if (!tmp) {
@@ -346,7 +333,7 @@ int hean_config_set(struct hean_config *cfg, const char *key, const char *value,
 		return -ENOENT;
 	}
 	if (!value) {
-		return fail(err, errlen, "%s: no value", key);
+		return hean_errf(err, errlen, "%s: no value", key);
 	}
 	switch (v->type) {
 	case T_STR:
@@ -426,7 +413,7 @@ int hean_config_apply_text(struct hean_config *cfg, const char *text, char *err,
 		}
 		eq = memchr(k, '=', (size_t)(end - k));
 		if (!eq) {
-			rc = fail(err, errlen, "line %d: expected KEY=value", lineno);
+			rc = hean_errf(err, errlen, "line %d: expected KEY=value", lineno);
 			break;
 		}
 		ke = eq;
@@ -448,7 +435,7 @@ int hean_config_apply_text(struct hean_config *cfg, const char *text, char *err,
 					 lineno, k);
 			}
 		} else if (r < 0) {
-			rc = fail(err, errlen, "line %d: %s", lineno, why);
+			rc = hean_errf(err, errlen, "line %d: %s", lineno, why);
 		}
 	}
 	OPENSSL_cleanse(copy, strlen(text ? text : ""));
@@ -491,17 +478,17 @@ int hean_config_apply_env(struct hean_config *cfg, char *err, size_t errlen)
 int hean_config_validate(const struct hean_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->liveness_timeout_s <= cfg->ping_interval_s) {
-		return fail(err, errlen,
+		return hean_errf(err, errlen,
 			    "HEAN_LIVENESS_TIMEOUT_S: %d must exceed HEAN_PING_INTERVAL_S (%d)",
 			    cfg->liveness_timeout_s, cfg->ping_interval_s);
 	}
 	if ((long)cfg->wave_delay_s > 4L * cfg->wave_interval_s) {
-		return fail(err, errlen,
+		return hean_errf(err, errlen,
 			    "HEAN_WAVE_DELAY_S: %d out of range (range 0..4*HEAN_WAVE_INTERVAL_S = 0..%ld)",
 			    cfg->wave_delay_s, 4L * cfg->wave_interval_s);
 	}
 	if (cfg->n_symbols == 0) {
-		return fail(err, errlen, "HEAN_SYMBOLS: at least one symbol is required");
+		return hean_errf(err, errlen, "HEAN_SYMBOLS: at least one symbol is required");
 	}
 	return 0;
 }
@@ -532,11 +519,11 @@ static int read_file(const char *path, char **text, char *err, size_t errlen)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		return fail(err, errlen, "--config %s: %s", path, strerror(errno));
+		return hean_errf(err, errlen, "--config %s: %s", path, strerror(errno));
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > FILE_MAX) {
 		close(fd);
-		return fail(err, errlen, "--config %s: not a regular file of at most %d bytes", path,
+		return hean_errf(err, errlen, "--config %s: not a regular file of at most %d bytes", path,
 			    FILE_MAX);
 	}
 	*text = calloc(1, (size_t)st.st_size + 1);
@@ -549,7 +536,7 @@ static int read_file(const char *path, char **text, char *err, size_t errlen)
 	if (n != st.st_size) {
 		free(*text);
 		*text = NULL;
-		return fail(err, errlen, "--config %s: short read", path);
+		return hean_errf(err, errlen, "--config %s: short read", path);
 	}
 	if ((st.st_mode & 077) &&
 	    (strstr(*text, "HEAN_BYBIT_API_SECRET") || strstr(*text, "HEAN_SIGNAL_TOKEN") ||
@@ -570,13 +557,13 @@ static int resolve_paths(struct hean_config *cfg, char *err, size_t errlen)
 
 	if (cfg->home[0] != '/') {
 		if (!getcwd(cwd, sizeof(cwd))) {
-			return fail(err, errlen, "HEAN_HOME: getcwd: %s", strerror(errno));
+			return hean_errf(err, errlen, "HEAN_HOME: getcwd: %s", strerror(errno));
 		}
 		int n = strcmp(cfg->home, ".") == 0
 				? snprintf(buf, sizeof(buf), "%s", cwd)
 				: snprintf(buf, sizeof(buf), "%s/%s", cwd, cfg->home);
 		if (n < 0 || (size_t)n >= sizeof(cfg->home)) {
-			return fail(err, errlen, "HEAN_HOME: too long");
+			return hean_errf(err, errlen, "HEAN_HOME: too long");
 		}
 		memcpy(cfg->home, buf, (size_t)n + 1);
 	}
@@ -588,13 +575,13 @@ static int resolve_paths(struct hean_config *cfg, char *err, size_t errlen)
 		int n = u.db ? snprintf(buf, sizeof(buf), "unix://%s/%s?db=%d", cfg->home, u.path, u.db)
 			     : snprintf(buf, sizeof(buf), "unix://%s/%s", cfg->home, u.path);
 		if (n < 0 || (size_t)n >= sizeof(cfg->redis_url)) {
-			return fail(err, errlen, "HEAN_REDIS_URL: resolved path too long");
+			return hean_errf(err, errlen, "HEAN_REDIS_URL: resolved path too long");
 		}
 		memcpy(cfg->redis_url, buf, (size_t)n + 1);
 		hean_url_parse(cfg->redis_url, &u, NULL, 0);
 	}
 	if (strlen(u.path) > SUN_PATH_MAX) {
-		return fail(err, errlen, "HEAN_REDIS_URL: socket path '%s' too long (max %d bytes)",
+		return hean_errf(err, errlen, "HEAN_REDIS_URL: socket path '%s' too long (max %d bytes)",
 			    u.path, SUN_PATH_MAX);
 	}
 	return 0;
@@ -633,10 +620,10 @@ int hean_config_load(struct hean_config *cfg, const char *role, int argc, char *
 		} else if ((v = opt_value(argc, argv, &i, "--log"))) {
 			logf = v;
 		} else {
-			return fail(err, errlen, "unknown argument '%.64s' (try --help)", argv[i]);
+			return hean_errf(err, errlen, "unknown argument '%.64s' (try --help)", argv[i]);
 		}
 		if (!*v) {
-			return fail(err, errlen, "%s needs a FILE", argv[i]);
+			return hean_errf(err, errlen, "%s needs a FILE", argv[i]);
 		}
 	}
 	if (logf) {
@@ -654,7 +641,7 @@ int hean_config_load(struct hean_config *cfg, const char *role, int argc, char *
 		OPENSSL_cleanse(text, strlen(text));
 		free(text);
 		if (rc < 0) {
-			return fail(err, errlen, "%s: %s", file, why);
+			return hean_errf(err, errlen, "%s: %s", file, why);
 		}
 	}
 	rc = hean_config_apply_env(cfg, err, errlen);

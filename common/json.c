@@ -155,6 +155,18 @@ bool hean_symbol_valid(const char *s, size_t len)
 
 /* ===================== field getters ===================== */
 
+int hean_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
 static int fail(int rc, char *err, size_t errlen, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 

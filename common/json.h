@@ -10,6 +10,11 @@
 
 #define HEAN_ERR_LEN 160
 
+/* Writes a formatted message into a caller's error buffer (err may be NULL)
+ * and returns -EINVAL: the one error helper of every parser and config
+ * boundary in common/. */
+int hean_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Flags for decimal parsing. */
 enum {
 	HEAN_NUM_POSITIVE = 1 << 0, /* > 0 */

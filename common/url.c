@@ -7,6 +7,7 @@
  * Scheme is case-insensitive. Spaces, control bytes and '#' fragments are
  * rejected. Pure: no I/O, no allocation. Error texts never contain the
  * password. */
+#include "common/json.h"
 #include "common/url.h"
 
 #include <errno.h>
@@ -16,20 +17,6 @@
 
 #define DB_MAX 65535
 
-static int fail(char *err, unsigned long errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, unsigned long errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static int hexval(char c)
 {
@@ -120,19 +107,19 @@ static int parse_hostport(const char *s, size_t n, struct hean_url *u, char *err
 		const char *rb = memchr(s, ']', n);
 
 		if (!rb || rb == s + 1) {
-			return fail(err, errlen, "bad IPv6 host (expected [addr])");
+			return hean_errf(err, errlen, "bad IPv6 host (expected [addr])");
 		}
 		for (const char *p = s + 1; p < rb; p++) {
 			if (hexval(*p) < 0 && *p != ':' && *p != '.') {
-				return fail(err, errlen, "bad IPv6 host");
+				return hean_errf(err, errlen, "bad IPv6 host");
 			}
 		}
 		if (copy_plain(s + 1, (size_t)(rb - s - 1), u->host, sizeof(u->host)) < 0) {
-			return fail(err, errlen, "host too long");
+			return hean_errf(err, errlen, "host too long");
 		}
 		if (rb + 1 < s + n) {
 			if (rb[1] != ':') {
-				return fail(err, errlen, "junk after IPv6 host");
+				return hean_errf(err, errlen, "junk after IPv6 host");
 			}
 			colon = rb + 1;
 		}
@@ -140,22 +127,22 @@ static int parse_hostport(const char *s, size_t n, struct hean_url *u, char *err
 		colon = memchr(s, ':', n);
 		hlen = colon ? (size_t)(colon - s) : n;
 		if (hlen == 0) {
-			return fail(err, errlen, "empty host");
+			return hean_errf(err, errlen, "empty host");
 		}
 		for (size_t i = 0; i < hlen; i++) {
 			if (!host_char_ok(s[i])) {
-				return fail(err, errlen, "bad character in host");
+				return hean_errf(err, errlen, "bad character in host");
 			}
 		}
 		if (copy_plain(s, hlen, u->host, sizeof(u->host)) < 0) {
-			return fail(err, errlen, "host too long");
+			return hean_errf(err, errlen, "host too long");
 		}
 	}
 	if (colon) {
 		size_t plen = (size_t)(s + n - colon - 1);
 
 		if (parse_uint(colon + 1, plen, 1, 65535, &u->port) < 0) {
-			return fail(err, errlen, "bad port '%.*s' (1..65535)", (int)(plen > 16 ? 16 : plen),
+			return hean_errf(err, errlen, "bad port '%.*s' (1..65535)", (int)(plen > 16 ? 16 : plen),
 				    colon + 1);
 		}
 	}
@@ -168,15 +155,15 @@ static int parse_unix(const char *rest, struct hean_url *u, char *err, unsigned 
 	size_t plen = q ? (size_t)(q - rest) : strlen(rest);
 
 	if (plen == 0) {
-		return fail(err, errlen, "unix:// needs a socket path");
+		return hean_errf(err, errlen, "unix:// needs a socket path");
 	}
 	if (copy_plain(rest, plen, u->path, sizeof(u->path)) < 0) {
-		return fail(err, errlen, "socket path too long");
+		return hean_errf(err, errlen, "socket path too long");
 	}
 	if (q) {
 		if (strncmp(q + 1, "db=", 3) != 0 ||
 		    parse_uint(q + 4, strlen(q + 4), 0, DB_MAX, &u->db) < 0) {
-			return fail(err, errlen, "bad query '%.24s' (expected ?db=0..%d)", q + 1, DB_MAX);
+			return hean_errf(err, errlen, "bad query '%.24s' (expected ?db=0..%d)", q + 1, DB_MAX);
 		}
 	}
 	return 0;
@@ -202,13 +189,13 @@ static int parse_redis(const char *rest, struct hean_url *u, char *err, unsigned
 		const char *c = memchr(rest, ':', (size_t)(at - rest));
 
 		if (!c) {
-			return fail(err, errlen, "redis user info must be [USER]:PASS@");
+			return hean_errf(err, errlen, "redis user info must be [USER]:PASS@");
 		}
 		if (copy_decoded(rest, (size_t)(c - rest), u->user, sizeof(u->user)) < 0) {
-			return fail(err, errlen, "bad or too long redis user");
+			return hean_errf(err, errlen, "bad or too long redis user");
 		}
 		if (copy_decoded(c + 1, (size_t)(at - c - 1), u->pass, sizeof(u->pass)) < 0) {
-			return fail(err, errlen, "bad or too long redis password");
+			return hean_errf(err, errlen, "bad or too long redis password");
 		}
 		alen -= (size_t)(at + 1 - rest);
 		rest = at + 1;
@@ -218,7 +205,7 @@ static int parse_redis(const char *rest, struct hean_url *u, char *err, unsigned
 	}
 	if (slash && slash[1] != '\0' &&
 	    parse_uint(slash + 1, strlen(slash + 1), 0, DB_MAX, &u->db) < 0) {
-		return fail(err, errlen, "bad db '%.16s' (0..%d)", slash + 1, DB_MAX);
+		return hean_errf(err, errlen, "bad db '%.16s' (0..%d)", slash + 1, DB_MAX);
 	}
 	return 0;
 }
@@ -228,7 +215,7 @@ static int parse_web(const char *rest, struct hean_url *u, char *err, unsigned l
 	size_t alen = strcspn(rest, "/?");
 
 	if (memchr(rest, '@', alen)) {
-		return fail(err, errlen, "user info is not allowed in %s:// URLs", u->scheme);
+		return hean_errf(err, errlen, "user info is not allowed in %s:// URLs", u->scheme);
 	}
 	if (parse_hostport(rest, alen, u, err, errlen) < 0) {
 		return -EINVAL;
@@ -237,10 +224,10 @@ static int parse_web(const char *rest, struct hean_url *u, char *err, unsigned l
 		strcpy(u->path, "/");
 	} else if (rest[alen] == '?') {
 		if (snprintf(u->path, sizeof(u->path), "/%s", rest + alen) >= (int)sizeof(u->path)) {
-			return fail(err, errlen, "path too long");
+			return hean_errf(err, errlen, "path too long");
 		}
 	} else if (copy_plain(rest + alen, strlen(rest + alen), u->path, sizeof(u->path)) < 0) {
-		return fail(err, errlen, "path too long");
+		return hean_errf(err, errlen, "path too long");
 	}
 	return 0;
 }
@@ -262,24 +249,24 @@ int hean_url_parse(const char *url, struct hean_url *out, char *err, unsigned lo
 	int rc;
 
 	if (!url || !out) {
-		return fail(err, errlen, "no URL");
+		return hean_errf(err, errlen, "no URL");
 	}
 	memset(out, 0, sizeof(*out));
 	for (const char *p = url; *p; p++) {
 		if ((unsigned char)*p <= ' ' || *p == 0x7f) {
-			return fail(err, errlen, "space or control character in URL");
+			return hean_errf(err, errlen, "space or control character in URL");
 		}
 		if (*p == '#') {
-			return fail(err, errlen, "fragment '#' not allowed");
+			return hean_errf(err, errlen, "fragment '#' not allowed");
 		}
 	}
 	sep = strstr(url, "://");
 	if (!sep) {
-		return fail(err, errlen, "missing scheme (expected scheme://)");
+		return hean_errf(err, errlen, "missing scheme (expected scheme://)");
 	}
 	slen = (size_t)(sep - url);
 	if (slen == 0 || slen >= sizeof(out->scheme)) {
-		return fail(err, errlen, "unsupported scheme");
+		return hean_errf(err, errlen, "unsupported scheme");
 	}
 	for (k = 0; k < slen; k++) {
 		char c = url[k];
@@ -293,7 +280,7 @@ int hean_url_parse(const char *url, struct hean_url *out, char *err, unsigned lo
 		}
 	}
 	if (k == sizeof(schemes) / sizeof(schemes[0])) {
-		return fail(err, errlen, "unsupported scheme '%s' (ws, wss, http, https, redis, unix)",
+		return hean_errf(err, errlen, "unsupported scheme '%s' (ws, wss, http, https, redis, unix)",
 			    out->scheme);
 	}
 	out->port = schemes[k].port;
