@@ -81,8 +81,8 @@ do_fault() {
 # stopped or silent process still has a fresh-looking hash for a while).
 recovered() {
 	case $1 in
-	sigsim_restart | sigsim_silent) [ "$(hf signals reconnects)" -gt "$REC_S" ] && is_healthy signals ;;
-	exsim_silent) [ "$(hf feed reconnects)" -gt "$REC_F" ] && is_healthy feed ;;
+	sigsim_restart | sigsim_silent) [ "$(health_field signals reconnects)" -gt "$REC_S" ] && is_healthy signals ;;
+	exsim_silent) [ "$(health_field feed reconnects)" -gt "$REC_F" ] && is_healthy feed ;;
 	feed_kill) new_pid feed "${PS[feed]}" && is_healthy feed ;;
 	executor_kill) new_pid executor "${PS[executor]}" && is_healthy executor ;;
 	signals_stop) new_pid signals "${PS[signals]}" && is_healthy signals ;;
@@ -123,7 +123,7 @@ while [ "$(date +%s)" -lt $(($(due_s "$TO") - 2)) ]; do
 	f=${FAULTS[RANDOM % ${#FAULTS[@]}]}
 	COUNT[$f]=$((${COUNT[$f]:-0} + 1))
 	e2e_log "fault: $f"
-	REC_F=$(hf feed reconnects) REC_S=$(hf signals reconnects) RPID=$(pid_of redis)
+	REC_F=$(health_field feed reconnects) REC_S=$(health_field signals reconnects) RPID=$(pid_of redis)
 	t0=$(now_ms)
 	do_fault "$f"
 	if wait_until 30 recovered "$f" && wait_until 30 all_back; then
