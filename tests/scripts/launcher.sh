@@ -27,48 +27,18 @@ DAEMONS=(feed signals waves executor)
 NAMES=(redis exsim sigsim feed signals waves executor)
 
 # ----- programs: stubs or the real build -----
+# shellcheck source=tests/scripts/stubs.sh
+. "$HEAN_SRC/tests/scripts/stubs.sh"
 make_stubs() {
 	local b=$IT_DIR/build d
 	mkdir -p "$b/tests/sim"
 	for d in "${DAEMONS[@]}"; do
 		mkdir -p "$b/$d"
-		cat >"$b/$d/hean-$d" <<'EOF'
-#!/bin/bash
-# stub daemon: health hash every 0.2 s; STUB_IGNORE_TERM=ROLE ignores TERM
-role=${0##*/}
-role=${role#hean-}
-sock=${HEAN_REDIS_URL#unix://}
-case $sock in /*) ;; *) sock=$HEAN_HOME/$sock ;; esac
-echo "stub $role pid $$ args $*"
-trap 'exit 0' TERM
-[ "${STUB_IGNORE_TERM:-}" = "$role" ] && trap '' TERM
-while :; do
-	redis-cli -s "$sock" HSET "hean:health:$role" pid $$ state running \
-		updated_ms $(($(date +%s%N) / 1000000)) reconnects 0 detail stub >/dev/null
-	sleep 0.2 &
-	wait $!
-done
-EOF
+		stub_daemon "$b/$d/hean-$d"
 	done
 	for d in exsim sigsim; do
-		cat >"$b/tests/sim/hean-$d" <<'EOF'
-#!/bin/bash
-# stub simulator: GET /sim/health -> 200 on 127.0.0.1:PORT
-[ "$1" = --port ] || exit 2
-python3 -c '
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200 if self.path == "/sim/health" else 404)
-        self.end_headers()
-    def log_message(self, *a):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-' "$2" &
-wait $!
-EOF
+		stub_sim "$b/tests/sim/hean-$d"
 	done
-	chmod +x "$b"/*/hean-* "$b"/tests/sim/hean-*
 	export HEANCTL_BUILD_DIR=$b
 }
 

@@ -36,50 +36,8 @@ DAEMONS=(feed signals waves executor)
 B=$IT_DIR/build
 
 # ----- programs -----
-stub_daemon() {
-	cat >"$1" <<'EOF'
-#!/bin/bash
-# stub daemon: health hash every 0.2 s
-role=${0##*/}
-role=${role#hean-}
-sock=${HEAN_REDIS_URL#unix://}
-case $sock in /*) ;; *) sock=$HEAN_HOME/$sock ;; esac
-if [ -e "$HEAN_HOME/crash-$role" ]; then
-	echo "stub $role: $HEAN_HOME/crash-$role exists, exit 3"
-	exit 3
-fi
-echo "stub $role pid $$"
-trap 'exit 0' TERM
-while :; do
-	st=running
-	[ -r "$HEAN_HOME/state-$role" ] && read -r st <"$HEAN_HOME/state-$role"
-	redis-cli -s "$sock" HSET "hean:health:$role" pid $$ state "$st" \
-		updated_ms $(($(date +%s%N) / 1000000)) reconnects 0 detail stub >/dev/null
-	sleep 0.2 &
-	wait $!
-done
-EOF
-	chmod +x "$1"
-}
-stub_sim() {
-	cat >"$1" <<'EOF'
-#!/bin/bash
-# stub simulator: GET /sim/health -> 200 on 127.0.0.1:PORT
-[ "$1" = --port ] || exit 2
-python3 -c '
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200 if self.path == "/sim/health" else 404)
-        self.end_headers()
-    def log_message(self, *a):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-' "$2" &
-wait $!
-EOF
-	chmod +x "$1"
-}
+# shellcheck source=tests/scripts/stubs.sh
+. "$HEAN_SRC/tests/scripts/stubs.sh"
 mkdir -p "$B/tests/sim"
 REAL=()
 for d in "${DAEMONS[@]}"; do

@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Stand-ins for the hean binaries, for the launcher and watchdog tests:
+# small bash programs that behave like a daemon (health hash every 0.2 s)
+# or a simulator (GET /sim/health -> 200), so scripts/hean and the watchdog
+# can be tested with nothing built. Sourced by tests/scripts/launcher.sh
+# and tests/watchdog/watchdog.sh.
+#
+# A stub daemon honours, per role:
+#   STUB_IGNORE_TERM=ROLE        ignore SIGTERM (a process that must be KILLed)
+#   $HEAN_HOME/crash-ROLE        exit 3 at once (a crash loop)
+#   $HEAN_HOME/state-ROLE        report that state instead of "running"
+
+# stub_daemon PATH: writes a stub daemon named hean-ROLE at PATH.
+stub_daemon() {
+	cat >"$1" <<'EOF'
+#!/bin/bash
+role=${0##*/}
+role=${role#hean-}
+sock=${HEAN_REDIS_URL#unix://}
+case $sock in /*) ;; *) sock=$HEAN_HOME/$sock ;; esac
+if [ -e "$HEAN_HOME/crash-$role" ]; then
+	echo "stub $role: $HEAN_HOME/crash-$role exists, exit 3"
+	exit 3
+fi
+echo "stub $role pid $$ args $*"
+trap 'exit 0' TERM
+[ "${STUB_IGNORE_TERM:-}" = "$role" ] && trap '' TERM
+while :; do
+	st=running
+	[ -r "$HEAN_HOME/state-$role" ] && read -r st <"$HEAN_HOME/state-$role"
+	redis-cli -s "$sock" HSET "hean:health:$role" pid $$ state "$st" \
+		updated_ms $(($(date +%s%N) / 1000000)) reconnects 0 detail stub >/dev/null
+	sleep 0.2 &
+	wait $!
+done
+EOF
+	chmod +x "$1"
+}
+
+# stub_sim PATH: writes a stub simulator (--port P ...) at PATH.
+stub_sim() {
+	cat >"$1" <<'EOF'
+#!/bin/bash
+[ "$1" = --port ] || exit 2
+python3 -c '
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200 if self.path == "/sim/health" else 404)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+' "$2" &
+wait $!
+EOF
+	chmod +x "$1"
+}
