@@ -20,7 +20,10 @@
 #include "common/timeutil.h"
 #include "tests/sim/simlib.h"
 
-#define EXSIM_MAX_SYMS 64
+#define EXSIM_MAX_SYMS 128
+/* A set of symbol (or topic) indexes, one bit each (gnu11 __int128). */
+typedef unsigned __int128 exsim_mask;
+#define EXSIM_BIT(i) ((exsim_mask)1 << (i))
 #define EXSIM_RING 2048		/* delta frames kept per symbol */
 #define EXSIM_FRAME_MAX 560	/* bytes of one delta frame */
 #define EXSIM_RX_MAX (64 * 1024) /* inbound WS message cap */
@@ -89,9 +92,9 @@ struct exsim_conn {
 	int kind;
 	char conn_id[40];
 	/* ws */
-	uint64_t subs; /* public: symbol bitmask (EXSIM_MAX_SYMS <= 64) */
+	exsim_mask subs; /* public: symbol bitmask (EXSIM_MAX_SYMS <= 128) */
 	uint64_t cursor[EXSIM_MAX_SYMS];
-	uint64_t psubs;	     /* private: topic bitmask */
+	exsim_mask psubs;	     /* private: topic bitmask */
 	bool authed;
 	struct exsim_msg *outq_head, *outq_tail;
 	int outq_len;

@@ -110,7 +110,7 @@ static bool pending(const struct exsim_conn *c)
 		return true;
 	}
 	for (int i = 0; i < app->nsyms; i++) {
-		if ((c->subs & (1ull << i)) &&
+		if ((c->subs & EXSIM_BIT(i)) &&
 		    (c->cursor[i] < app->syms[i].head || app->rate <= 0)) {
 			return true;
 		}
@@ -129,7 +129,7 @@ static bool next_ring(struct exsim_conn *c, int *sent)
 		int i = (app->rr + k) % n;
 		struct exsim_sym *s = &app->syms[i];
 
-		if (!(c->subs & (1ull << i)) || c->cursor[i] >= s->head) {
+		if (!(c->subs & EXSIM_BIT(i)) || c->cursor[i] >= s->head) {
 			continue;
 		}
 		if (s->head - c->cursor[i] > EXSIM_RING - 8) {
@@ -147,7 +147,7 @@ static bool next_ring(struct exsim_conn *c, int *sent)
 	if (app->rate <= 0 && c->subs) {
 		for (int k = 0; k < n; k++) {
 			int i = (app->rr + k) % n;
-			if ((c->subs & (1ull << i)) && exsim_market_step(app, i)) {
+			if ((c->subs & EXSIM_BIT(i)) && exsim_market_step(app, i)) {
 				app->rr = (i + 1) % n;
 				return true;
 			}
@@ -204,7 +204,7 @@ static int on_writeable(struct exsim_conn *c)
 void exsim_ws_notify_symbol(struct exsim_app *app, int i)
 {
 	for (struct exsim_conn *c = app->conns; c; c = c->next) {
-		if (c->kind == EXSIM_PUB && (c->subs & (1ull << i))) {
+		if (c->kind == EXSIM_PUB && (c->subs & EXSIM_BIT(i))) {
 			lws_callback_on_writable(c->wsi);
 		}
 	}
@@ -273,7 +273,7 @@ static void resume_conn(struct exsim_conn *c)
 	lws_rx_flow_control(c->wsi, 1);
 	if (c->kind == EXSIM_PUB) {
 		for (int i = 0; i < c->app->nsyms; i++) {
-			if (c->subs & (1ull << i)) {
+			if (c->subs & EXSIM_BIT(i)) {
 				exsim_ws_queue_snapshot(c, i);
 			}
 		}
@@ -309,7 +309,7 @@ int exsim_ws_inject(struct exsim_app *app, const char *kind)
 		if (c->kind != EXSIM_PUB || c->closing) {
 			continue;
 		}
-		while (i < app->nsyms - 1 && c->subs && !(c->subs & (1ull << i))) {
+		while (i < app->nsyms - 1 && c->subs && !(c->subs & EXSIM_BIT(i))) {
 			i++;
 		}
 		s = &app->syms[i];
@@ -356,7 +356,7 @@ int exsim_ws_inject(struct exsim_app *app, const char *kind)
 			break;
 		default:
 			for (int j = 0; j < app->nsyms; j++) {
-				if (c->subs & (1ull << j)) {
+				if (c->subs & EXSIM_BIT(j)) {
 					exsim_ws_queue_snapshot(c, j);
 				}
 			}

@@ -72,13 +72,13 @@ static int priv_topic(struct exsim_app *app, const char *topic)
 /* (Un)subscribes every topic of the op's args on *mask (bit = find's
  * index), answers with Bybit's first error, and returns the bits added.
  * strict: unsubscribing a topic that is not subscribed is an error. */
-static uint64_t subscribe(struct exsim_conn *c, json_t *m, const char *op, bool sub,
-			  uint64_t *mask, int (*find)(struct exsim_app *, const char *),
+static exsim_mask subscribe(struct exsim_conn *c, json_t *m, const char *op, bool sub,
+			  exsim_mask *mask, int (*find)(struct exsim_app *, const char *),
 			  bool strict)
 {
 	json_t *args = json_object_get(m, "args"), *a;
 	char err[200] = "";
-	uint64_t added = 0;
+	exsim_mask added = 0;
 	size_t k;
 
 	if (!json_is_array(args) || json_array_size(args) == 0) {
@@ -88,7 +88,7 @@ static uint64_t subscribe(struct exsim_conn *c, json_t *m, const char *op, bool 
 	json_array_foreach(args, k, a) {
 		const char *t = json_is_string(a) ? json_string_value(a) : "";
 		int i = find(c->app, t);
-		uint64_t bit = i >= 0 ? 1ull << i : 0;
+		exsim_mask bit = i >= 0 ? EXSIM_BIT(i) : 0;
 		const char *why = i < 0				  ? "handler not found"
 				  : sub && (*mask & bit)	  ? "already subscribed"
 				  : strict && !sub && !(*mask & bit) ? "not subscribed"
@@ -114,10 +114,10 @@ static uint64_t subscribe(struct exsim_conn *c, json_t *m, const char *op, bool 
 
 static void pub_sub(struct exsim_conn *c, json_t *m, const char *op, bool sub)
 {
-	uint64_t added = subscribe(c, m, op, sub, &c->subs, topic_symbol, true);
+	exsim_mask added = subscribe(c, m, op, sub, &c->subs, topic_symbol, true);
 
 	for (int i = 0; i < c->app->nsyms; i++) {
-		if (added & (1ull << i)) {
+		if (added & (EXSIM_BIT(i))) {
 			exsim_ws_queue_snapshot(c, i);
 		}
 	}
