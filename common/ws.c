@@ -271,6 +271,9 @@ static void connect_now(struct hean_ws *ws)
 	}
 	rx_reset(ws);
 	queue_clear(ws);
+	if (ws->ops.on_connecting) {
+		ws->ops.on_connecting(ws, ws->data);
+	}
 
 	memset(&i, 0, sizeof(i));
 	i.context = ws->ctx->lws;

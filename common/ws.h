@@ -57,6 +57,9 @@ struct hean_ws_ops {
 	void (*on_close)(struct hean_ws *ws, int code, const char *reason, void *data);
 	/* A reconnect attempt will start in delay_ms. May be NULL. */
 	void (*on_reconnecting)(struct hean_ws *ws, uint32_t delay_ms, void *data);
+	/* A connect attempt starts now (state CONNECTING). May be NULL. Must
+	 * not stop or destroy the connection. */
+	void (*on_connecting)(struct hean_ws *ws, void *data);
 };
 
 struct hean_ws_config {

@@ -385,11 +385,23 @@ static void on_reconnecting(struct hean_ws *ws, uint32_t delay_ms, void *data)
 	hean_health_event(f->app->health, "reconnecting", "conn=%u delay_ms=%u", s->idx, delay_ms);
 }
 
+static void on_connecting(struct hean_ws *ws, void *data)
+{
+	struct feed_session *s = data;
+
+	if (s->f->stopping || s->state != FEED_SESS_DISCONNECTED) {
+		return;
+	}
+	s->state = FEED_SESS_CONNECTING;
+	update_state(s->f, NULL);
+}
+
 static const struct hean_ws_ops ws_ops = {
 	.on_open = on_open,
 	.on_message = on_message,
 	.on_close = on_close,
 	.on_reconnecting = on_reconnecting,
+	.on_connecting = on_connecting,
 };
 
 /* ======================= periodic work =================================== */
@@ -460,11 +472,6 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 
 	for (size_t i = 0; i < f->n_sess; i++) {
 		struct feed_session *s = &f->sess[i];
-		enum hean_ws_state ws = hean_ws_get_state(s->ws);
-		if (ws == HEAN_WS_CONNECTING && s->state == FEED_SESS_DISCONNECTED) {
-			s->state = FEED_SESS_CONNECTING;
-			update_state(f, NULL);
-		}
 		int limit_s = f->app->cfg.liveness_timeout_s > SUBSCRIBE_TIMEOUT_MIN_S ?
 				      f->app->cfg.liveness_timeout_s :
 				      SUBSCRIBE_TIMEOUT_MIN_S;

@@ -8,7 +8,8 @@ it_init exec-trail
 
 start_redis
 start_exsim --seed 17 --symbols AAAUSDT,BTCUSDT --rate 5 --fill-delay-ms 5
-start_feed AAAUSDT,BTCUSDT || it_skip "hean-feed not built or not streaming"
+[ -x "$HEAN_BUILD/feed/hean-feed" ] || it_skip "hean-feed not built"
+start_feed AAAUSDT,BTCUSDT || it_fail "hean-feed did not reach streaming"
 start_exec
 
 T=$(( $(now_s) - 10 ))

@@ -18,7 +18,18 @@ IT_FAILS=0
 
 it_log() { printf '%s [%s] %s\n' "$(date -u +%H:%M:%S.%3N)" "$IT_NAME" "$*" >&2; }
 
-it_skip() { it_log "SKIP: $*"; exit 77; }
+# it_skip REASON: exit 77 — unless a check already failed: a failure is
+# never turned into a skip (e.g. a simulator that did not start, then a skip
+# for its missing port).
+it_skip() {
+	if [ "$IT_FAILS" -gt 0 ]; then
+		it_log "FAIL (not skipped: $IT_FAILS check(s) failed before): $*"
+		IT_KEEP=1
+		exit 1
+	fi
+	it_log "SKIP: $*"
+	exit 77
+}
 
 it_fail() {
 	it_log "FAIL: $*"

@@ -156,7 +156,12 @@ static void on_term(struct ev_loop *loop, struct ev_signal *w, int revents)
 int main(int argc, char **argv)
 {
 	struct hean_ws_config cfg = {0};
-	struct hean_ws_ops ops = {on_open, on_message, on_close, on_reconnecting};
+	struct hean_ws_ops ops = {
+		.on_open = on_open,
+		.on_message = on_message,
+		.on_close = on_close,
+		.on_reconnecting = on_reconnecting,
+	};
 	struct probe p = {0};
 	struct hean_ws_ctx *ctx;
 	struct ev_signal sig_term;
