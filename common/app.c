@@ -2,6 +2,7 @@
  * the shutdown order: daemon's on_stop, health stop, graceful Redis close;
  * ev_run then returns because nothing is left on the loop. */
 #include "common/app.h"
+#include "common/resolve.h"
 
 #include "common/log.h"
 
@@ -84,6 +85,7 @@ int hean_app_init(struct hean_app *app, const char *role, int argc, char **argv)
 	hean_log_route_lws();
 	log_info("event=start proc=%s role=%s", app->cfg.proc_name, role);
 	dump_config(&app->cfg);
+	hean_net_set_from_config(&app->cfg); /* CA bundle + DNS for ws/http */
 
 	rc = hean_loop_init(&app->loop, app_on_stop, app);
 	if (rc < 0) {

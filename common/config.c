@@ -12,6 +12,8 @@
  *   HEAN_RECV_WINDOW_MS        100..60000        HEAN_WATCHDOG_STALE_S 1..3600
  *   HEAN_WATCHDOG_UNHEALTHY_S  1..86400          HEAN_WATCHDOG_MAX_RESTARTS 1..1000
  *   HEAN_TLS_INSECURE          0|1
+ *   HEAN_TLS_CA_FILE           PEM bundle path; empty = the system store
+ *   HEAN_DNS_SERVER            ip[:port][,...]; empty = /etc/resolv.conf
  *   HEAN_SYMBOLS / HEAN_SYMBOL_BLACKLIST: ^[A-Z0-9]{2,20}$, comma separated,
  *   deduplicated; at least one symbol (the blacklist may be empty).
  *   URLs: ws(s):// for streams, http(s):// for REST, redis:// or unix://. */
@@ -96,6 +98,8 @@ static const struct var vars[] = {
 	I("HEAN_WATCHDOG_UNHEALTHY_S", "120", watchdog_unhealthy_s, 1, 86400),
 	I("HEAN_WATCHDOG_MAX_RESTARTS", "5", watchdog_max_restarts, 1, 1000),
 	{"HEAN_TLS_INSECURE", "0", T_BOOL, C_TEXT, M_NONE, offsetof(struct hean_config, tls_insecure), sizeof(bool), 0, 1, 0},
+	S("HEAN_TLS_CA_FILE", "", C_TEXT, M_NONE, tls_ca_file),
+	S("HEAN_DNS_SERVER", "", C_TEXT, M_NONE, dns_server),
 };
 
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))

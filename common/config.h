@@ -63,6 +63,8 @@ struct hean_config {
 	bool tls_insecure;  /* HEAN_TLS_INSECURE=1: accept self-signed (loudly logged) */
 	char log_file[1024]; /* --log FILE; empty = stderr */
 	char config_file[1024];
+	char tls_ca_file[1024]; /* HEAN_TLS_CA_FILE: PEM CAs for wss/https; "" = system store */
+	char dns_server[256];   /* HEAN_DNS_SERVER: ip[:port],...; "" = /etc/resolv.conf */
 };
 
 /* Fills defaults. role names the process ("feed"); proc_name defaults to it. */

@@ -5,6 +5,8 @@
 #include "common/http.h"
 
 #include "common/log.h"
+#include "common/resolve.h"
+#include "common/url.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -36,6 +38,9 @@ struct http_req {
 	struct hean_http *h; /* borrowed */
 	CURL *easy;          /* owned */
 	struct curl_slist *hdrs; /* owned */
+	struct curl_slist *resolve; /* owned: CURLOPT_RESOLVE "host:port:addr" */
+	struct hean_resolve *dns;   /* name lookup in flight (not yet added to curl) */
+	char peer[300];             /* host:port, for logs */
 	hean_http_done_fn *cb;
 	void *data;
 	struct buf body;
@@ -54,6 +59,7 @@ struct hean_http {
 	unsigned in_flight;
 	int dispatching;   /* > 0 while completion callbacks run */
 	bool destroy_pending;
+	bool insecure_logged;
 };
 
 static int64_t mono_us(void)
@@ -139,11 +145,14 @@ static void req_unlink(struct hean_http *h, struct http_req *r)
 /* Removes the easy handle from the multi and frees everything. */
 static void req_free(struct hean_http *h, struct http_req *r)
 {
+	hean_resolve_cancel(r->dns);
+	r->dns = NULL;
 	if (r->easy) {
 		curl_multi_remove_handle(h->multi, r->easy);
 		curl_easy_cleanup(r->easy);
 	}
 	curl_slist_free_all(r->hdrs);
+	curl_slist_free_all(r->resolve);
 	free(r->body.p);
 	free(r->head.p);
 	free(r);
@@ -167,6 +176,12 @@ static void complete(struct hean_http *h, struct http_req *r, CURLcode code)
 	}
 	if (resp.curl_code != 0) {
 		resp.error = r->errbuf[0] ? r->errbuf : curl_easy_strerror(code);
+	}
+	if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR ||
+	    code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM) {
+		/* the owner retries with its backoff; never without verification */
+		log_warn("event=http_tls_failed peer=%s curl_code=%d reason=\"%s\"", r->peer,
+			 (int)code, resp.error);
 	}
 	resp.body = r->body.p ? r->body.p : "";
 	resp.body_len = r->body.p ? r->body.len : 0;
@@ -204,6 +219,51 @@ static void check_done(struct hean_http *h)
 	h->dispatching--;
 	if (h->destroy_pending && !h->dispatching) {
 		finalize_destroy(h);
+	}
+}
+
+/* ===================== name lookup (never on the loop) ===================== */
+
+/* Completes a request that never reached curl (lookup failed). */
+static void fail_unstarted(struct hean_http *h, struct http_req *r, CURLcode code,
+			   const char *why)
+{
+	snprintf(r->errbuf, sizeof(r->errbuf), "%s", why);
+	h->dispatching++;
+	complete(h, r, code);
+	h->dispatching--;
+	if (h->destroy_pending && !h->dispatching) {
+		finalize_destroy(h);
+	}
+}
+
+static void on_resolved(int status, const char *addr, const char *err, void *data)
+{
+	struct http_req *r = data;
+	struct hean_http *h = r->h;
+	struct curl_slist *n;
+	char entry[600];
+	const char *colon = strrchr(r->peer, ':');
+
+	r->dns = NULL;
+	if (status < 0) {
+		log_warn("event=http_resolve_failed peer=%s reason=\"%s\"", r->peer, err);
+		fail_unstarted(h, r, CURLE_COULDNT_RESOLVE_HOST, err);
+		return;
+	}
+	/* "name:port:addr": curl connects to addr, Host/SNI/verification
+	 * keep the name */
+	snprintf(entry, sizeof(entry), strchr(addr, ':') ? "%.*s:[%s]" : "%.*s:%s",
+		 (int)(colon ? strlen(r->peer) : 0), r->peer, addr);
+	n = curl_slist_append(r->resolve, entry);
+	if (!n) {
+		fail_unstarted(h, r, CURLE_OUT_OF_MEMORY, "out of memory");
+		return;
+	}
+	r->resolve = n;
+	curl_easy_setopt(r->easy, CURLOPT_RESOLVE, r->resolve);
+	if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK) {
+		fail_unstarted(h, r, CURLE_FAILED_INIT, "curl_multi_add_handle failed");
 	}
 }
 
@@ -352,6 +412,7 @@ static void finalize_destroy(struct hean_http *h)
 	}
 	free(h);
 	curl_global_cleanup();
+	hean_resolve_shutdown(); /* no-op while another user waits */
 }
 
 void hean_http_destroy(struct hean_http *h)
@@ -374,6 +435,8 @@ int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
 	const char *method;
 	CURL *e;
 	size_t i;
+	bool need_lookup = false;
+	char host[256];
 
 	if (!h || !req || !req->url || !cb || h->destroy_pending) {
 		return -EINVAL;
@@ -449,6 +512,37 @@ int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
 		}
 	}
 
+	{
+		struct hean_url u;
+		char uerr[64];
+
+		if (hean_url_parse(req->url, &u, uerr, sizeof(uerr)) == 0) {
+			snprintf(r->peer, sizeof(r->peer), "%s:%d", u.host, u.port);
+			need_lookup = !hean_resolve_is_numeric(u.host);
+			snprintf(host, sizeof(host), "%s", u.host);
+		} else {
+			/* longer than our parser takes: curl's threaded
+			 * resolver (also off the loop) handles the name */
+			snprintf(r->peer, sizeof(r->peer), "%.200s", req->url);
+		}
+	}
+	if (hean_net_ca_file()[0]) {
+		/* the bundle replaces the system store (as for WebSockets) */
+		curl_easy_setopt(e, CURLOPT_CAINFO, hean_net_ca_file());
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	}
+	if (hean_net_tls_insecure() && strncmp(req->url, "https://", 8) == 0) {
+		/* explicit opt-in only: HEAN_TLS_INSECURE=1 */
+		if (!h->insecure_logged) {
+			log_warn("event=http_tls_insecure peer=%s detail=\"TLS certificate and host "
+				 "name are NOT verified (HEAN_TLS_INSECURE=1)\"",
+				 r->peer);
+			h->insecure_logged = true;
+		}
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+
 	r->t0_us = mono_us();
 	r->next = h->reqs;
 	if (h->reqs) {
@@ -456,6 +550,16 @@ int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
 	}
 	h->reqs = r;
 	h->in_flight++;
+	if (need_lookup) {
+		/* curl gets the handle once the name is resolved (on_resolved) */
+		r->dns = hean_resolve_start(h->loop, host, on_resolved, r);
+		if (r->dns) {
+			return 0;
+		}
+		req_unlink(h, r);
+		req_free(h, r);
+		return -EIO;
+	}
 	if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
 		req_unlink(h, r);
 		curl_easy_cleanup(e);

@@ -15,6 +15,7 @@
 #include "common/ws.h"
 
 #include "common/log.h"
+#include "common/resolve.h"
 #include "common/timeutil.h"
 #include "common/url.h"
 
@@ -22,6 +23,7 @@
 #include <libwebsockets.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -66,6 +68,8 @@ struct hean_ws {
 	bool started;      /* reconnect until stop/destroy */
 	bool session;      /* a session reached CONNECTING; on_close still due */
 	struct lws *wsi;   /* the current session's wsi; NULL before connect returns */
+	struct hean_resolve *dns; /* the session's name lookup in flight, or NULL */
+	char tls_err[200];        /* why the peer's certificate was refused ("" none) */
 	int close_code;    /* CLOSING: code for on_close */
 	int close_wire;    /* CLOSING: code in our close frame */
 	char close_reason[WS_REASON_LEN];
@@ -228,6 +232,8 @@ static void end_session(struct hean_ws *ws, int code, const char *reason, bool k
 	}
 	copy_reason(why, sizeof(why), reason ? reason : "", reason ? strlen(reason) : 0);
 	ws->session = false;
+	hean_resolve_cancel(ws->dns);
+	ws->dns = NULL;
 	detach_wsi(ws, kill);
 	ev_timer_stop(loop, &ws->deadline_t);
 	ev_timer_stop(loop, &ws->ping_t);
@@ -237,8 +243,8 @@ static void end_session(struct hean_ws *ws, int code, const char *reason, bool k
 	ws->state = HEAN_WS_DISCONNECTED;
 
 	if (code == HEAN_WS_CLOSE_CONNECT_FAILED) {
-		log_warn("event=ws_connect_failed name=%s url=%s reason=\"%s\"", ws->name, ws->url,
-			 why);
+		log_warn("event=ws_connect_failed name=%s peer=%s:%d url=%s reason=\"%s\"", ws->name,
+			 ws->u.host, ws->u.port, ws->url, why);
 	} else {
 		log_info("event=ws_close name=%s code=%d reason=\"%s\"", ws->name, code, why);
 	}
@@ -257,14 +263,17 @@ static void end_session(struct hean_ws *ws, int code, const char *reason, bool k
 
 /* ===================== timers ===================== */
 
+static void connect_addr(struct hean_ws *ws, const char *addr);
+static void on_resolved(int status, const char *addr, const char *err, void *data);
+
+/* A session starts: CONNECTING, deadline armed (name lookup + TCP + TLS +
+ * handshake must all fit in connect_timeout_s), then either the lookup
+ * (names: never getaddrinfo on the loop, notes gotcha 3) or the connect. */
 static void connect_now(struct hean_ws *ws)
 {
-	struct lws_client_connect_info i;
-	struct lws *wsi;
-	char host_hdr[300];
-
 	ws->state = HEAN_WS_CONNECTING;
 	ws->session = true;
+	ws->tls_err[0] = '\0';
 	ws->attempts++;
 	if (ws->attempts > 1) {
 		ws->reconnects++;
@@ -274,10 +283,52 @@ static void connect_now(struct hean_ws *ws)
 	if (ws->ops.on_connecting) {
 		ws->ops.on_connecting(ws, ws->data);
 	}
+	ev_timer_stop(ws->ctx->loop, &ws->deadline_t);
+	ev_timer_set(&ws->deadline_t, (double)ws->connect_timeout_s, 0.);
+	ev_timer_start(ws->ctx->loop, &ws->deadline_t);
+
+	log_info("event=ws_connecting name=%s url=%s attempt=%llu", ws->name, ws->url,
+		 (unsigned long long)ws->attempts);
+	if (hean_resolve_is_numeric(ws->u.host)) {
+		connect_addr(ws, ws->u.host);
+		return;
+	}
+	ws->dns = hean_resolve_start(ws->ctx->loop, ws->u.host, on_resolved, ws);
+	if (!ws->dns) {
+		end_session(ws, HEAN_WS_CLOSE_CONNECT_FAILED, "name lookup could not start",
+			    false);
+	}
+}
+
+static void on_resolved(int status, const char *addr, const char *err, void *data)
+{
+	struct hean_ws *ws = data;
+
+	ws->dns = NULL;
+	if (status < 0) {
+		char why[WS_REASON_LEN];
+
+		snprintf(why, sizeof(why), "name lookup failed: %s", err);
+		end_session(ws, HEAN_WS_CLOSE_CONNECT_FAILED, why, false);
+		return;
+	}
+	log_info("event=ws_resolved name=%s host=%s addr=%s", ws->name, ws->u.host, addr);
+	connect_addr(ws, addr);
+}
+
+/* Connects to addr (numeric: lws' getaddrinfo does no lookup) while the
+ * Host header, Origin, TLS SNI and the certificate's host name check all
+ * use the URL's host name (lws takes SNI and the name it verifies from the
+ * Host header, without the port). */
+static void connect_addr(struct hean_ws *ws, const char *addr)
+{
+	struct lws_client_connect_info i;
+	struct lws *wsi;
+	char host_hdr[300];
 
 	memset(&i, 0, sizeof(i));
 	i.context = ws->ctx->lws;
-	i.address = ws->u.host;
+	i.address = addr;
 	i.port = ws->u.port;
 	i.path = ws->u.path[0] ? ws->u.path : "/";
 	if ((ws->u.tls && ws->u.port == 443) || (!ws->u.tls && ws->u.port == 80)) {
@@ -294,23 +345,20 @@ static void connect_now(struct hean_ws *ws)
 	if (ws->u.tls) {
 		i.ssl_connection = LCCSCF_USE_SSL;
 		if (ws->tls_insecure) {
-			i.ssl_connection |=
-				LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
+			/* explicit opt-in only (HEAN_TLS_INSECURE=1, logged at
+			 * create): any certificate, any name */
+			i.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
+					    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
+					    LCCSCF_ALLOW_INSECURE;
 		}
 	}
 
-	ev_timer_stop(ws->ctx->loop, &ws->deadline_t);
-	ev_timer_set(&ws->deadline_t, (double)ws->connect_timeout_s, 0.);
-	ev_timer_start(ws->ctx->loop, &ws->deadline_t);
-
-	log_info("event=ws_connecting name=%s url=%s attempt=%llu", ws->name, ws->url,
-		 (unsigned long long)ws->attempts);
-	/* Blocking getaddrinfo for names (gotcha 3). Errors inside this call
-	 * are returned as NULL without a CONNECTION_ERROR callback; callbacks
-	 * that do run inside it see ws->wsi == NULL and are ignored. */
+	/* addr is numeric: no DNS here. Errors inside this call are returned
+	 * as NULL without a CONNECTION_ERROR callback; callbacks that do run
+	 * inside it see ws->wsi == NULL and are ignored. */
 	wsi = lws_client_connect_via_info(&i);
 	if (!wsi) {
-		end_session(ws, HEAN_WS_CLOSE_CONNECT_FAILED, "connect failed (dns/socket)", false);
+		end_session(ws, HEAN_WS_CLOSE_CONNECT_FAILED, "connect failed (socket)", false);
 		return;
 	}
 	ws->wsi = wsi;
@@ -569,9 +617,33 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	}
 
 	switch (reason) {
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		/* user = X509_STORE_CTX, len = OpenSSL's verdict. Only noted
+		 * for the failure's log line; 0 keeps OpenSSL's verdict (and
+		 * lws' own rules): verification is never relaxed here. */
+		if (!len && user) {
+			X509_STORE_CTX *x = user;
+			int err = X509_STORE_CTX_get_error(x);
+			X509 *cert = X509_STORE_CTX_get_current_cert(x);
+			char subj[96] = "";
+
+			if (cert) {
+				X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
+			}
+			snprintf(ws->tls_err, sizeof(ws->tls_err),
+				 "TLS certificate refused: %s (depth %d, subject %s)",
+				 X509_verify_cert_error_string(err), X509_STORE_CTX_get_error_depth(x),
+				 subj[0] ? subj : "?");
+		}
+		return 0;
+
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		copy_reason(why, sizeof(why), in ? (const char *)in : "connection error",
-			    in ? strlen((const char *)in) : strlen("connection error"));
+		if (ws->tls_err[0]) {
+			copy_reason(why, sizeof(why), ws->tls_err, strlen(ws->tls_err));
+		} else {
+			copy_reason(why, sizeof(why), in ? (const char *)in : "connection error",
+				    in ? strlen((const char *)in) : strlen("connection error"));
+		}
 		end_session(ws,
 			    ws->state == HEAN_WS_CONNECTING ? HEAN_WS_CLOSE_CONNECT_FAILED
 							    : HEAN_WS_CLOSE_ABNORMAL,
@@ -659,6 +731,12 @@ struct hean_ws_ctx *hean_ws_ctx_create(struct ev_loop *loop)
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.options = LWS_SERVER_OPTION_LIBEV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	if (hean_net_ca_file()[0]) {
+		/* HEAN_TLS_CA_FILE replaces the system store (as for REST) */
+		info.client_ssl_ca_filepath = hean_net_ca_file();
+		info.options |= LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+		log_info("event=ws_tls_ca file=%s", hean_net_ca_file());
+	}
 	info.foreign_loops = loops;
 	info.protocols = protocols;
 	info.pcontext = &c->lws;
@@ -667,7 +745,7 @@ struct hean_ws_ctx *hean_ws_ctx_create(struct ev_loop *loop)
 	c->lws = lws_create_context(&info);
 	if (!c->lws) {
 		log_error("event=ws_ctx_failed reason=\"lws_create_context failed "
-			  "(libwebsockets-evlib-ev installed?)\"");
+			  "(libwebsockets-evlib-ev installed? HEAN_TLS_CA_FILE readable?)\"");
 		free(c);
 		return NULL;
 	}
@@ -692,6 +770,7 @@ void hean_ws_ctx_destroy(struct hean_ws_ctx *c)
 		ev_ref(c->loop);
 		ev_timer_stop(c->loop, &c->kick);
 	}
+	hean_resolve_shutdown(); /* no-op while another user waits */
 	if (c->lws) {
 		/* libev has no async close: completes here when called
 		 * outside lws service (never call from an lws callback) */
@@ -831,6 +910,8 @@ void hean_ws_destroy(struct hean_ws *ws)
 	ws->started = false;
 	/* no owner callbacks from destroy: just let go of the wsi */
 	detach_wsi(ws, true);
+	hean_resolve_cancel(ws->dns);
+	ws->dns = NULL;
 	ev_timer_stop(loop, &ws->retry_t);
 	ev_timer_stop(loop, &ws->deadline_t);
 	ev_timer_stop(loop, &ws->ping_t);

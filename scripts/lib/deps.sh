@@ -9,6 +9,7 @@ HD_PKGS_UP=(
 	libev-dev libwebsockets-dev libwebsockets-evlib-ev libjansson-dev
 	libcurl4-openssl-dev libhiredis-dev libssl-dev libcap-dev libcmocka-dev
 	redis-server curl python3 procps iproute2 ca-certificates
+	libc-ares-dev
 )
 # Extra for `scripts/hean test` (tzdata: unit tests run under several TZ;
 # jq and openssl: the simulator conformance tests).
