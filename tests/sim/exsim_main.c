@@ -222,7 +222,8 @@ static const struct lws_protocols protocols[] = {
 static void usage(void)
 {
 	fprintf(stderr, "usage: hean-exsim --port P [--seed N] [--symbols A,B] [--rate HZ]\n"
-			"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n");
+			"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n"
+			"       [--tls-cert PEM --tls-key PEM] (serve wss:// and https:// too)\n");
 }
 
 /* Parses the command line into app. Returns 0 or -EINVAL (usage shown). */
@@ -238,11 +239,14 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		{"api-key", required_argument, NULL, 'k'},
 		{"api-secret", required_argument, NULL, 'S'},
 		{"journal", required_argument, NULL, 'j'},
+		{"tls-cert", required_argument, NULL, 'C'},
+		{"tls-key", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int64_t v = 0;
 	int c, bad;
+	const char *tls_cert = NULL, *tls_key = NULL;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		bad = 0;
@@ -274,6 +278,12 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		case 'j':
 			*journal = optarg;
 			break;
+		case 'C':
+			tls_cert = optarg;
+			break;
+		case 'K':
+			tls_key = optarg;
+			break;
 		default:
 			bad = -EINVAL;
 		}
@@ -283,7 +293,7 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 			return -EINVAL;
 		}
 	}
-	if (optind != argc || app->port <= 0) {
+	if (optind != argc || app->port <= 0 || sim_tls_set(tls_cert, tls_key) < 0) {
 		usage();
 		return -EINVAL;
 	}

@@ -530,7 +530,8 @@ int exsim_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-		return exsim_http_callback(c, wsi, reason, in, len);
+		/* no session data on a TLS link that ends before binding */
+		return c ? exsim_http_callback(c, wsi, reason, in, len) : 0;
 	default:
 		return 0;
 	}

@@ -583,7 +583,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: hean-sigsim --port P [--token T] [--interval S] [--push-delay S]\n"
 		   "       [--seed N] [--per-wave N] [--symbols A,B,...] [--buffer-cap N]\n"
-		   "       [--auth-timeout S]\n");
+		   "       [--auth-timeout S] [--tls-cert PEM --tls-key PEM]\n");
 }
 
 static int parse_args(struct sigsim *sim, int argc, char **argv)
@@ -598,11 +598,14 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 		{ "symbols", required_argument, NULL, 'y' },
 		{ "buffer-cap", required_argument, NULL, 'b' },
 		{ "auth-timeout", required_argument, NULL, 'a' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int64_t v;
 	int o;
+	const char *tls_cert = NULL, *tls_key = NULL;
 
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		int bad = 0;
@@ -619,6 +622,8 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 		case 'y': bad = sigsim_gen_set_symbols(&sim->gen, optarg); break;
 		case 'b': bad = sim_parse_int(optarg, 1, 1000000, &v); sim->buffer_cap = (size_t)v; break;
 		case 'a': bad = sim_parse_int(optarg, 1, 3600, &v); sim->auth_timeout_s = (double)v; break;
+		case 'C': tls_cert = optarg; break;
+		case 'K': tls_key = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
@@ -630,7 +635,7 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 			return -EINVAL;
 		}
 	}
-	if (optind != argc || sim->port == 0) {
+	if (optind != argc || sim->port == 0 || sim_tls_set(tls_cert, tls_key) < 0) {
 		usage(stderr);
 		return -EINVAL;
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/json.h"
 
@@ -105,6 +106,23 @@ char *sim_buf_text(struct sim_buf *b)
 
 /* ===== lws on libev ===== */
 
+static const char *tls_cert, *tls_key;
+
+int sim_tls_set(const char *cert, const char *key)
+{
+	if (!cert != !key) {
+		fprintf(stderr, "TLS needs both --tls-cert and --tls-key\n");
+		return -EINVAL;
+	}
+	if (cert && (access(cert, R_OK) != 0 || access(key, R_OK) != 0)) {
+		fprintf(stderr, "TLS certificate or key not readable: %s %s\n", cert, key);
+		return -EINVAL;
+	}
+	tls_cert = cert;
+	tls_key = key;
+	return 0;
+}
+
 struct lws_context *sim_lws_context(struct ev_loop *loop, int port,
 				   const struct lws_protocols *protocols, void *user,
 				   struct lws_context **pcontext)
@@ -125,6 +143,13 @@ struct lws_context *sim_lws_context(struct ev_loop *loop, int port,
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 		info.timeout_secs = 600;
 		info.keepalive_timeout = 600;
+		if (tls_cert) {
+			info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+					LWS_SERVER_OPTION_ALLOW_NON_SSL_ON_SSL_PORT |
+					LWS_SERVER_OPTION_ALLOW_HTTP_ON_HTTPS_LISTENER;
+			info.ssl_cert_filepath = tls_cert;
+			info.ssl_private_key_filepath = tls_key;
+		}
 	} else {
 		info.port = CONTEXT_PORT_NO_LISTEN;
 	}

@@ -37,6 +37,13 @@ char *sim_buf_text(struct sim_buf *b);
  * the iface says); port 0: a client context. Returns the context (NULL on
  * failure) and stores it in *pcontext (may be NULL), which lws clears
  * once the context is destroyed. */
+/* TLS for the server contexts created afterwards: certificate chain and
+ * key (PEM paths; NULL: plain). Such a port serves wss:// and https://
+ * and, for the test harness' own controls (/sim/...), still plain ws://
+ * and http:// (lws tells them apart by the first byte). Returns 0, or
+ * -EINVAL when only one of the two is given or a file is unreadable. */
+int sim_tls_set(const char *cert, const char *key);
+
 struct lws_context *sim_lws_context(struct ev_loop *loop, int port,
 				   const struct lws_protocols *protocols, void *user,
 				   struct lws_context **pcontext);
