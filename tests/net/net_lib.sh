@@ -114,3 +114,49 @@ max_of() { printf '%s\n' "$@" | sort -n | tail -n 1; }
 probe_clean() {
 	[ "$PROBE_RC" -eq 0 ] && no_sanitizer_report "$IT_DIR/$1.err"
 }
+
+# ===== TLS and DNS fixtures (it_tls.sh, it_dns.sh, tests/e2e/tls.sh) =====
+
+# make_test_ca DIR: a throw-away CA (DIR/ca.pem), a server certificate it
+# signed for 127.0.0.1, localhost and sim.hean.test (DIR/srv.pem,
+# DIR/srv.key), and a second, unrelated CA (DIR/wrong.pem). Fails the
+# test when openssl is missing or fails (never a skip).
+make_test_ca() {
+	local d=$1
+	command -v openssl >/dev/null || { it_fail "openssl not installed"; return 1; }
+	mkdir -p "$d"
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:sim.hean.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$d/ext.cnf"
+	if ! {
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hean test CA $$" \
+			-addext "basicConstraints=critical,CA:TRUE" \
+			-addext "keyUsage=critical,keyCertSign,cRLSign" \
+			-keyout "$d/ca.key" -out "$d/ca.pem" &&
+			openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+				-keyout "$d/srv.key" -out "$d/srv.csr" &&
+			openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+				-CAcreateserial -days 2 -extfile "$d/ext.cnf" -out "$d/srv.pem" &&
+			openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=wrong CA $$" \
+				-keyout "$d/wrong.key" -out "$d/wrong.pem"
+	} >"$d/openssl.out" 2>&1; then
+		cat "$d/openssl.out" >&2
+		it_fail "openssl could not make the test CA"
+		return 1
+	fi
+}
+
+# start_dns_fixture MAP DROP_FILE: tests/net/dns_fixture.py on a free UDP
+# port (answers MAP "name=ip,..."; drops every query while DROP_FILE
+# exists). Sets DNS_PORT; its query log is $IT_DIR/dns.log.
+start_dns_fixture() {
+	local try
+	need_cmd python3
+	for try in 1 2 3 4 5; do
+		DNS_PORT=$(free_port)
+		bg dns python3 "$HEAN_SRC/tests/net/dns_fixture.py" "$DNS_PORT" "$1" "$2"
+		wait_until 5 grep -q "^listening" "$IT_DIR/dns.log" && return 0
+		dead "$LAST_PID" || break
+		mv -f "$IT_DIR/dns.log" "$IT_DIR/dns.port-taken-$try.txt"
+	done
+	it_fail "dns fixture did not start"
+	return 1
+}

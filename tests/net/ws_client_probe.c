@@ -11,8 +11,15 @@
  * Options: --url U [--ping S] [--ping-text T] [--liveness S] [--max-msg N]
  *   [--connect-timeout S] [--duration-ms N] [--send-on-open T] [--reset-on T]
  *   [--send-every-ms N] [--print-body] [--drop-on T] [--stop-after-opens N]
+ *   [--ca-file PEM] [--dns-server IP:PORT] [--insecure 1]
+ *   [--http-url U --http-every-ms N]   (a common/http GET on the same loop)
+ *   probe t=MS ev=http status=S curl=C err="..."   (only when S/C change)
+ * The exit line also has max_gap_ms: the longest pause of a 10 ms timer on
+ * the loop (a blocked loop shows here), and http_ok/http_fail counts.
  * The common log goes to stderr. */
+#include "common/http.h"
 #include "common/log.h"
+#include "common/resolve.h"
 #include "common/ws.h"
 
 #include <errno.h>
@@ -36,6 +43,14 @@ struct probe {
 	int last_send_rc;
 	bool have_last_rc;
 	struct ev_timer end_t, send_t;
+	struct ev_timer gap_t, http_t;
+	double gap_last, max_gap;
+	struct hean_http *http;
+	const char *http_url;
+	bool http_busy;
+	long http_last_status;
+	int http_last_code;
+	unsigned http_ok, http_fail;
 };
 
 static double t0;
@@ -143,6 +158,53 @@ static void on_send_timer(struct ev_loop *loop, struct ev_timer *w, int revents)
 	}
 }
 
+static void on_gap_timer(struct ev_loop *loop, struct ev_timer *w, int revents)
+{
+	struct probe *p = w->data;
+	double t = now_ms();
+
+	if (p->gap_last > 0 && t - p->gap_last > p->max_gap) {
+		p->max_gap = t - p->gap_last;
+	}
+	p->gap_last = t;
+}
+
+static void on_http_done(const struct hean_http_response *r, void *data)
+{
+	struct probe *p = data;
+
+	p->http_busy = false;
+	if (r->curl_code == 0 && r->status == 200) {
+		p->http_ok++;
+	} else {
+		p->http_fail++;
+	}
+	if (r->status != p->http_last_status || r->curl_code != p->http_last_code ||
+	    p->http_ok + p->http_fail == 1) {
+		say("ev=http status=%ld curl=%d err=\"%s\"", r->status, r->curl_code,
+		    r->error ? r->error : "");
+		p->http_last_status = r->status;
+		p->http_last_code = r->curl_code;
+	}
+}
+
+static void on_http_timer(struct ev_loop *loop, struct ev_timer *w, int revents)
+{
+	struct probe *p = w->data;
+	struct hean_http_request req = {0};
+
+	if (p->http_busy) {
+		return;
+	}
+	req.url = p->http_url;
+	req.timeout_ms = 3000;
+	if (hean_http_submit(p->http, &req, on_http_done, p) == 0) {
+		p->http_busy = true;
+	} else {
+		p->http_fail++;
+	}
+}
+
 static void on_end(struct ev_loop *loop, struct ev_timer *w, int revents)
 {
 	ev_break(loop, EVBREAK_ALL);
@@ -165,7 +227,8 @@ int main(int argc, char **argv)
 	struct probe p = {0};
 	struct hean_ws_ctx *ctx;
 	struct ev_signal sig_term;
-	double duration_ms = 5000, send_every_ms = 0;
+	double duration_ms = 5000, send_every_ms = 0, http_every_ms = 0;
+	const char *ca_file = NULL, *dns_server = NULL;
 	int i, rc = 0;
 
 	{
@@ -213,6 +276,16 @@ int main(int argc, char **argv)
 			send_every_ms = atof(v);
 		} else if (!strcmp(a, "--stop-after-opens")) {
 			p.stop_after_opens = atoi(v);
+		} else if (!strcmp(a, "--ca-file")) {
+			ca_file = v;
+		} else if (!strcmp(a, "--dns-server")) {
+			dns_server = v;
+		} else if (!strcmp(a, "--insecure")) {
+			cfg.tls_insecure = atoi(v) != 0;
+		} else if (!strcmp(a, "--http-url")) {
+			p.http_url = v;
+		} else if (!strcmp(a, "--http-every-ms")) {
+			http_every_ms = atof(v);
 		} else {
 			fprintf(stderr, "unknown option %s\n", a);
 			return 2;
@@ -225,6 +298,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	hean_log_init("probe", NULL, HEAN_LOG_INFO);
 
+	hean_net_set(ca_file, dns_server, cfg.tls_insecure);
 	p.loop = ev_default_loop(0);
 	ctx = hean_ws_ctx_create(p.loop);
 	if (!ctx) {
@@ -249,19 +323,34 @@ int main(int argc, char **argv)
 	}
 	ev_signal_init(&sig_term, on_term, SIGTERM);
 	ev_signal_start(p.loop, &sig_term);
+	ev_timer_init(&p.gap_t, on_gap_timer, 0.01, 0.01);
+	p.gap_t.data = &p;
+	ev_timer_start(p.loop, &p.gap_t);
+	if (p.http_url && http_every_ms > 0) {
+		p.http = hean_http_create(p.loop);
+		if (!p.http) {
+			return 1;
+		}
+		ev_timer_init(&p.http_t, on_http_timer, 0., http_every_ms / 1000.0);
+		p.http_t.data = &p;
+		ev_timer_start(p.loop, &p.http_t);
+	}
 
 	ev_run(p.loop, 0);
+	ev_timer_stop(p.loop, &p.gap_t);
+	ev_timer_stop(p.loop, &p.http_t);
+	hean_http_destroy(p.http);
 
 	ev_timer_stop(p.loop, &p.end_t);
 	ev_timer_stop(p.loop, &p.send_t);
 	ev_signal_stop(p.loop, &sig_term);
 	say("ev=exit opens=%u closes=%u msgs=%u reconnecting=%u reconnects=%llu sends_ok=%u "
 	    "sends_enotconn=%u sends_other=%u bad_close_state=%u bad_send_after_close=%u "
-	    "state=%s",
+	    "state=%s max_gap_ms=%.0f http_ok=%u http_fail=%u",
 	    p.opens, p.closes, p.msgs, p.reconnecting,
 	    (unsigned long long)hean_ws_reconnects(p.ws), p.sends_ok, p.sends_enotconn,
 	    p.sends_other, p.bad_close_state, p.bad_send_after_close,
-	    hean_ws_state_name(hean_ws_get_state(p.ws)));
+	    hean_ws_state_name(hean_ws_get_state(p.ws)), p.max_gap, p.http_ok, p.http_fail);
 	hean_ws_destroy(p.ws);
 	hean_ws_ctx_destroy(ctx);
 	/* nothing of ours may be left on the loop */
