@@ -149,6 +149,9 @@ struct lws_context *sim_lws_context(struct ev_loop *loop, int port,
 					LWS_SERVER_OPTION_ALLOW_HTTP_ON_HTTPS_LISTENER;
 			info.ssl_cert_filepath = tls_cert;
 			info.ssl_private_key_filepath = tls_key;
+			/* HTTP/1.1 only: over h2, lws 4.1.6 does not hand custom
+			 * request headers (X-BAPI-*) to the protocol */
+			info.alpn = "http/1.1";
 		}
 	} else {
 		info.port = CONTEXT_PORT_NO_LISTEN;
