@@ -40,6 +40,8 @@ struct http_req {
 	struct curl_slist *hdrs; /* owned */
 	struct curl_slist *resolve; /* owned: CURLOPT_RESOLVE "host:port:addr" */
 	struct hean_resolve *dns;   /* name lookup in flight (not yet added to curl) */
+	struct ev_timer dns_t;      /* the request's deadline while dns is in flight */
+	uint32_t timeout_ms;
 	char peer[300];             /* host:port, for logs */
 	hean_http_done_fn *cb;
 	void *data;
@@ -147,6 +149,7 @@ static void req_free(struct hean_http *h, struct http_req *r)
 {
 	hean_resolve_cancel(r->dns);
 	r->dns = NULL;
+	ev_timer_stop(h->loop, &r->dns_t);
 	if (r->easy) {
 		curl_multi_remove_handle(h->multi, r->easy);
 		curl_easy_cleanup(r->easy);
@@ -246,6 +249,7 @@ static void on_resolved(int status, const char *addr, const char *err, void *dat
 	const char *colon = strrchr(r->peer, ':');
 
 	r->dns = NULL;
+	ev_timer_stop(h->loop, &r->dns_t);
 	if (status < 0) {
 		log_warn("event=http_resolve_failed peer=%s reason=\"%s\"", r->peer, err);
 		fail_unstarted(h, r, CURLE_COULDNT_RESOLVE_HOST, err);
@@ -262,9 +266,27 @@ static void on_resolved(int status, const char *addr, const char *err, void *dat
 	}
 	r->resolve = n;
 	curl_easy_setopt(r->easy, CURLOPT_RESOLVE, r->resolve);
+	{
+		/* the lookup's time counts against the request's deadline */
+		int64_t left = (int64_t)r->timeout_ms - (mono_us() - r->t0_us) / 1000;
+
+		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
+	}
 	if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK) {
 		fail_unstarted(h, r, CURLE_FAILED_INIT, "curl_multi_add_handle failed");
 	}
+}
+
+static void on_dns_deadline(struct ev_loop *loop, struct ev_timer *w, int revents)
+{
+	struct http_req *r = w->data;
+	char why[360];
+
+	snprintf(why, sizeof(why), "timeout after %u ms resolving %s", r->timeout_ms, r->peer);
+	hean_resolve_cancel(r->dns);
+	r->dns = NULL;
+	log_warn("event=http_resolve_failed peer=%s reason=\"%s\"", r->peer, why);
+	fail_unstarted(r->h, r, CURLE_OPERATION_TIMEDOUT, why);
 }
 
 /* ===================== curl <-> libev glue ===================== */
@@ -453,6 +475,9 @@ int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
 	r->cb = cb;
 	r->data = data;
 	r->body.max = req->max_body ? req->max_body : HTTP_DEFAULT_MAX_BODY;
+	r->timeout_ms = req->timeout_ms ? req->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
+	ev_timer_init(&r->dns_t, on_dns_deadline, r->timeout_ms / 1000.0, 0.);
+	r->dns_t.data = r;
 	r->head.max = HTTP_MAX_HEADERS;
 	r->easy = e = curl_easy_init();
 	if (!e) {
@@ -554,6 +579,7 @@ int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
 		/* curl gets the handle once the name is resolved (on_resolved) */
 		r->dns = hean_resolve_start(h->loop, host, on_resolved, r);
 		if (r->dns) {
+			ev_timer_start(h->loop, &r->dns_t);
 			return 0;
 		}
 		req_unlink(h, r);

@@ -77,7 +77,7 @@ it_check "probe: >= 3 failed lookups, each on_close then reconnecting" test "$PR
 it_check "probe: no open before DNS answered" test "$(field "$L" open n | head -n 1)" = 1 -a \
 	"$(grep -m1 ' ev=open ' "$L" | sed -E 's/.* t=([0-9]+) .*/\1/')" -ge $((BH * 1000 - 1000))
 it_check "probe: REST (curl via our lookup) answered after the fix" test "$(exit_field "$L" http_ok)" -ge 1
-it_check "probe: REST failed during the blackhole" grep -q 'ev=http status=0 curl=6 err="DNS timeout for sim.hean.test' "$L"
+it_check "probe: REST failed during the blackhole, at its own deadline" grep -q 'ev=http status=0 curl=28 err="timeout after 3000 ms resolving sim.hean.test' "$L"
 it_check "feed got ticks after the fix" wait_until 5 out_ge 1 rcli XLEN hean:ticks
 stop_pid "$FEED_PID"
 it_done
