@@ -63,6 +63,9 @@ struct hean_config {
 	bool tls_insecure;  /* HEAN_TLS_INSECURE=1: accept self-signed (loudly logged) */
 	char log_file[1024]; /* --log FILE; empty = stderr */
 	char config_file[1024];
+	char metrics_listen[128];     /* HOST:PORT of hean-metrics (/metrics) */
+	char alert_webhook_url[1024]; /* empty: no webhook notifications */
+	int alert_repeat_s;           /* at most one message per condition per this */
 };
 
 /* Fills defaults. role names the process ("feed"); proc_name defaults to it. */
