@@ -2,6 +2,7 @@
 #include "scripts/metrics/collect.h"
 
 #include "common/log.h"
+#include "common/timeutil.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -22,8 +23,8 @@ struct mx_collect {
 	bool ev_known;
 };
 
-enum kind { K_SCAN, K_HEALTH, K_TICKER, K_XLEN, K_XINFO, K_WAVE, K_HALT, K_PNL, K_EVENTS,
-	    K_EVTAIL };
+enum kind { K_SCAN, K_HEALTH, K_TICKER, K_XLEN, K_XINFO, K_WAVE, K_WAVE_S, K_HALT, K_PNL,
+	    K_EVENTS, K_EVTAIL };
 
 struct cycle {
 	struct mx_collect *c;
@@ -396,7 +397,22 @@ static void on_reply(struct hean_redis *r, redisReply *rep, void *priv)
 			take_groups(&s->streams[idx], rep);
 		}
 		break;
-	case K_WAVE:
+	case K_WAVE: /* "2026-12-03T11:30:00+00:00" (or epoch seconds) */
+		if (is_str(rep) && !s->has_wave_last) {
+			int64_t ms;
+			char *end;
+			long long v = strtoll(rep->str, &end, 10);
+
+			if (*end == '\0' && end != rep->str) {
+				s->wave_last = v;
+				s->has_wave_last = true;
+			} else if (hean_time_parse_iso8601(rep->str, rep->len, &ms, NULL) == 0) {
+				s->wave_last = ms / 1000;
+				s->has_wave_last = true;
+			}
+		}
+		break;
+	case K_WAVE_S: /* epoch seconds of wave:last: preferred */
 		if (is_str(rep)) {
 			s->has_wave_last = true;
 			s->wave_last = int_of(rep);
@@ -468,6 +484,8 @@ static void send_batch(struct cycle *cy)
 		send(cy, K_XLEN, (size_t)i, "XLEN %s", key);
 		send(cy, K_XINFO, (size_t)i, "XINFO GROUPS %s", key);
 	}
+	snprintf(key, sizeof(key), "%swave:last_s", p);
+	send(cy, K_WAVE_S, 0, "GET %s", key);
 	snprintf(key, sizeof(key), "%swave:last", p);
 	send(cy, K_WAVE, 0, "GET %s", key);
 	snprintf(key, sizeof(key), "%shalt", p);

@@ -29,6 +29,7 @@
 #define LAG_HOLD_MS 30000   /* consumer lag > 0 and not shrinking for this long */
 #define MAX_LAGS 64
 #define MAX_WAVE_STEPS 100
+#define MISSED_MARGIN_S 5
 
 struct lagtrack {
 	char key[140];
@@ -147,9 +148,9 @@ static void eval_waves(struct mx *m, const struct mx_snap *s, int64_t now)
 			iso_s(w + iv + dl, t2, sizeof(t2));
 			iso_s(s->wave_last, t3, sizeof(t3));
 			mx_alerts_event(m->al, now, "wave_missed", waves_proc(s), "critical",
-					"wave %s (due %s) not emitted within %" PRId64
-					" s of its due time; last wave emitted: %s",
-					t1, t2, gr, t3);
+					"wave %s (due %s) not recorded %d s after its deadline"
+					" (due + %" PRId64 " s); last wave emitted: %s",
+					t1, t2, MISSED_MARGIN_S, gr - MISSED_MARGIN_S, t3);
 		}
 		m->wave_checked = w;
 	}
@@ -400,12 +401,10 @@ int main(int argc, char **argv)
 	m.st.version = HEAN_METRICS_VERSION;
 	m.st.wave_interval_s = app.cfg.wave_interval_s;
 	m.st.wave_delay_s = app.cfg.wave_delay_s;
-	/* a wave not emitted 30 s after its due time is missed (sooner when
-	 * its processing window is shorter) */
-	m.st.wave_grace_s = app.cfg.wave_max_late_s < 30 ? app.cfg.wave_max_late_s : 30;
-	if (m.st.wave_grace_s < 1) {
-		m.st.wave_grace_s = 1;
-	}
+	/* waves may legitimately wait for signals until a wave's deadline
+	 * (due + HEAN_WAVE_MAX_LATE_S), where it records the wave (as expired
+	 * if need be): a wave still not recorded 5 s after that is missed */
+	m.st.wave_grace_s = app.cfg.wave_max_late_s + MISSED_MARGIN_S;
 	m.st.stale_s = app.cfg.watchdog_stale_s;
 	m.col = mx_collect_create(app.redis, app.cfg.prefix, on_collected, &m);
 	m.al = mx_alerts_create(app.loop.loop, app.cfg.alert_webhook_url, app.cfg.alert_repeat_s,

@@ -446,13 +446,13 @@ static void render_trading(FILE *out, const struct mx_snap *s, const struct mx_s
 
 	{
 		FAM(f, "hean_waves_missed_total", "counter",
-		    "Waves whose due time plus grace passed with hean:wave:last still below them (counted by the exporter since it started).");
+		    "Waves not recorded 5 s after their deadline (due + HEAN_WAVE_MAX_LATE_S), counted by the exporter since it started.");
 		if (s->has_wave_last) {
 			sample(&f, NULL, (double)st->waves_missed, NULL);
 		}
 	}
 	{
-		FAM(f, "hean_wave_overdue_seconds", "gauge", "Seconds the oldest due wave is waiting to be emitted (0 if none).");
+		FAM(f, "hean_wave_overdue_seconds", "gauge", "Seconds since the due time of the oldest wave not yet recorded (0 if none); waves may wait for signals up to HEAN_WAVE_MAX_LATE_S.");
 		if (s->has_wave_last) {
 			sample(&f, NULL, st->wave_overdue_s, NULL);
 		}

@@ -34,8 +34,10 @@ for i in 1 2 3; do rcli XADD hean:waves '*' wave_ts "$i" >/dev/null; done
 rcli XGROUP CREATE hean:waves executor 0 >/dev/null
 id=$(rcli XREADGROUP GROUP executor x1 COUNT 2 STREAMS hean:waves '>' | sed -n 2p)
 rcli XACK hean:waves executor "$id" >/dev/null
-# the newest wave past its due time + 30 s grace, minus one: exactly one missed
-rcli SET hean:wave:last $((((now / 1000 - 930) / 900) * 900 - 900)) >/dev/null
+# the newest wave past its deadline (due + 300 s) + 5 s, minus one: one missed
+# (as hean-waves writes it: ISO 8601; hean:wave:last_s is left out here)
+wl=$((((now / 1000 - 1205) / 900) * 900 - 900))
+rcli SET hean:wave:last "$(date -u -d "@$wl" +%Y-%m-%dT%H:%M:%S+00:00)" >/dev/null
 export HEAN_WAVE_INTERVAL_S=900 HEAN_WAVE_DELAY_S=0 HEAN_WAVE_MAX_LATE_S=300
 # a webhook nobody listens on: alerts fail and are counted, nothing else changes
 HEAN_ALERT_WEBHOOK_URL=http://127.0.0.1:$(free_port)/hook
@@ -94,6 +96,7 @@ check_val "$f" 'hean_signals_duplicate_total{process="signals"}' 3
 check_val "$f" 'hean_waves_emitted_total{process="waves"}' 5
 check_val "$f" 'hean_waves_expired_total{process="waves"}' 1
 check_val "$f" 'hean_waves_missed_total' 1
+check_val "$f" 'hean_wave_last_timestamp_seconds' "$wl"
 check_val "$f" 'hean_stream_length{stream="waves"}' 3
 check_val "$f" 'hean_stream_group_pending{stream="waves",group="executor"}' 1
 check_val "$f" 'hean_stream_group_lag{stream="waves",group="executor"}' 1
