@@ -30,6 +30,7 @@
 #define MAX_LAGS 64
 #define MAX_WAVE_STEPS 100
 #define MISSED_MARGIN_S 5
+#define LISTEN_RETRY_S 5.0
 
 struct lagtrack {
 	char key[140];
@@ -46,6 +47,8 @@ struct mx {
 	struct mx_alerts *al;
 	struct mx_httpd *httpd;
 	ev_timer tick;
+	ev_timer relisten; /* the address was taken: retry every LISTEN_RETRY_S */
+	int listen_err;
 	char *text;
 	size_t text_len;
 	int64_t wave_checked;
@@ -311,6 +314,11 @@ static void publish_self(struct mx *m)
 	}
 	hean_health_set_int(m->app->health, "alerts_firing", (int64_t)m->st.n_firing);
 	hean_health_set_int(m->app->health, "waves_missed", (int64_t)m->st.waves_missed);
+	if (!m->httpd && off < sizeof(detail) - 80) {
+		snprintf(detail + off, sizeof(detail) - off, "%snot serving %s: %s (retrying)",
+			 off ? "; " : "", m->app->cfg.metrics_listen, strerror(-m->listen_err));
+		off = strlen(detail);
+	}
 	hean_health_set_state(m->app->health, m->st.redis_up ? "running" : "redis_down",
 			      detail[0] ? detail : "no alert");
 }
@@ -374,11 +382,30 @@ static void on_tick(struct ev_loop *loop, ev_timer *t, int revents)
 	}
 }
 
+/* Binding HEAN_METRICS_LISTEN failed (address in use): the alerts go on,
+ * the health detail says so, and the bind is retried. */
+static void on_relisten(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct mx *m = t->data;
+	int err = 0;
+
+	m->httpd = mx_httpd_create(loop, m->app->cfg.metrics_listen, body_fn, m, &err);
+	if (m->httpd) {
+		ev_timer_stop(loop, t);
+		log_info("event=listening url=http://%s/metrics", m->app->cfg.metrics_listen);
+	} else if (err != m->listen_err) {
+		log_error("event=listen_failed listen=%s err=\"%s\" retry_s=%.0f",
+			  m->app->cfg.metrics_listen, strerror(-err), LISTEN_RETRY_S);
+	}
+	m->listen_err = err;
+}
+
 static void on_stop(struct hean_app *app, void *data)
 {
 	struct mx *m = data;
 
 	ev_timer_stop(app->loop.loop, &m->tick);
+	ev_timer_stop(app->loop.loop, &m->relisten);
 	mx_httpd_destroy(m->httpd);
 	m->httpd = NULL;
 	mx_alerts_destroy(m->al);
@@ -414,10 +441,18 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	m.httpd = mx_httpd_create(app.loop.loop, app.cfg.metrics_listen, body_fn, &m, &err);
-	if (!m.httpd) {
-		log_error("event=listen_failed listen=%s err=%d (%s)", app.cfg.metrics_listen, err,
-			  err == -EINVAL ? "HEAN_METRICS_LISTEN must be IPv4:PORT" : strerror(-err));
+	ev_timer_init(&m.relisten, on_relisten, LISTEN_RETRY_S, LISTEN_RETRY_S);
+	m.relisten.data = &m;
+	if (!m.httpd && err == -EINVAL) {
+		log_error("event=listen_failed listen=%s (HEAN_METRICS_LISTEN must be IPv4:PORT)",
+			  app.cfg.metrics_listen);
 		goto fail;
+	}
+	if (!m.httpd) {
+		m.listen_err = err;
+		log_error("event=listen_failed listen=%s err=\"%s\" retry_s=%.0f (alerts go on)",
+			  app.cfg.metrics_listen, strerror(-err), LISTEN_RETRY_S);
+		ev_timer_start(app.loop.loop, &m.relisten);
 	}
 	log_info("event=listening url=http://%s/metrics webhook=%s repeat_s=%d grace_s=%d",
 		 app.cfg.metrics_listen, app.cfg.alert_webhook_url[0] ? "set" : "none",
