@@ -280,6 +280,15 @@ void mx_alerts_begin(struct mx_alerts *a)
 	}
 }
 
+void mx_alerts_keep(struct mx_alerts *a)
+{
+	for (int i = 0; i < MAX_CONDS; i++) {
+		if (a->c[i].active) {
+			a->c[i].seen = true;
+		}
+	}
+}
+
 void mx_alerts_state(struct mx_alerts *a, int64_t now_ms, const char *what, const char *proc,
 		     int hold_s, const char *severity, const char *fmt, ...)
 {

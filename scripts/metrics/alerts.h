@@ -34,6 +34,8 @@ void mx_alerts_state(struct mx_alerts *a, int64_t now_ms, const char *what, cons
 void mx_alerts_event(struct mx_alerts *a, int64_t now_ms, const char *what, const char *proc,
 		     const char *severity, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* Nothing could be read (Redis down): every state keeps its status. */
+void mx_alerts_keep(struct mx_alerts *a);
 /* Resolves states not reported since begin; refreshes st->firing. */
 void mx_alerts_end(struct mx_alerts *a, int64_t now_ms);
 

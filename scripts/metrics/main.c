@@ -224,13 +224,29 @@ static void eval_snapshot(struct mx *m, const struct mx_snap *s, int64_t now)
 	const char *xproc = "executor";
 	char w[64];
 
+	for (size_t i = 0; i < s->n_events; i++) {
+		const struct mx_event *e = &s->events[i];
+
+		mx_state_count_event(&m->st, e->proc, e->event);
+		if (strcmp(e->event, "stopped") == 0 && e->proc[0]) {
+			mx_state_note_stop(&m->st, e->proc, now);
+		} else if (strcmp(e->event, "restarted") == 0) {
+			mx_state_count_restart(&m->st, first_word(e->detail, w, sizeof(w)));
+		} else if (strcmp(e->event, "restart_storm") == 0) {
+			mx_alerts_event(m->al, now, "restart_storm", first_word(e->detail, w, sizeof(w)),
+					"critical", "%s", e->detail);
+		} else if (strcmp(e->event, "wave_expired") == 0) {
+			mx_alerts_event(m->al, now, "wave_expired", e->proc[0] ? e->proc : "waves",
+					"critical", "wave recorded after its deadline, not traded: %s",
+					e->detail);
+		}
+	}
 	for (size_t i = 0; i < s->n_procs; i++) {
 		const struct mx_hash *p = &s->procs[i];
 		const char *state = mx_get(p, "state");
 
 		if (strcmp(p->name, cfg->proc_name) != 0 && mx_get_i64(p, "updated_ms", &upd) &&
-		    !(state && strcmp(state, "stopped") == 0) &&
-		    now - upd > (int64_t)m->st.stale_s * 1000) {
+		    !mx_proc_stopped(&m->st, p) && now - upd > (int64_t)m->st.stale_s * 1000) {
 			mx_alerts_state(m->al, now, "process_down", p->name, 0, "critical",
 					"health hash not updated for %" PRId64 " s (last state %s)",
 					(now - upd) / 1000, state ? state : "?");
@@ -276,21 +292,6 @@ static void eval_snapshot(struct mx *m, const struct mx_snap *s, int64_t now)
 				"risk limit %s reached: new orders stop, open positions stay protected",
 				limit);
 	}
-	for (size_t i = 0; i < s->n_events; i++) {
-		const struct mx_event *e = &s->events[i];
-
-		mx_state_count_event(&m->st, e->proc, e->event);
-		if (strcmp(e->event, "restarted") == 0) {
-			mx_state_count_restart(&m->st, first_word(e->detail, w, sizeof(w)));
-		} else if (strcmp(e->event, "restart_storm") == 0) {
-			mx_alerts_event(m->al, now, "restart_storm", first_word(e->detail, w, sizeof(w)),
-					"critical", "%s", e->detail);
-		} else if (strcmp(e->event, "wave_expired") == 0) {
-			mx_alerts_event(m->al, now, "wave_expired", e->proc[0] ? e->proc : "waves",
-					"critical", "wave recorded after its deadline, not traded: %s",
-					e->detail);
-		}
-	}
 	eval_lag(m, s, now);
 	eval_waves(m, s, now);
 }
@@ -335,6 +336,7 @@ static void on_collected(struct mx_snap *snap, bool ok, void *data)
 		mx_snap_free(snap);
 		free(snap);
 		mx_alerts_begin(m->al);
+		mx_alerts_keep(m->al);
 		mx_alerts_state(m->al, now, "redis_down", "redis", REDIS_DOWN_HOLD_S, "critical",
 				"the exporter cannot read Redis (collection failed)");
 		mx_alerts_end(m->al, now);
@@ -375,6 +377,7 @@ static void on_tick(struct ev_loop *loop, ev_timer *t, int revents)
 		m->st.redis_up = false;
 		m->st.collect_errors++;
 		mx_alerts_begin(m->al);
+		mx_alerts_keep(m->al);
 		mx_alerts_state(m->al, now, "redis_down", "redis", REDIS_DOWN_HOLD_S, "critical",
 				"the exporter's Redis link is down");
 		mx_alerts_end(m->al, now);

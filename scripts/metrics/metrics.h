@@ -102,6 +102,13 @@ struct mx_state {
 	/* webhook */
 	bool webhook_configured;
 	uint64_t wh_sent, wh_failed, wh_retries, wh_dropped, wh_suppressed;
+	/* processes that exited cleanly (event "stopped"), by the time the
+	 * exporter saw it: stopped while their hash is not newer */
+	size_t n_stops;
+	struct {
+		char proc[64];
+		int64_t ms;
+	} stops[64];
 	/* conditions firing now, for hean_alert_firing */
 	size_t n_firing;
 	char firing[64][2][64]; /* what, proc */
@@ -111,6 +118,9 @@ struct mx_state {
  * name as the first word of the detail. */
 void mx_state_count_event(struct mx_state *st, const char *proc, const char *event);
 void mx_state_count_restart(struct mx_state *st, const char *proc);
+void mx_state_note_stop(struct mx_state *st, const char *proc, int64_t now_ms);
+/* The process exited cleanly and has not written its health hash since. */
+bool mx_proc_stopped(const struct mx_state *st, const struct mx_hash *p);
 
 /* Renders the Prometheus text exposition format (version 0.0.4). */
 void mx_render(FILE *out, const struct mx_snap *s, const struct mx_state *st);

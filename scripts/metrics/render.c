@@ -111,6 +111,44 @@ void mx_state_count_event(struct mx_state *st, const char *proc, const char *eve
 	count_in(st, proc && *proc ? proc : "unknown", event && *event ? event : "unknown", false);
 }
 
+void mx_state_note_stop(struct mx_state *st, const char *proc, int64_t now_ms)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_stops; i++) {
+		if (strcmp(st->stops[i].proc, proc) == 0) {
+			break;
+		}
+	}
+	if (i == sizeof(st->stops) / sizeof(st->stops[0])) {
+		return;
+	}
+	if (i == st->n_stops) {
+		snprintf(st->stops[i].proc, sizeof(st->stops[i].proc), "%s", proc);
+		st->n_stops++;
+	}
+	st->stops[i].ms = now_ms;
+}
+
+bool mx_proc_stopped(const struct mx_state *st, const struct mx_hash *p)
+{
+	int64_t upd;
+	const char *state = mx_get(p, "state");
+
+	if (state && strcmp(state, "stopped") == 0) {
+		return true;
+	}
+	if (!mx_get_i64(p, "updated_ms", &upd)) {
+		return false;
+	}
+	for (size_t i = 0; i < st->n_stops; i++) {
+		if (strcmp(st->stops[i].proc, p->name) == 0) {
+			return upd <= st->stops[i].ms;
+		}
+	}
+	return false;
+}
+
 /* Restarts live in the same table, marked with a leading \x01. */
 void mx_state_count_restart(struct mx_state *st, const char *proc)
 {
@@ -231,12 +269,8 @@ static const struct hist_map hists[] = {
 static bool proc_up(const struct mx_hash *p, const struct mx_snap *s, const struct mx_state *st)
 {
 	int64_t upd;
-	const char *state = mx_get(p, "state");
 
-	if (!mx_get_i64(p, "updated_ms", &upd)) {
-		return false;
-	}
-	if (state && strcmp(state, "stopped") == 0) {
+	if (!mx_get_i64(p, "updated_ms", &upd) || mx_proc_stopped(st, p)) {
 		return false;
 	}
 	return age_s(s->now_ms, upd) <= st->stale_s;
@@ -248,16 +282,19 @@ static void render_procs(FILE *out, const struct mx_snap *s, const struct mx_sta
 
 	{
 		FAM(f, "hean_process_up", "gauge",
-		    "1 if the process's health hash was updated within HEAN_WATCHDOG_STALE_S and it is not stopped.");
+		    "1 if the process's health hash was updated within HEAN_WATCHDOG_STALE_S and it has not exited cleanly since.");
 		for (size_t i = 0; i < s->n_procs; i++) {
 			sample(&f, NULL, proc_up(&s->procs[i], s, st) ? 1 : 0, "process",
 			       s->procs[i].name, NULL);
 		}
 	}
 	{
-		FAM(f, "hean_process_state", "gauge", "The process's current state (value 1, state as label).");
+		FAM(f, "hean_process_state", "gauge",
+		    "The process's current state (value 1, state as label; \"stopped\" after a clean exit).");
 		for (size_t i = 0; i < s->n_procs; i++) {
-			const char *state = mx_get(&s->procs[i], "state");
+			const char *state = mx_proc_stopped(st, &s->procs[i])
+						    ? "stopped"
+						    : mx_get(&s->procs[i], "state");
 
 			if (state) {
 				sample(&f, NULL, 1, "process", s->procs[i].name, "state", state, NULL);

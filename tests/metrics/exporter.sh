@@ -46,6 +46,8 @@ start_metrics
 # an event after the exporter started: counted
 sleep 1.2
 rcli XADD hean:events '*' proc watchdog event restarted detail "feed exit=137 signal=KILL pid=11" >/dev/null
+# waves exits cleanly (its last event), its hash stays as it was: stopped, not down
+rcli XADD hean:events '*' proc waves event stopped detail running >/dev/null
 wait_true 5 'scrape "$IT_DIR/m1.txt" && [ "$(mval "$IT_DIR/m1.txt" "hean_process_restarts_total{process=\"feed\"}")" = 1 ]' ||
 	it_fail "restart event not counted"
 scrape "$IT_DIR/m1.txt" || it_fail "scrape failed"
@@ -77,6 +79,10 @@ check_val "$f" 'hean_redis_up' 1
 check_val "$f" 'hean_process_up{process="feed"}' 1
 check_val "$f" 'hean_process_up{process="signals"}' 0
 check_val "$f" 'hean_process_state{process="executor",state="trading"}' 1
+check_val "$f" 'hean_process_up{process="waves"}' 0
+check_val "$f" 'hean_process_state{process="waves",state="stopped"}' 1
+it_check "no process_down alert for the cleanly stopped waves" \
+	bash -c "! grep -qF 'hean_alert_firing{alert=\"process_down\",process=\"waves\"}' '$f'"
 check_val "$f" 'hean_process_reconnects_total{process="feed"}' 2
 check_val "$f" 'hean_process_restarts_total{process="feed"}' 1
 check_val "$f" 'hean_process_restarts_total{process="waves"}' 0
