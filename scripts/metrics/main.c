@@ -436,6 +436,11 @@ int main(int argc, char **argv)
 	 * if need be): a wave still not recorded 5 s after that is missed */
 	m.st.wave_grace_s = app.cfg.wave_max_late_s + MISSED_MARGIN_S;
 	m.st.stale_s = app.cfg.watchdog_stale_s;
+	if (app.cfg.alert_webhook_url[0] && strncmp(app.cfg.alert_webhook_url, "http://", 7) != 0 &&
+	    strncmp(app.cfg.alert_webhook_url, "https://", 8) != 0) {
+		log_error("event=bad_config var=HEAN_ALERT_WEBHOOK_URL err=\"must start with http:// or https://\"");
+		goto fail;
+	}
 	m.col = mx_collect_create(app.redis, app.cfg.prefix, on_collected, &m);
 	m.al = mx_alerts_create(app.loop.loop, app.cfg.alert_webhook_url, app.cfg.alert_repeat_s,
 				&m.st);
