@@ -100,6 +100,9 @@ static const struct var vars[] = {
 	{"HEAN_TLS_INSECURE", "0", T_BOOL, C_TEXT, M_NONE, offsetof(struct hean_config, tls_insecure), sizeof(bool), 0, 1, 0},
 	S("HEAN_TLS_CA_FILE", "", C_TEXT, M_NONE, tls_ca_file),
 	S("HEAN_DNS_SERVER", "", C_TEXT, M_NONE, dns_server),
+	S("HEAN_METRICS_LISTEN", "127.0.0.1:9464", C_TEXT, M_NONE, metrics_listen),
+	S("HEAN_ALERT_WEBHOOK_URL", "", C_TEXT, M_NONE, alert_webhook_url),
+	I("HEAN_ALERT_REPEAT_S", "600", alert_repeat_s, 1, 86400),
 };
 
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))

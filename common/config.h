@@ -65,6 +65,9 @@ struct hean_config {
 	char config_file[1024];
 	char tls_ca_file[1024]; /* HEAN_TLS_CA_FILE: PEM CAs for wss/https; "" = system store */
 	char dns_server[256];   /* HEAN_DNS_SERVER: ip[:port],...; "" = /etc/resolv.conf */
+	char metrics_listen[128];     /* HOST:PORT of hean-metrics (/metrics) */
+	char alert_webhook_url[1024]; /* empty: no webhook notifications */
+	int alert_repeat_s;           /* at most one message per condition per this */
 };
 
 /* Fills defaults. role names the process ("feed"); proc_name defaults to it. */

@@ -7,6 +7,7 @@
  * ring of 256 (oldest dropped and counted) and are flushed, in order, as
  * soon as the link is back. Nothing here ever blocks. */
 #include "common/health.h"
+#include "common/hist.h"
 
 #include "common/log.h"
 #include "common/notify.h"
@@ -32,7 +33,7 @@ struct named_int {
 
 struct named_str {
 	const char *name; /* borrowed */
-	char v[128];
+	char v[HEAN_HIST_TEXT_LEN]; /* room for a common/hist text form */
 };
 
 struct event_rec {

@@ -88,7 +88,7 @@ size_t feed_pub_format_xadd(const struct feed_pub *p, const struct feed_pub_rec 
 size_t feed_pub_format_hset(const struct feed_pub *p, const struct feed_pub_rec *r, char *buf)
 {
 	const struct feed_ticker *t = &p->book->t[r->idx];
-	char *o = PUT_LIT(buf, "*16\r\n$4\r\nHSET\r\n$");
+	char *o = PUT_LIT(buf, "*18\r\n$4\r\nHSET\r\n$");
 	o = put_u64(o, p->hset_key_len + t->sym_len);
 	*o++ = '\r';
 	*o++ = '\n';
@@ -97,6 +97,8 @@ size_t feed_pub_format_hset(const struct feed_pub *p, const struct feed_pub_rec 
 	*o++ = '\r';
 	*o++ = '\n';
 	o = put_fields(p, r, o);
+	o = PUT_LIT(o, "$7\r\nn_ticks\r\n");
+	o = put_i64_bulk(o, p->sym_ticks ? (int64_t)p->sym_ticks[r->idx] : 0);
 	return (size_t)(o - buf);
 }
 
@@ -133,7 +135,8 @@ int feed_pub_init(struct feed_pub *p, const struct feed_book *book, const char *
 	p->q = calloc(queue_cap, sizeof(*p->q));
 	p->dirty = calloc(book->n ? book->n : 1, sizeof(*p->dirty));
 	p->is_dirty = calloc(book->n ? book->n : 1, 1);
-	if (p->q == NULL || p->dirty == NULL || p->is_dirty == NULL) {
+	p->sym_ticks = calloc(book->n ? book->n : 1, sizeof(*p->sym_ticks));
+	if (p->q == NULL || p->dirty == NULL || p->is_dirty == NULL || p->sym_ticks == NULL) {
 		feed_pub_finish(p);
 		return -ENOMEM;
 	}
@@ -156,6 +159,8 @@ void feed_pub_finish(struct feed_pub *p)
 	free(p->q);
 	free(p->dirty);
 	free(p->is_dirty);
+	free(p->sym_ticks);
+	p->sym_ticks = NULL;
 	p->q = NULL;
 	p->dirty = NULL;
 	p->is_dirty = NULL;
@@ -200,6 +205,7 @@ void feed_pub_tick(struct feed_pub *p, const struct feed_ticker *t)
 	struct feed_pub_rec r;
 
 	p->ticks++;
+	p->sym_ticks[t->idx]++;
 	mark_dirty(p, t->idx);
 	feed_pub_rec_of(t, &r);
 	if (p->count > 0 || send_xadd(p, &r) != 0) {

@@ -4,7 +4,8 @@
  *
  *   every merged update  -> XADD {prefix}ticks MAXLEN ~ N * symbol S last L
  *                           bid B ask A mark M ts T recv_us U
- *   the symbol's hash    -> HSET {prefix}ticker:{SYM} (same fields), coalesced:
+ *   the symbol's hash    -> HSET {prefix}ticker:{SYM} (same fields plus
+ *                           n_ticks, the symbol's update count), coalesced:
  *                           marked dirty per update, written by feed_pub_flush
  *                           (once per loop iteration), so the hash always ends
  *                           with the latest state.
@@ -47,6 +48,7 @@ struct feed_pub {
 	uint8_t *is_dirty;
 	size_t n_dirty;
 	uint64_t ticks;   /* merged updates offered */
+	uint64_t *sym_ticks; /* owned: merged updates per symbol (hash field n_ticks) */
 	uint64_t xadds;   /* XADDs handed to the sink */
 	uint64_t hsets;   /* HSETs handed to the sink */
 	uint64_t dropped; /* oldest queued XADDs dropped (ring full) */

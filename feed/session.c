@@ -178,6 +178,7 @@ static void xadd_done(struct hean_redis *r, redisReply *reply, void *priv)
 		f->acked++;
 		f->lat[feed_lat_bucket(d > 0 ? (uint64_t)d : 0)]++;
 		f->lat_n++;
+		hean_hist_observe(&f->hist, (double)d / 1000.0);
 	}
 	if (f->rx_paused && hean_redis_in_flight(r) < INFLIGHT_LOW) {
 		set_paused(f, false);
@@ -440,7 +441,7 @@ static void publish_counters(struct feed_app *f)
 {
 	struct hean_health *h = f->app->health;
 	size_t n_stale;
-	char detail[256];
+	char detail[256], hist[HEAN_HIST_TEXT_LEN];
 
 	stale_detail(f, detail, sizeof(detail), &n_stale);
 	hean_health_set_int(h, "ticks", (int64_t)f->pub.ticks);
@@ -463,6 +464,9 @@ static void publish_counters(struct feed_app *f)
 	hean_health_set_int(h, "ack_p50_us", (int64_t)lat_pct(f, 0.50));
 	hean_health_set_int(h, "ack_p99_us", (int64_t)lat_pct(f, 0.99));
 	hean_health_set_int(h, "ack_p999_us", (int64_t)lat_pct(f, 0.999));
+	if (hean_hist_format(&f->hist, hist, sizeof(hist)) > 0) {
+		hean_health_set_str(h, "hist_recv_to_stored", hist);
+	}
 }
 
 static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)

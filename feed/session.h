@@ -11,6 +11,7 @@
 #ifndef HEAN_FEED_SESSION_H
 #define HEAN_FEED_SESSION_H
 
+#include "common/hist.h"
 #include "common/app.h"
 #include "common/ws.h"
 #include "feed/publish.h"
@@ -70,6 +71,7 @@ struct feed_app {
 	uint64_t sub_errors, acked, lost, xadd_errors, pauses;
 	uint32_t lat[FEED_LAT_BUCKETS]; /* recv -> XADD ack, µs, log buckets */
 	uint64_t lat_n;
+	struct hean_hist hist; /* same, exported as hist_recv_to_stored */
 	int64_t fifo[FEED_FIFO]; /* recv_us of XADDs awaiting their reply, in order */
 	size_t fifo_head, fifo_n;
 	struct feed_loglimit ll_bad, ll_sym, ll_redis;

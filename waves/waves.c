@@ -464,6 +464,7 @@ static void on_emit_reply(struct hean_redis *r, redisReply *reply, void *priv)
 			}
 		}
 		hean_health_set_str(w->app->health, "last_emitted", tw.utc);
+		hean_health_set_int(w->app->health, "last_emit_ms", now); /* for hean-metrics */
 		w->last = w->cur;
 		w->have_last = true;
 		w->cur += w->clock.interval_s;

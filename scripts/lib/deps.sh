@@ -13,7 +13,7 @@ HD_PKGS_UP=(
 )
 # Extra for `scripts/hean test` (tzdata: unit tests run under several TZ;
 # jq and openssl: the simulator conformance tests).
-HD_PKGS_TEST=(shellcheck valgrind socat faketime tzdata jq openssl)
+HD_PKGS_TEST=(shellcheck valgrind socat faketime tzdata jq openssl prometheus)
 
 # hd_missing PKG...: prints the packages that are not installed.
 hd_missing() {

@@ -14,6 +14,9 @@
 # Everything the launcher knows, in start order.
 HP_NAMES=(redis exsim sigsim feed signals waves executor watchdog)
 HP_DAEMONS=(feed signals waves executor)
+# hean-metrics (scrape target + webhook alerts): supervised like a daemon
+HP_NAMES+=(metrics)
+HP_DAEMONS+=(metrics)
 
 # hp_known NAME: NAME is one of HP_NAMES.
 hp_known() {
@@ -26,6 +29,7 @@ hp_known() {
 
 # hp_is_daemon NAME
 hp_is_daemon() {
+	[ "$1" = metrics ] && return 0
 	case $1 in feed | signals | waves | executor) return 0 ;; esac
 	return 1
 }
@@ -37,6 +41,7 @@ hp_bin() {
 	exsim | sigsim) printf '%s\n' "$HC_BUILD/tests/sim/hean-$1" ;;
 	redis) command -v redis-server || printf '%s\n' /usr/bin/redis-server ;;
 	watchdog) printf '%s\n' "$HEANCTL_SRC/scripts/watchdog" ;;
+	metrics) printf '%s\n' "$HC_BUILD/scripts/metrics/hean-metrics" ;;
 	*) return 1 ;;
 	esac
 }
@@ -67,6 +72,12 @@ hp_cmd() {
 		;;
 	redis) HP_CMD=("$bin" "$HC_RUN/redis.conf") ;;
 	watchdog) HP_CMD=("$bin") ;;
+	metrics)
+		HP_CMD=("$bin" --log "$HC_LOGDIR/$1.log")
+		if [ -n "${HEANCTL_CONFIG:-}" ]; then
+			HP_CMD+=(--config "$HEANCTL_CONFIG")
+		fi
+		;;
 	esac
 }
 

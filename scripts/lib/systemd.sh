@@ -127,6 +127,7 @@ hs_write_units() {
 		[signals]='signal server client to Redis'
 		[waves]='wave clock and signal selection'
 		[executor]='orders, positions and stops on Bybit'
+		[metrics]='Prometheus scrape target and webhook alerts'
 	)
 	mkdir -p "$dir" || return 1
 	if [ "$HC_REDIS_LOCAL" = 1 ]; then

@@ -109,7 +109,7 @@ static void test_format(void **state)
 	assert_int_equal(s.n, 2);
 	decode(s.cmd[1], s.len[1], out, sizeof(out));
 	assert_string_equal(out, "HSET|hean:ticker:BTCUSDT|symbol|BTCUSDT|last|100.50|bid||ask|"
-				 "100.501|mark|100.502|ts|1700000000123|recv_us|1700000000123456");
+				 "100.501|mark|100.502|ts|1700000000123|recv_us|1700000000123456|n_ticks|1");
 	feed_pub_finish(&p);
 	sink_clear(&s);
 

@@ -48,8 +48,8 @@ done
 check "feed (speaks sd_notify): WatchdogSec=30" in_section "$out/hean-feed.service" Service WatchdogSec=30
 check "signals (does not): WatchdogSec commented out" bash -c \
 	"grep -qx '#WatchdogSec=30' '$out/hean-signals.service' && ! grep -qx 'WatchdogSec=30' '$out/hean-signals.service'"
-check "hean.target wants all five" bash -c "grep -c 'hean-[a-z]*.service' '$out/hean.target' | grep -qx 2 &&
-	grep '^Wants=' '$out/hean.target' | grep -o 'hean-[a-z]*.service' | wc -l | grep -qx 5"
+check "hean.target wants all six (redis, 4 daemons, metrics)" bash -c "grep -c 'hean-[a-z]*.service' '$out/hean.target' | grep -qx 2 &&
+	grep '^Wants=' '$out/hean.target' | grep -o 'hean-[a-z]*.service' | wc -l | grep -qx 6"
 check "no secret in any unit" bash -c "! grep -rq 'hean-sim-secret\|hean-sim-token' '$out'"
 if command -v systemd-analyze >/dev/null; then
 	# verify needs the programs to exist (they do) and no running systemd
