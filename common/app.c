@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 static void app_on_stop(struct hean_loop *l, void *data)
 {
@@ -55,6 +58,24 @@ static void dump_config(const struct hean_config *cfg)
 	free(buf);
 }
 
+/* Every daemon holds secrets (its environment carries the Redis password,
+ * the executor's API secret, the signal token): no core dump may write
+ * them to disk and no other process of the same user may ptrace it or read
+ * its /proc/PID/environ or mem. Done before anything is read. */
+int hean_app_harden(void)
+{
+	struct rlimit nocore = {0, 0};
+	int rc = 0;
+
+	if (setrlimit(RLIMIT_CORE, &nocore) < 0) {
+		rc = -errno;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		rc = -errno;
+	}
+	return rc;
+}
+
 int hean_app_init(struct hean_app *app, const char *role, int argc, char **argv)
 {
 	struct hean_redis_options ro;
@@ -64,6 +85,8 @@ int hean_app_init(struct hean_app *app, const char *role, int argc, char **argv)
 
 	memset(app, 0, sizeof(*app));
 	err[0] = 0;
+	int hrc = hean_app_harden();
+
 	rc = hean_config_load(&app->cfg, role, argc, argv, err, sizeof(err));
 	if (rc == 1) {
 		return 1;
@@ -82,7 +105,11 @@ int hean_app_init(struct hean_app *app, const char *role, int argc, char **argv)
 			 rc);
 	}
 	hean_log_route_lws();
-	log_info("event=start proc=%s role=%s", app->cfg.proc_name, role);
+	log_info("event=start proc=%s role=%s version=%s pid=%ld", app->cfg.proc_name, role,
+		 hean_version(), (long)getpid());
+	if (hrc < 0) {
+		log_warn("event=harden_failed err=%d (core dumps or ptrace may expose secrets)", hrc);
+	}
 	dump_config(&app->cfg);
 
 	rc = hean_loop_init(&app->loop, app_on_stop, app);

@@ -29,10 +29,18 @@ struct hean_app {
 	void *data;                 /* the daemon's own state */
 };
 
-/* Loads config (role names the process), opens the log, inits the loop,
- * creates the Redis command link and the health writer (state
- * "starting"). Returns 0, 1 (--help: exit 0) or -errno (logged; exit 2). */
+/* Hardens the process (hean_app_harden), loads config (role names the
+ * process; the command line may only ask for --help, --version,
+ * --dump-config, --get KEY or --redis-target: printed, returns 1), opens
+ * the log, inits the loop, creates the Redis command link and the health
+ * writer (state "starting"). Returns 0, 1 (exit 0) or -errno (logged;
+ * exit 2). */
 int hean_app_init(struct hean_app *app, const char *role, int argc, char **argv);
+
+/* Disables core dumps (RLIMIT_CORE 0) and ptrace attach / reading of
+ * /proc/PID/{environ,mem} by other processes (PR_SET_DUMPABLE 0).
+ * hean_app_init calls it first. Returns 0 or -errno. */
+int hean_app_harden(void);
 
 /* Runs the loop until a clean stop. Returns the process exit code. */
 int hean_app_run(struct hean_app *app);
