@@ -182,6 +182,12 @@ hc_cfg() {
 	fi
 }
 
+# hc_default KEY: the built-in default.
+hc_default() { printf '%s\n' "${HC_DEFAULT[$1]-}"; }
+
+# hc_secret KEY: the unmasked value in force (for the simulators' credentials).
+hc_secret() { hc_cfg "$1"; }
+
 # hc_mask KEY VALUE: the value as it may be shown (secrets masked).
 hc_mask() {
 	local k=$1 v=$2
@@ -257,9 +263,9 @@ hc_url_parse() {
 	return 0
 }
 
-# hc_local_sim_port URL: prints the port if URL is a plain ws/http URL on
-# 127.0.0.1 (or localhost) with an explicit port: a simulator we may start.
-hc_local_sim_port() {
+# hc_local_port URL: prints the port if URL is a plain ws/http URL on
+# 127.0.0.1 (or localhost) with an explicit port.
+hc_local_port() {
 	hc_url_parse "$1" || return 1
 	case $U_SCHEME in ws | http) ;; *) return 1 ;; esac
 	case $U_HOST in 127.0.0.1 | localhost) ;; *) return 1 ;; esac
@@ -267,15 +273,42 @@ hc_local_sim_port() {
 	printf '%s\n' "$U_PORT"
 }
 
-# hc_sim_port NAME (exsim|sigsim): the local port to run it on, from the
-# configuration (REST URL for the exchange, else its public WS URL).
-hc_sim_port() {
+# hc_sim_key NAME: the variable whose endpoint NAME's simulator serves
+# (the exchange's REST URL, the signal server's URL).
+hc_sim_key() {
 	case $1 in
-	exsim) hc_local_sim_port "$(hc_cfg HEAN_BYBIT_REST)" ||
-		hc_local_sim_port "$(hc_cfg HEAN_BYBIT_WS_PUBLIC)" ;;
-	sigsim) hc_local_sim_port "$(hc_cfg HEAN_SIGNAL_URL)" ;;
+	exsim) echo HEAN_BYBIT_REST ;;
+	sigsim) echo HEAN_SIGNAL_URL ;;
 	*) return 1 ;;
 	esac
+}
+
+# hc_sim_url NAME: that endpoint's URL in force.
+hc_sim_url() {
+	local k
+	k=$(hc_sim_key "$1") || return 1
+	hc_cfg "$k"
+}
+
+# hc_sim_owned NAME (exsim|sigsim): prints the local port when hean owns
+# NAME's endpoint, i.e. may start its simulator there:
+#   HEANCTL_SIMULATORS unset or auto  only the built-in default endpoint
+#                                     (the daemons' default, unchanged)
+#   HEANCTL_SIMULATORS=1              also any ws/http 127.0.0.1 (or
+#                                     localhost) URL with a port (opt-in)
+#   HEANCTL_SIMULATORS=0              never
+# Anything else is used as it is: a gateway, a proxy or the real service.
+hc_sim_owned() {
+	local k url port
+	k=$(hc_sim_key "$1") || return 1
+	url=$(hc_cfg "$k")
+	port=$(hc_local_port "$url") || return 1
+	case ${HEANCTL_SIMULATORS:-auto} in
+	1 | yes | on) ;;
+	auto) [ "$url" = "$(hc_default "$k")" ] || return 1 ;;
+	*) return 1 ;;
+	esac
+	printf '%s\n' "$port"
 }
 
 # hc_sim_answers PORT: GET /sim/health answers 200.

@@ -20,8 +20,10 @@ HEAN=$HEAN_SRC/scripts/hean
 export HEAN_HOME=$IT_DIR/home
 RUN=$HEAN_HOME/var/run
 mkdir -p "$RUN" && chmod 700 "$HEAN_HOME/var" "$RUN"
-unset HEAN_REDIS_URL HEAN_PROC_NAME HEANCTL_CONFIG
+unset HEAN_REDIS_URL HEAN_PROC_NAME HEANCTL_CONFIG HEAN_BYBIT_API_KEY HEAN_BYBIT_API_SECRET HEAN_SIGNAL_TOKEN
 export HEANCTL_UP_TIMEOUT=20 HEANCTL_STOP_GRACE=2
+# the endpoints below are free local ports: hean owns them (opt-in)
+export HEANCTL_SIMULATORS=1
 
 DAEMONS=(feed signals waves executor)
 NAMES=(redis exsim sigsim feed signals waves executor)
@@ -45,7 +47,7 @@ make_stubs() {
 if [ "$MODE" = stub ]; then
 	command -v python3 >/dev/null || it_skip "python3 not installed"
 	make_stubs
-	export STUB_IGNORE_TERM=waves
+	touch "$HEAN_HOME/ignore-term-waves"
 else
 	export HEANCTL_BUILD_DIR=$HEAN_BUILD
 	have=()
@@ -68,6 +70,21 @@ export HEAN_BYBIT_WS_PUBLIC=ws://127.0.0.1:$EXP/v5/public/linear
 export HEAN_BYBIT_WS_PRIVATE=ws://127.0.0.1:$EXP/v5/private
 export HEAN_BYBIT_REST=http://127.0.0.1:$EXP
 export HEAN_SIGNAL_URL=ws://127.0.0.1:$SIGP/
+
+# Secrets in the environment (the simulators' own values in real mode, so
+# the pipeline authenticates) and a config file that names a process: the
+# launcher must hand each secret only to its owner and give each daemon its
+# own HEAN_PROC_NAME.
+if [ "$MODE" = stub ]; then
+	export HEAN_BYBIT_API_KEY=it-key-4f1d9a HEAN_BYBIT_API_SECRET=it-secret-77c2e0
+	export HEAN_SIGNAL_TOKEN=it-token-a5b3c1
+else
+	export HEAN_BYBIT_API_KEY=hean-sim-key HEAN_BYBIT_API_SECRET=hean-sim-secret
+	export HEAN_SIGNAL_TOKEN=hean-sim-token
+fi
+printf 'HEAN_PROC_NAME=oneforall\nHEAN_LOG_LEVEL=info\n' >"$IT_DIR/hean.conf"
+chmod 600 "$IT_DIR/hean.conf"
+export HEANCTL_CONFIG=$IT_DIR/hean.conf
 
 # On any exit: stop whatever the launcher started, then the harness cleanup.
 cleanup() {
@@ -101,7 +118,8 @@ count_running() {
 		if [ "${a0##*/}" = "$want" ] || [ "${a1##*/}" = "$want" ]; then
 			if [ "$1" = redis ]; then
 				tr '\0' ' ' <"$f" | grep -q "$HEAN_HOME/var/run/" && n=$((n + 1))
-			elif tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "HEAN_HOME=$HEAN_HOME"; then
+			elif tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
+				grep -qx "HEAN_HOME=$HEAN_HOME\|SIM_CREDENTIALS_FILE=$HEAN_HOME/.*"; then
 				n=$((n + 1))
 			fi
 		fi
@@ -164,6 +182,47 @@ for n in "${NAMES[@]}"; do
 		bash -c "! ls -l /proc/$p/fd 2>/dev/null | grep -q hean.lock"
 done
 
+# ----- each child's environment: only what it needs -----
+# env_of PID: its environment, one VAR=value a line.
+env_of() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null; }
+# env_has PID TEXT: TEXT occurs in PID's environment.
+env_has() { env_of "$1" | grep -qF -- "$2"; }
+for n in "${NAMES[@]}"; do
+	p=${PID1[$n]}
+	for v in "$HEAN_BYBIT_API_SECRET" "$HEAN_BYBIT_API_KEY"; do
+		if [ "$n" = executor ]; then
+			it_check "executor's environment has the exchange credential" env_has "$p" "=$v"
+		else
+			it_check "$n's environment has no exchange credential" bash -c "! tr '\0' '\n' </proc/$p/environ | grep -qF -- '=$v'"
+		fi
+	done
+	if [ "$n" = signals ]; then
+		it_check "signals' environment has the signal token" env_has "$p" "=$HEAN_SIGNAL_TOKEN"
+	else
+		it_check "$n's environment has no signal token" bash -c "! tr '\0' '\n' </proc/$p/environ | grep -qF -- '=$HEAN_SIGNAL_TOKEN'"
+	fi
+	it_check "$n's command line holds no secret" bash -c \
+		"! tr '\0' '\n' </proc/$p/cmdline | grep -qF -e '$HEAN_BYBIT_API_SECRET' -e '$HEAN_SIGNAL_TOKEN' -e '$HEAN_BYBIT_API_KEY'"
+	case $n in
+	redis | exsim | sigsim)
+		it_check "$n's environment has no HEAN_* variable" bash -c "! tr '\0' '\n' </proc/$p/environ | grep -q '^HEAN_'"
+		;;
+	*) it_check "$n runs as HEAN_PROC_NAME=$n (not the config file's)" bash -c "tr '\0' '\n' </proc/$p/environ | grep -qx 'HEAN_PROC_NAME=$n'" ;;
+	esac
+done
+if [ "$MODE" = stub ]; then
+	it_check "exsim credentials file: the configured key and secret, mode 600" bash -c \
+		"grep -qx 'HEAN_BYBIT_API_KEY=$HEAN_BYBIT_API_KEY' '$RUN/exsim.credentials' &&
+		 grep -qx 'HEAN_BYBIT_API_SECRET=$HEAN_BYBIT_API_SECRET' '$RUN/exsim.credentials' &&
+		 [ \$(stat -c %a '$RUN/exsim.credentials') = 600 ]"
+	it_check "sigsim credentials file: the configured token" grep -qx "HEAN_SIGNAL_TOKEN=$HEAN_SIGNAL_TOKEN" "$RUN/sigsim.credentials"
+	it_check "exsim is told where its credentials are" env_has "${PID1[exsim]}" "SIM_CREDENTIALS_FILE=$RUN/exsim.credentials"
+	for n in "${DAEMONS[@]}"; do
+		it_check "health hash named $n (not the config file's HEAN_PROC_NAME)" \
+			test "$(redis-cli -s "$RUN/redis.sock" --raw HGET "hean:health:$n" pid)" = "${PID1[$n]}"
+	done
+fi
+
 # ----- Redis: Unix socket only, sees keys -----
 SOCK=$RUN/redis.sock
 rp=${PID1[redis]}
@@ -180,10 +239,10 @@ it_check "redis-cli -s var/run/redis.sock sees the health hashes" test "$nkeys" 
 ENVF=$RUN/hean.env
 it_check "hean.env is mode 600" test "$(stat -c %a "$ENVF")" = 600
 it_check "env prints hean.env" cmp -s "$ENVF" <("$HEAN" env 2>/dev/null)
-it_check "env: API key masked" grep -qx 'HEAN_BYBIT_API_KEY=hean...(redacted)' "$ENVF"
-it_check "env: secret masked" grep -qx 'HEAN_BYBIT_API_SECRET=(redacted)' "$ENVF"
-it_check "env: token masked" grep -qx 'HEAN_SIGNAL_TOKEN=(redacted)' "$ENVF"
-it_check "env: no secret value anywhere" bash -c "! grep -q 'hean-sim-secret\|hean-sim-token' '$ENVF'"
+it_check "env: API key listed, masked" bash -c "grep -q '^HEAN_BYBIT_API_KEY=' '$ENVF' && ! grep -qF '$HEAN_BYBIT_API_KEY' '$ENVF'"
+it_check "env: secret listed" grep -q '^HEAN_BYBIT_API_SECRET=.' "$ENVF"
+it_check "env: token listed" grep -q '^HEAN_SIGNAL_TOKEN=.' "$ENVF"
+it_check "env: no secret value anywhere" bash -c "! grep -qF -e '$HEAN_BYBIT_API_SECRET' -e '$HEAN_SIGNAL_TOKEN' '$ENVF'"
 it_check "env: defaults listed" grep -qx 'HEAN_WAVE_INTERVAL_S=900' "$ENVF"
 it_check "env: configured URL listed" grep -qx "HEAN_BYBIT_REST=http://127.0.0.1:$EXP" "$ENVF"
 it_check "masking of a redis URL password" bash -c \
@@ -199,6 +258,37 @@ for n in "${NAMES[@]}"; do
 		test "$(awk -v n="$n" -v p="${PID1[$n]}" '$1 == n && $2 == p && $3 == "yes"' "$IT_DIR/status.out" | wc -l)" -eq 1
 done
 it_check "status: stream lengths" grep -q '^streams: hean:ticks=' "$IT_DIR/status.out"
+
+# ----- status exit codes and --json -----
+# json_field FILE EXPR: a value of the status --json object (python3).
+json_field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
+"$HEAN" status --json >"$IT_DIR/status.json" 2>/dev/null
+it_check "status --json exits 0 when healthy" test $? -eq 0
+it_check "status --json: status healthy, exit_code 0" \
+	test "$(json_field "$IT_DIR/status.json" 'd["status"], d["exit_code"]')" = "('healthy', 0)"
+it_check "status --json: every process, with its pid" \
+	test "$(json_field "$IT_DIR/status.json" '",".join("%s=%s" % (p["name"], p["pid"]) for p in d["processes"] if p["name"] != "watchdog")')" = \
+	"$(for n in "${NAMES[@]}"; do printf '%s=%s,' "$n" "${PID1[$n]}"; done | sed 's/,$//')"
+if [ "$MODE" = stub ]; then
+	# executor degraded (e.g. its private stream refused): status 1, and up
+	# (which waits for every process to be healthy) fails naming the reason
+	echo degraded >"$HEAN_HOME/state-executor"
+	echo 'private_ws=down: Invalid apikey' >"$HEAN_HOME/detail-executor"
+	sleep 0.5
+	"$HEAN" status >"$IT_DIR/status-degraded.out" 2>&1
+	it_check "status exits 1 when the executor is degraded" test $? -eq 1
+	it_check "status names the degraded executor" grep -q '^  executor: degraded (private_ws=down: Invalid apikey' "$IT_DIR/status-degraded.out"
+	"$HEAN" status --json >"$IT_DIR/status-degraded.json" 2>/dev/null
+	it_check "status --json exits 1 when degraded" test $? -eq 1
+	it_check "status --json: degraded, executor not healthy" \
+		test "$(json_field "$IT_DIR/status-degraded.json" 'd["status"], [p["healthy"] for p in d["processes"] if p["name"] == "executor"]')" = "('degraded', [False])"
+	HEANCTL_UP_TIMEOUT=2 "$HEAN" up --no-deps --no-build >"$IT_DIR/up-degraded.out" 2>&1
+	it_check "up exits 1 while the executor is degraded" test $? -eq 1
+	it_check "up names the reason" grep -q 'executor: not healthy within 2s: state degraded (private_ws=down: Invalid apikey)' "$IT_DIR/up-degraded.out"
+	it_check "up does not say ok" bash -c "! grep -q 'up: ok' '$IT_DIR/up-degraded.out'"
+	rm -f "$HEAN_HOME/state-executor" "$HEAN_HOME/detail-executor"
+	it_check "status exits 0 again once the executor recovers" wait_until 5 "$HEAN" status
+fi
 
 # ----- stop NAME / restart NAME -----
 last=${DAEMONS[${#DAEMONS[@]} - 1]}
@@ -228,6 +318,11 @@ for n in "${NAMES[@]}"; do
 done
 it_check "restarted $last gone after stop" bash -c "! [ -e /proc/$RESTARTED ] || grep -q '^State:.*Z' /proc/$RESTARTED/status"
 it_check "no pid files left" bash -c "! ls '$RUN'/*.pid >/dev/null 2>&1"
+"$HEAN" status >"$IT_DIR/status-stopped.out" 2>&1
+it_check "status exits 3 when nothing runs" test $? -eq 3
+"$HEAN" status --json >"$IT_DIR/status-stopped.json" 2>/dev/null
+it_check "status --json exits 3 and says not_running" bash -c \
+	"[ \$? -eq 3 ] || true; python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d[\"status\"] != \"not_running\" or d[\"exit_code\"] != 3)' '$IT_DIR/status-stopped.json'"
 it_check "foreign A alive after stop" alive "$FOREIGN_A"
 it_check "foreign B alive after stop" alive "$FOREIGN_B"
 if [ "$MODE" = stub ]; then

@@ -10,7 +10,9 @@
 #                     figures with real heartbeats and ticks
 # Cases: kill -9 feed -> restarted < 1 s (event with the signal); SIGSTOP
 # signals -> stale -> new pid; crash loop of waves -> restart_storm, status
-# line, slower retries, then recovery; unhealthy feed -> restarted; stop
+# line, slower retries, then recovery; an outage 3.5 x UNHEALTHY_S long
+# (executor degraded, feed disconnected, both still trying) -> 0 restarts;
+# a feed that stopped trying -> restarted; stop
 # NAME stays down, restart NAME is adopted; a foreign pid in a pid file is never
 # killed; kill -9 watchdog -> processes survive, a new one adopts the same
 # pids, a second one is refused; Redis hung for > STALE_S -> no restart;
@@ -30,7 +32,10 @@ RUN=$HEAN_HOME/var/run
 mkdir -p "$RUN" && chmod 700 "$HEAN_HOME/var" "$RUN"
 unset HEAN_REDIS_URL HEAN_PROC_NAME HEANCTL_CONFIG HEANCTL_WATCHDOG
 export HEANCTL_UP_TIMEOUT=20 HEANCTL_STOP_GRACE=2
+# the endpoints below are free local ports: hean owns them (opt-in)
+export HEANCTL_SIMULATORS=1
 export HEAN_WATCHDOG_STALE_S=3 HEAN_WATCHDOG_UNHEALTHY_S=4 HEAN_WATCHDOG_MAX_RESTARTS=3
+export HEANCTL_WATCHDOG_NO_ATTEMPT_S=3
 SOCK=$RUN/redis.sock
 DAEMONS=(feed signals waves executor)
 B=$IT_DIR/build
@@ -225,14 +230,39 @@ if [ "$MODE" = stub ]; then
 	it_check "waves recovers when the fault is gone" wait_until 12 eval 'p=$(pid_of waves) && alive "$p" && health_by waves "$p"'
 	snapshot
 
-	# ----- unhealthy state longer than UNHEALTHY_S -----
+	# ----- an exchange outage (compressed): degraded, still trying -----
+	# The executor (private stream refused) and the feed (disconnected)
+	# keep reconnecting (last_attempt_ms advances) for 3.5 x UNHEALTHY_S:
+	# nothing is restarted, each gets one `degraded` event, then
+	# `recovered` when the outage ends.
+	nr=$(ev_n restarted) nu=$(ev_n unhealthy)
+	touch "$HEAN_HOME/trying-executor" "$HEAN_HOME/trying-feed"
+	echo degraded >"$HEAN_HOME/state-executor"
+	echo disconnected >"$HEAN_HOME/state-feed"
+	t0=$(now_ms)
+	outage_ms=$((3500 * HEAN_WATCHDOG_UNHEALTHY_S))
+	while [ $(($(now_ms) - t0)) -lt "$outage_ms" ]; do sleep 0.2; done
+	figure outage_ms "$outage_ms"
+	figure outage_restarts $(($(ev_n restarted) - nr))
+	it_check "outage: 0 restarts of any process" test "$(ev_n restarted)" -eq "$nr"
+	it_check "outage: no unhealthy verdict" test "$(ev_n unhealthy)" -eq "$nu"
+	it_check "outage: same pids everywhere" unchanged "${DAEMONS[@]}" redis exsim sigsim watchdog
+	it_check "outage: one degraded event for the executor" test "$(ev_n degraded '^executor state=degraded')" -eq 1
+	it_check "outage: one degraded event for the feed" test "$(ev_n degraded '^feed state=disconnected')" -eq 1
+	it_check "degraded event says it is still trying" has_event degraded '^executor .*last attempt [0-9]*ms ago: still trying, not restarted'
+	rm -f "$HEAN_HOME/state-executor" "$HEAN_HOME/state-feed" "$HEAN_HOME/trying-executor" "$HEAN_HOME/trying-feed"
+	it_check "event recovered for the executor after the outage" wait_until 3 has_event recovered '^executor state=running after'
+
+	# ----- degraded and no longer trying: restarted -----
+	# the stub's last_attempt_ms stays at its start: no attempt for longer
+	# than HEANCTL_WATCHDOG_NO_ATTEMPT_S
 	old=${P[feed]}
 	echo disconnected >"$HEAN_HOME/state-feed"
 	t0=$(now_ms)
-	it_check "unhealthy feed replaced" wait_until 12 new_pid feed "$old"
-	figure unhealthy_to_new_pid_ms $(($(now_ms) - t0))
+	it_check "feed that stopped trying replaced" wait_until 12 new_pid feed "$old"
+	figure stopped_trying_to_new_pid_ms $(($(now_ms) - t0))
 	rm -f "$HEAN_HOME/state-feed"
-	it_check "event unhealthy 'feed state=disconnected'" has_event unhealthy '^feed state=disconnected'
+	it_check "event unhealthy 'feed state=disconnected ... stopped trying'" has_event unhealthy '^feed state=disconnected for [0-9]*ms and no connection attempt for [0-9]*ms .*stopped trying'
 	it_check "isolation: executor, waves, signals unchanged after feed unhealthy" unchanged executor waves signals
 	snapshot
 
