@@ -48,6 +48,23 @@ void hean_health_set_str(struct hean_health *h, const char *name, const char *va
 
 const char *hean_health_state(const struct hean_health *h);
 
+/* Lease (common/lease): standby = true writes the hash to
+ * {prefix}health:{proc}:standby instead (expiring 10 s after its last
+ * rewrite), never to the active copy's hash; false switches to the
+ * active hash and deletes the standby one. */
+void hean_health_set_standby(struct hean_health *h, bool standby);
+
+/* The lease is lost: the hash is never written again by this process
+ * (another copy owns it now); events still go out. */
+void hean_health_fence(struct hean_health *h);
+
+/* Records a connection attempt to a remote endpoint now: field
+ * last_attempt_ms (0 = none yet), so that the watchdog can tell a
+ * process that keeps trying from one that stopped. Cheap. Also done by
+ * hean_health_inc_reconnects. Owners of connections call it from their
+ * on_connecting hook (common/ws) or before each HTTP attempt. */
+void hean_health_attempt(struct hean_health *h);
+
 /* The owner's command link went up or down (common/app calls this from
  * the link's on_state). Up: queued events are flushed and the hash is
  * rewritten at once; an event "redis_up" follows an earlier "redis_down".
