@@ -167,6 +167,7 @@ int hean_app_init(struct hean_app *app, const char *role, int argc, char **argv)
 		log_warn("event=log_open_failed path=%s err=%d (using stderr)", app->cfg.log_file,
 			 rc);
 	}
+	hean_log_set_json(!strcmp(app->cfg.log_format, "json"));
 	hean_log_route_lws();
 	log_info("event=start proc=%s role=%s version=%s pid=%ld", app->cfg.proc_name, role,
 		 hean_version(), (long)getpid());

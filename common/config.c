@@ -105,7 +105,7 @@ static const struct var vars[] = {
 	I("HEAN_WATCHDOG_UNHEALTHY_S", "120", watchdog_unhealthy_s, 1, 86400),
 	I("HEAN_WATCHDOG_MAX_RESTARTS", "5", watchdog_max_restarts, 1, 1000),
 	{"HEAN_TLS_INSECURE", "0", T_BOOL, C_TEXT, M_NONE, offsetof(struct hean_config, tls_insecure), sizeof(bool), 0, 1, 0},
-	{"HEAN_LEASE_TTL_MS", "5000", T_INT, C_LEASE, M_NONE, offsetof(struct hean_config, lease_ttl_ms), sizeof(int), 0, 600000, 0},
+	{"HEAN_LEASE_TTL_MS", "10000", T_INT, C_LEASE, M_NONE, offsetof(struct hean_config, lease_ttl_ms), sizeof(int), 0, 600000, 0},
 	S("HEAN_LOG_FORMAT", "text", C_FMT, M_NONE, log_format),
 };
 
