@@ -48,6 +48,7 @@ struct hean_health {
 	char events_key[128];
 	char proc[64];
 	char pid[24];
+	char host[64];
 	char state[32];
 	char detail[256];
 	bool ready; /* READY=1 sent to systemd */
@@ -78,7 +79,7 @@ struct hean_health {
 
 static void write_hash(struct hean_health *h)
 {
-	const char *av[2 + 2 * (9 + 2 * MAX_NAMED)];
+	const char *av[2 + 2 * (10 + 2 * MAX_NAMED)];
 	char num[9 + MAX_NAMED][24];
 	int n = 0, k = 0;
 
@@ -102,6 +103,8 @@ static void write_hash(struct hean_health *h)
 	av[n++] = num[k++];
 	av[n++] = "detail";
 	av[n++] = h->detail;
+	av[n++] = "host";
+	av[n++] = h->host;
 	av[n++] = "redis_reconnects";
 	snprintf(num[k], sizeof(num[k]), "%" PRIu64, hean_redis_reconnects(h->redis));
 	av[n++] = num[k++];
@@ -246,6 +249,9 @@ struct hean_health *hean_health_create(struct ev_loop *loop, struct hean_redis *
 	snprintf(h->standby_key, sizeof(h->standby_key), "%s:standby", h->key);
 	snprintf(h->events_key, sizeof(h->events_key), "%sevents", cfg->prefix);
 	snprintf(h->pid, sizeof(h->pid), "%ld", (long)getpid());
+	if (gethostname(h->host, sizeof(h->host) - 1) < 0) {
+		h->host[0] = 0;
+	}
 	snprintf(h->state, sizeof(h->state), "starting");
 	h->last_msg_ms = 0;
 	ev_timer_init(&h->tick, on_tick, HEALTH_PERIOD_S, HEALTH_PERIOD_S);

@@ -1,5 +1,5 @@
-/* common/health: hean:health:{proc} (pid, state, updated_ms, last_msg_ms,
- * reconnects, detail, plus named counters) written every second, and
+/* common/health: hean:health:{proc} (pid, host, state, updated_ms,
+ * last_msg_ms, last_attempt_ms, reconnects, detail, plus named counters) written every second, and
  * hean:events entries (proc, event, detail, ts_ms) on every state change.
  * While Redis is down, events wait in a bounded ring (oldest dropped and
  * counted) and are flushed on reconnect; the hash is simply rewritten. */
