@@ -11,8 +11,9 @@ HD_PKGS_UP=(
 	redis-server curl python3 procps iproute2 ca-certificates
 )
 # Extra for `scripts/hean test` (tzdata: unit tests run under several TZ;
-# jq and openssl: the simulator conformance tests).
-HD_PKGS_TEST=(shellcheck valgrind socat faketime tzdata jq openssl)
+# jq and openssl: the simulator conformance tests; systemd: systemd-analyze
+# verify of the units).
+HD_PKGS_TEST=(shellcheck valgrind socat faketime tzdata jq openssl systemd)
 
 # hd_missing PKG...: prints the packages that are not installed.
 hd_missing() {

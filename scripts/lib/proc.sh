@@ -84,10 +84,9 @@ HP_ENV_KEEP=(PATH LANG LC_ALL LC_CTYPE TZ TMPDIR ASAN_OPTIONS UBSAN_OPTIONS
 # hp_env NAME: sets HP_ENV (NAME=value words), the whole environment NAME
 # starts with:
 #   feed signals waves executor  the harmless set, HEAN_HOME, every HEAN_*
-#                                but the secrets of other roles, and
-#                                HEAN_PROC_NAME=ROLE (the environment wins
-#                                over --config: a HEAN_PROC_NAME in the file
-#                                never gives the four one name)
+#                                but the secrets of other roles and
+#                                HEAN_PROC_NAME (each daemon is named after
+#                                its role, or HEAN_PROC_NAME_<ROLE>)
 #   exsim sigsim                 the harmless set and SIM_CREDENTIALS_FILE
 #                                (a 0600 file holding the configured
 #                                credentials, so the simulator accepts them
@@ -109,7 +108,6 @@ hp_env() {
 			[ -n "${HP_SECRET_ROLE[$k]:-}" ] && [ "${HP_SECRET_ROLE[$k]}" != "$n" ] && continue
 			HP_ENV+=("$k=${!k}")
 		done
-		HP_ENV+=("HEAN_PROC_NAME=$n")
 		;;
 	exsim | sigsim) HP_ENV+=("SIM_CREDENTIALS_FILE=$HC_RUN/$n.credentials") ;;
 	watchdog)
@@ -387,6 +385,20 @@ proc_health() {
 	PH_PID=${kv[0]:-} PH_STATE=${kv[1]:-} PH_UPDATED=${kv[2]:-} PH_RECONNECTS=${kv[3]:-}
 	PH_HOST=${kv[4]:-} PH_DETAIL=${kv[5]:-}
 	return 0
+}
+
+# proc_standby NAME: sets PS_PID PS_STATE PS_UPDATED PS_DETAIL from
+# hean:health:NAME:standby, the hash a copy waiting for NAME's lease (held
+# by another copy of the same HEAN_PROC_NAME) writes; Redis expires it
+# when that copy is gone. Returns 1 if there is none.
+proc_standby() {
+	local out
+	local -a kv
+	PS_PID='' PS_STATE='' PS_UPDATED='' PS_DETAIL=''
+	out=$(hc_rcli HMGET "$(hc_cfg HEAN_REDIS_PREFIX)health:$1:standby" pid state updated_ms detail 2>/dev/null) || return 1
+	mapfile -t kv <<<"$out"
+	[[ ${kv[0]:-} =~ ^[0-9]+$ ]] || return 1
+	PS_PID=${kv[0]} PS_STATE=${kv[1]:-} PS_UPDATED=${kv[2]:-} PS_DETAIL=${kv[3]:-}
 }
 
 # proc_health_fresh NAME PID: the health hash was written by PID within

@@ -31,6 +31,7 @@ NAMES=(redis exsim sigsim feed signals waves executor)
 # ----- programs: stubs or the real build -----
 # shellcheck source=tests/scripts/stubs.sh
 . "$HEAN_SRC/tests/scripts/stubs.sh"
+stub_config_bin
 make_stubs() {
 	local b=$IT_DIR/build d
 	mkdir -p "$b/tests/sim"
@@ -82,9 +83,18 @@ else
 	export HEAN_BYBIT_API_KEY=hean-sim-key HEAN_BYBIT_API_SECRET=hean-sim-secret
 	export HEAN_SIGNAL_TOKEN=hean-sim-token
 fi
-printf 'HEAN_PROC_NAME=oneforall\nHEAN_LOG_LEVEL=info\n' >"$IT_DIR/hean.conf"
+# HEAN_PROC_NAME in a config file (shared by the four) is refused by the
+# daemons' configuration, so `up` refuses it too, naming it; an operator's
+# HEAN_PROC_NAME in the environment reaches no daemon.
+printf 'HEAN_PROC_NAME=oneforall\nHEAN_LOG_LEVEL=info\n' >"$IT_DIR/bad.conf"
+chmod 600 "$IT_DIR/bad.conf"
+HEANCTL_CONFIG=$IT_DIR/bad.conf "$HEAN" up --no-deps --no-build >"$IT_DIR/up-badconf.out" 2>&1
+it_check "up refuses HEAN_PROC_NAME in the config file" test $? -ne 0
+it_check "up names HEAN_PROC_NAME" grep -q 'HEAN_PROC_NAME: not allowed in a --config file' "$IT_DIR/up-badconf.out"
+it_check "nothing started with that file" test ! -e "$RUN/redis.pid"
+printf 'HEAN_LOG_LEVEL=info\n' >"$IT_DIR/hean.conf"
 chmod 600 "$IT_DIR/hean.conf"
-export HEANCTL_CONFIG=$IT_DIR/hean.conf
+export HEANCTL_CONFIG=$IT_DIR/hean.conf HEAN_PROC_NAME=oneforall
 
 # On any exit: stop whatever the launcher started, then the harness cleanup.
 cleanup() {
@@ -207,7 +217,7 @@ for n in "${NAMES[@]}"; do
 	redis | exsim | sigsim)
 		it_check "$n's environment has no HEAN_* variable" bash -c "! tr '\0' '\n' </proc/$p/environ | grep -q '^HEAN_'"
 		;;
-	*) it_check "$n runs as HEAN_PROC_NAME=$n (not the config file's)" bash -c "tr '\0' '\n' </proc/$p/environ | grep -qx 'HEAN_PROC_NAME=$n'" ;;
+	*) it_check "$n does not get the operator's HEAN_PROC_NAME" bash -c "! tr '\0' '\n' </proc/$p/environ | grep -q '^HEAN_PROC_NAME='" ;;
 	esac
 done
 if [ "$MODE" = stub ]; then
@@ -218,7 +228,7 @@ if [ "$MODE" = stub ]; then
 	it_check "sigsim credentials file: the configured token" grep -qx "HEAN_SIGNAL_TOKEN=$HEAN_SIGNAL_TOKEN" "$RUN/sigsim.credentials"
 	it_check "exsim is told where its credentials are" env_has "${PID1[exsim]}" "SIM_CREDENTIALS_FILE=$RUN/exsim.credentials"
 	for n in "${DAEMONS[@]}"; do
-		it_check "health hash named $n (not the config file's HEAN_PROC_NAME)" \
+		it_check "health hash named $n (not the operator's HEAN_PROC_NAME)" \
 			test "$(redis-cli -s "$RUN/redis.sock" --raw HGET "hean:health:$n" pid)" = "${PID1[$n]}"
 	done
 fi
@@ -245,9 +255,15 @@ it_check "env: token listed" grep -q '^HEAN_SIGNAL_TOKEN=.' "$ENVF"
 it_check "env: no secret value anywhere" bash -c "! grep -qF -e '$HEAN_BYBIT_API_SECRET' -e '$HEAN_SIGNAL_TOKEN' '$ENVF'"
 it_check "env: defaults listed" grep -qx 'HEAN_WAVE_INTERVAL_S=900' "$ENVF"
 it_check "env: configured URL listed" grep -qx "HEAN_BYBIT_REST=http://127.0.0.1:$EXP" "$ENVF"
-it_check "masking of a redis URL password" bash -c \
-	"HEAN_REDIS_URL=redis://u:pw123@127.0.0.1:1/0 HEAN_HOME='$IT_DIR/other' '$HEAN' env 2>/dev/null |
-	 grep -qx 'HEAN_REDIS_URL=redis://u:(redacted)@127.0.0.1:1/0'"
+it_check "env: secrets as ****" bash -c "grep -qx 'HEAN_BYBIT_API_SECRET=\*\*\*\*' '$ENVF' && grep -qx 'HEAN_SIGNAL_TOKEN=\*\*\*\*' '$ENVF'"
+# Redis passwords in URLs: masked whole, whatever they hold ('/', '?', '@',
+# %-escapes); `env` prints what the daemons print.
+for pw in pw123 's3cr/et' 'a?b=c' 'x@y@z' 'p%2Fq%40r'; do
+	url="redis://hean:$pw@127.0.0.1:1/0"
+	HEAN_REDIS_URL=$url HEAN_HOME=$IT_DIR/other "$HEAN" env >"$IT_DIR/env-mask.out" 2>&1
+	it_check "env masks the Redis password '$pw'" grep -qxF 'HEAN_REDIS_URL=redis://hean:****@127.0.0.1:1/0' "$IT_DIR/env-mask.out"
+	it_check "env shows nothing of the Redis password '$pw'" bash -c "! grep -qF -- '$pw' '$IT_DIR/env-mask.out'"
+done
 
 # ----- status -----
 "$HEAN" status >"$IT_DIR/status.out" 2>&1
@@ -329,6 +345,25 @@ if [ "$MODE" = stub ]; then
 	it_check "TERM-ignoring waves was killed after the grace" grep -q 'waves: still running 2s after TERM; sending KILL' "$IT_DIR/stop.out"
 	it_check "SIGSTOPped signals ended by TERM+CONT (no KILL)" bash -c "! grep -q 'signals: still running' '$IT_DIR/stop.out'"
 fi
+
+# ----- a Redis password with '/', '?', '@' and '%', %-encoded in the URL -----
+# The launcher must AUTH with the password the daemons decode
+# (--redis-target): status sees Redis up only if it does.
+RP=$(free_port) || it_fail "no free port"
+redis-server --port "$RP" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+	--user default off --user hean on '>s3/cr?e@t%x' '~*' '&*' '+@all' >"$IT_DIR/redis-tcp.log" 2>&1 &
+IT_PIDS+=("$!")
+wait_until 5 bash -c "redis-cli -p $RP PING | grep -q NOAUTH"
+export HEAN_REDIS_URL="redis://hean:s3%2Fcr%3Fe%40t%25x@127.0.0.1:$RP/0"
+"$HEAN" status --json >"$IT_DIR/status-tcp.json" 2>"$IT_DIR/status-tcp.err"
+it_check "status reaches a Redis whose password needs %-decoding" \
+	python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["redis"] is not True)' "$IT_DIR/status-tcp.json"
+it_check "status prints no part of the Redis password" bash -c "! grep -qF -e 's3/cr' -e 's3%2Fcr' '$IT_DIR/status-tcp.json' '$IT_DIR/status-tcp.err'"
+export HEAN_REDIS_URL="redis://hean:wrong@127.0.0.1:$RP/0"
+"$HEAN" status --json >"$IT_DIR/status-tcp-bad.json" 2>/dev/null
+it_check "with a wrong password status sees Redis down" \
+	python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["redis"] is not False)' "$IT_DIR/status-tcp-bad.json"
+unset HEAN_REDIS_URL
 
 # ----- stop NAME with a foreign pid in the pid file -----
 echo "$FOREIGN_A $(starttime "$FOREIGN_A")" >"$RUN/feed.pid"

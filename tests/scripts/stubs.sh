@@ -19,6 +19,17 @@
 # hean-waves of $STUB_CONFIG_BIN (the configuration is the daemons', never
 # the stub's), and writes its health under HEAN_PROC_NAME (default ROLE).
 
+# stub_config_bin: exports STUB_CONFIG_BIN (the real hean-waves of
+# $HEAN_BUILD); fails the test when it is not built.
+stub_config_bin() {
+	STUB_CONFIG_BIN=$HEAN_BUILD/waves/hean-waves
+	[ -x "$STUB_CONFIG_BIN" ] || {
+		it_fail "$STUB_CONFIG_BIN not built: the launcher reads the configuration from a daemon"
+		it_done
+	}
+	export STUB_CONFIG_BIN
+}
+
 # stub_daemon PATH: writes a stub daemon named hean-ROLE at PATH.
 stub_daemon() {
 	cat >"$1" <<'EOF'
@@ -31,7 +42,8 @@ for a in "$@"; do
 	esac
 done
 name=${HEAN_PROC_NAME:-$role}
-sock=${HEAN_REDIS_URL#unix://}
+sock=${HEAN_REDIS_URL:-unix://var/run/redis.sock}
+sock=${sock#unix://}
 case $sock in /*) ;; *) sock=$HEAN_HOME/$sock ;; esac
 started=$(($(date +%s%N) / 1000000))
 if [ -e "$HEAN_HOME/crash-$role" ]; then

@@ -43,6 +43,7 @@ B=$IT_DIR/build
 # ----- programs -----
 # shellcheck source=tests/scripts/stubs.sh
 . "$HEAN_SRC/tests/scripts/stubs.sh"
+stub_config_bin
 mkdir -p "$B/tests/sim"
 REAL=()
 for d in "${DAEMONS[@]}"; do
