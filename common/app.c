@@ -96,7 +96,11 @@ static int wait_for_lease(struct hean_app *app)
 		ev_run(app->loop.loop, 0);
 	}
 	app->lease_waiting = false;
-	return hean_lease_held(app->lease) ? 0 : 1;
+	if (!hean_lease_held(app->lease)) {
+		log_info("event=exit proc=%s code=0 (stopped while standby)", app->cfg.proc_name);
+		return 1;
+	}
+	return 0;
 }
 
 /* The effective configuration, secrets masked, one debug line per key. */

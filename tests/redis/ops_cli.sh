@@ -75,4 +75,17 @@ wait_until 10 grep -q 'event=start ' "$IT_DIR/waves-start.log"
 it_check "start line: version=$ver" grep -q "event=start proc=waves role=waves version=$ver " "$IT_DIR/waves-start.log"
 kill -TERM "$WP"
 wait "$WP"
+
+# HEAN_LOG_FORMAT=json: every line of a daemon's log is one JSON object.
+command -v jq >/dev/null || it_fail "jq is not installed"
+HEAN_LOG_FORMAT=json bg waves-json "$HEAN_BUILD/waves/hean-waves" --log "$IT_DIR/json.log"
+WP=$LAST_PID
+wait_until 10 grep -q 'lease_acquired' "$IT_DIR/json.log"
+kill -TERM "$WP"
+wait "$WP"
+n=$(wc -l <"$IT_DIR/json.log")
+ok=$(jq -c 'select(.ts and .level and .proc == "waves" and .msg)' "$IT_DIR/json.log" 2>/dev/null | wc -l)
+it_check "json log: $ok of $n lines are objects with ts, level, proc, msg" test "$n" -gt 3 -a "$ok" = "$n"
+it_check "json log: the start line has version and pid as fields" \
+	test "$(jq -r 'select(.event == "start") | "\(.version) \(.pid|type)"' "$IT_DIR/json.log")" = "$ver number"
 it_done
