@@ -170,6 +170,22 @@ hc_default() {
 	printf '%s\n' "${HC_DEFAULTS[$1]}"
 }
 
+# hc_proc_name NAME: the HEAN_PROC_NAME daemon NAME runs under (its role,
+# or HEAN_PROC_NAME_<ROLE> from the file or environment), as that daemon
+# says; NAME for anything else.
+declare -A HC_PROC_NAMES=()
+hc_proc_name() {
+	local b=$HC_BUILD/$1/hean-$1 v
+	if [ -z "${HC_PROC_NAMES[$1]+x}" ]; then
+		v=''
+		if [ "$HC_CFG_OK" = 1 ] && [ -x "$b" ]; then
+			v=$(HC_CFG_BIN=$b hc_ask --get HEAN_PROC_NAME 2>/dev/null)
+		fi
+		HC_PROC_NAMES[$1]=${v:-$1}
+	fi
+	printf '%s\n' "${HC_PROC_NAMES[$1]}"
+}
+
 # hc_env_text: the effective configuration as the daemons print it.
 hc_env_text() {
 	hc_need_config

@@ -377,7 +377,7 @@ proc_health() {
 	local key out
 	local -a kv
 	PH_PID='' PH_STATE='' PH_UPDATED='' PH_RECONNECTS='' PH_DETAIL='' PH_HOST=''
-	key="$(hc_cfg HEAN_REDIS_PREFIX)health:$1"
+	key="$(hc_cfg HEAN_REDIS_PREFIX)health:$(hc_proc_name "$1")"
 	out=$(hc_rcli HMGET "$key" pid state updated_ms reconnects host detail 2>/dev/null) || return 1
 	# $(...) drops trailing empty lines (empty fields at the end).
 	mapfile -t kv <<<"$out"
@@ -395,7 +395,7 @@ proc_standby() {
 	local out
 	local -a kv
 	PS_PID='' PS_STATE='' PS_UPDATED='' PS_DETAIL=''
-	out=$(hc_rcli HMGET "$(hc_cfg HEAN_REDIS_PREFIX)health:$1:standby" pid state updated_ms detail 2>/dev/null) || return 1
+	out=$(hc_rcli HMGET "$(hc_cfg HEAN_REDIS_PREFIX)health:$(hc_proc_name "$1"):standby" pid state updated_ms detail 2>/dev/null) || return 1
 	mapfile -t kv <<<"$out"
 	[[ ${kv[0]:-} =~ ^[0-9]+$ ]] || return 1
 	PS_PID=${kv[0]} PS_STATE=${kv[1]:-} PS_UPDATED=${kv[2]:-} PS_DETAIL=${kv[3]:-}

@@ -93,6 +93,9 @@ it_check "up refuses HEAN_PROC_NAME in the config file" test $? -ne 0
 it_check "up names HEAN_PROC_NAME" grep -q 'HEAN_PROC_NAME: not allowed in a --config file' "$IT_DIR/up-badconf.out"
 it_check "nothing started with that file" test ! -e "$RUN/redis.pid"
 printf 'HEAN_LOG_LEVEL=info\n' >"$IT_DIR/hean.conf"
+# real daemons: one renamed through the file (HEAN_PROC_NAME_<ROLE>); the
+# launcher and watchdog must follow it to its health hash
+[ "$MODE" = real ] && printf 'HEAN_PROC_NAME_WAVES=waves-b\n' >>"$IT_DIR/hean.conf"
 chmod 600 "$IT_DIR/hean.conf"
 export HEANCTL_CONFIG=$IT_DIR/hean.conf HEAN_PROC_NAME=oneforall
 
@@ -304,6 +307,34 @@ if [ "$MODE" = stub ]; then
 	it_check "up does not say ok" bash -c "! grep -q 'up: ok' '$IT_DIR/up-degraded.out'"
 	rm -f "$HEAN_HOME/state-executor" "$HEAN_HOME/detail-executor"
 	it_check "status exits 0 again once the executor recovers" wait_until 5 "$HEAN" status
+	# a standby copy of the executor (same name, another host) waiting for
+	# the lease writes hean:health:executor:standby: status shows it
+	redis-cli -s "$RUN/redis.sock" HSET hean:health:executor:standby pid 424242 state standby \
+		updated_ms "$(now_ms)" detail 'holder hostA/1/x' >/dev/null
+	"$HEAN" status >"$IT_DIR/status-standby.out" 2>&1
+	it_check "status with a standby copy exits 0" test $? -eq 0
+	it_check "status shows the standby copy in the executor row" \
+		grep -q '^executor .*standby copy: pid 424242 (holder hostA/1/x)' "$IT_DIR/status-standby.out"
+	redis-cli -s "$RUN/redis.sock" DEL hean:health:executor:standby >/dev/null
+fi
+
+if [ "$MODE" = real ] && [ -x "$HEAN_BUILD/waves/hean-waves" ]; then
+	# a second hean-waves with the same name waits as the standby: status
+	# shows it in the waves row, and still exits 0
+	(cd "$HEAN_HOME" && exec env -u HEAN_PROC_NAME "$HEAN_BUILD/waves/hean-waves" --config "$HEANCTL_CONFIG" \
+		>"$IT_DIR/waves-standby.log" 2>&1) &
+	SB=$!
+	IT_PIDS+=("$SB")
+	it_check "waves runs as waves-b (HEAN_PROC_NAME_WAVES in the file)" \
+		test "$(redis-cli -s "$RUN/redis.sock" --raw HGET hean:health:waves-b pid)" = "${PID1[waves]}"
+	it_check "the second waves writes hean:health:waves-b:standby" wait_until 10 \
+		bash -c "[ \"\$(redis-cli -s '$RUN/redis.sock' --raw HGET hean:health:waves-b:standby pid)\" = $SB ]"
+	"$HEAN" status >"$IT_DIR/status-standby.out" 2>&1
+	it_check "status with a standby copy exits 0" test $? -eq 0
+	it_check "status shows the standby copy in the waves row" \
+		grep -q "^waves .*standby copy: pid $SB" "$IT_DIR/status-standby.out"
+	kill -TERM "$SB"
+	wait_until 5 bash -c "! kill -0 $SB 2>/dev/null"
 fi
 
 # ----- stop NAME / restart NAME -----
@@ -344,6 +375,18 @@ it_check "foreign B alive after stop" alive "$FOREIGN_B"
 if [ "$MODE" = stub ]; then
 	it_check "TERM-ignoring waves was killed after the grace" grep -q 'waves: still running 2s after TERM; sending KILL' "$IT_DIR/stop.out"
 	it_check "SIGSTOPped signals ended by TERM+CONT (no KILL)" bash -c "! grep -q 'signals: still running' '$IT_DIR/stop.out'"
+fi
+
+# ----- HEANCTL_SIMULATORS=auto: no simulator on endpoints hean does not own -----
+# (the endpoints here are free ports, not the built-in defaults)
+if [ "$MODE" = stub ]; then
+	HEANCTL_SIMULATORS=auto "$HEAN" up --no-deps --no-build >"$IT_DIR/up-auto.out" 2>&1
+	it_check "auto: up exits 0 (stub daemons need no endpoint)" test $? -eq 0
+	it_check "auto: no simulator started on a configured endpoint" \
+		test ! -e "$RUN/exsim.pid" -a ! -e "$RUN/sigsim.pid"
+	it_check "auto: up says the endpoint is used as it is" \
+		grep -q "exsim: http://127.0.0.1:$EXP is not hean's to simulate; used as it is" "$IT_DIR/up-auto.out"
+	"$HEAN" stop >/dev/null 2>&1
 fi
 
 # ----- a Redis password with '/', '?', '@' and '%', %-encoded in the URL -----

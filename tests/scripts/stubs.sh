@@ -37,6 +37,9 @@ stub_daemon() {
 role=${0##*/}
 role=${role#hean-}
 for a in "$@"; do
+	case $a in HEAN_PROC_NAME) echo "$role"; exit 0 ;; esac
+done
+for a in "$@"; do
 	case $a in --dump-config | --get | --redis-target | --version)
 		exec "${STUB_CONFIG_BIN:?}" "$@" ;;
 	esac

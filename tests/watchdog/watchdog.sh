@@ -35,7 +35,9 @@ export HEANCTL_UP_TIMEOUT=20 HEANCTL_STOP_GRACE=2
 # the endpoints below are free local ports: hean owns them (opt-in)
 export HEANCTL_SIMULATORS=1
 export HEAN_WATCHDOG_STALE_S=3 HEAN_WATCHDOG_UNHEALTHY_S=4 HEAN_WATCHDOG_MAX_RESTARTS=3
-export HEANCTL_WATCHDOG_NO_ATTEMPT_S=3
+# the stubs "stop trying" at will: 3 s without an attempt is stuck (the
+# real daemons keep the default, twice their 30 s backoff cap)
+[ "$MODE" = stub ] && export HEANCTL_WATCHDOG_NO_ATTEMPT_S=3
 SOCK=$RUN/redis.sock
 DAEMONS=(feed signals waves executor)
 B=$IT_DIR/build
@@ -66,7 +68,8 @@ if [ "$MODE" = real ]; then
 	for x in feed/hean-feed signals/hean-signals tests/sim/hean-exsim tests/sim/hean-sigsim; do
 		[ -x "$HEAN_BUILD/$x" ] || it_skip "$x not built in $HEAN_BUILD"
 	done
-	export HEAN_WATCHDOG_UNHEALTHY_S=30 HEAN_LOG_LEVEL=info
+	# (degraded is looked at after 3 s; still never restarted while trying)
+	export HEAN_WATCHDOG_UNHEALTHY_S=3 HEAN_LOG_LEVEL=info
 fi
 export HEANCTL_BUILD_DIR=$B
 
@@ -197,6 +200,36 @@ it_check "signals: new pid writes health" wait_until 10 health_by signals "$NEWS
 figure stop_to_first_health_ms $(($(now_ms) - t0))
 it_check "isolation: executor, feed, waves unchanged after signals hang" unchanged executor feed waves
 snapshot
+
+if [ "$MODE" = real ]; then
+	# ----- a real exchange outage, compressed: 4 x UNHEALTHY_S -----
+	# exsim drops every WebSocket and refuses new ones: the feed is
+	# disconnected and the executor degraded (private stream down), both
+	# reconnecting with backoff. Nothing may be restarted.
+	nr=$(ev_n restarted) nu=$(ev_n unhealthy)
+	outage_s=$((4 * HEAN_WATCHDOG_UNHEALTHY_S))
+	curl -sf -X POST "http://127.0.0.1:$EXP/sim/refuse?secs=$outage_s" >/dev/null &&
+		curl -sf -X POST "http://127.0.0.1:$EXP/sim/drop" >/dev/null
+	it_check "exsim refuses and drops the WebSockets" test $? -eq 0
+	t0=$(now_ms)
+	it_check "outage: the feed notices (state not streaming)" wait_until 10 \
+		eval '[ "$(rc_ HGET hean:health:feed state)" != streaming ]'
+	while [ $(($(now_ms) - t0)) -lt $((outage_s * 1000)) ]; do sleep 0.2; done
+	figure real_outage_ms $(($(now_ms) - t0))
+	figure real_outage_restarts $(($(ev_n restarted) - nr))
+	it_check "outage: 0 restarts" test "$(ev_n restarted)" -eq "$nr"
+	it_check "outage: no unhealthy verdict" test "$(ev_n unhealthy)" -eq "$nu"
+	it_check "outage: same pids everywhere" unchanged "${DAEMONS[@]}" redis exsim sigsim watchdog
+	it_check "outage: the feed's degraded event says it keeps trying" \
+		has_event degraded '^feed .*last attempt [0-9]*ms ago: still trying'
+	it_check "outage: the executor's degraded event says it keeps trying" \
+		has_event degraded '^executor .*last attempt [0-9]*ms ago: still trying'
+	it_check "after the outage the feed streams again" wait_until 20 \
+		eval '[ "$(rc_ HGET hean:health:feed state)" = streaming ]'
+	it_check "after the outage the executor is running again" wait_until 20 \
+		eval '[ "$(rc_ HGET hean:health:executor state)" = running ]'
+	snapshot
+fi
 
 if [ "$MODE" = stub ]; then
 	# ----- crash loop: waves exits at once -----
