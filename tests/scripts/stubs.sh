@@ -11,6 +11,8 @@
 #   $HEAN_HOME/crash-ROLE        exit 3 at once (a crash loop)
 #   $HEAN_HOME/state-ROLE        report that state instead of "running"
 #   $HEAN_HOME/detail-ROLE       report that detail instead of "stub"
+#   $HEAN_HOME/standby-ROLE      wait as a standby: write only
+#                                hean:health:NAME:standby (state standby)
 #   $HEAN_HOME/trying-ROLE       last_attempt_ms = now on every beat (a
 #                                degraded daemon that keeps reconnecting);
 #                                otherwise it stays at the stub's start
@@ -64,7 +66,11 @@ while :; do
 	now=$(($(date +%s%N) / 1000000))
 	att=$started
 	[ -e "$HEAN_HOME/trying-$role" ] && att=$now
-	redis-cli -s "$sock" HSET "hean:health:$name" pid $$ state "$st" \
+	key=hean:health:$name
+	if [ -e "$HEAN_HOME/standby-$role" ]; then
+		key=$key:standby st=standby
+	fi
+	redis-cli -s "$sock" HSET "$key" pid $$ state "$st" \
 		updated_ms "$now" last_attempt_ms "$att" reconnects 0 detail "$det" >/dev/null
 	sleep 0.2 &
 	wait $!

@@ -287,6 +287,21 @@ if [ "$MODE" = stub ]; then
 	rm -f "$HEAN_HOME/state-executor" "$HEAN_HOME/state-feed" "$HEAN_HOME/trying-executor" "$HEAN_HOME/trying-feed"
 	it_check "event recovered for the executor after the outage" wait_until 3 has_event recovered '^executor state=running after'
 
+	# ----- a standby copy: heartbeats in hean:health:NAME:standby -----
+	# waves waits for the lease held by another copy (on another host):
+	# its active hash goes stale, the :standby one is fresh; never killed
+	nr=$(ev_n restarted)
+	touch "$HEAN_HOME/standby-waves"
+	t0=$(now_ms)
+	while [ $(($(now_ms) - t0)) -lt $((2500 * HEAN_WATCHDOG_STALE_S)) ]; do sleep 0.2; done
+	it_check "standby: waves not restarted in 2.5 x STALE_S" test "$(ev_n restarted)" -eq "$nr"
+	it_check "standby: same waves pid" unchanged waves
+	it_check "standby: no stale event for waves" test "$(ev_n stale '^waves')" -eq 0
+	it_check "status shows the local waves as standby" bash -c \
+		"'$HEAN' status 2>/dev/null | awk '\$1 == \"waves\"' | grep -q 'standby copy: pid ${P[waves]}'"
+	rm -f "$HEAN_HOME/standby-waves"
+	rc_ DEL hean:health:waves:standby >/dev/null
+
 	# ----- degraded and no longer trying: restarted -----
 	# the stub's last_attempt_ms stays at its start: no attempt for longer
 	# than HEANCTL_WATCHDOG_NO_ATTEMPT_S
