@@ -97,7 +97,7 @@ static int wait_for_lease(struct hean_app *app)
 	}
 	app->lease_waiting = false;
 	if (!hean_lease_held(app->lease)) {
-		log_info("event=exit proc=%s code=0 (stopped while standby)", app->cfg.proc_name);
+		log_info("event=exit proc=%s code=0 (stopped before holding the lease)", app->cfg.proc_name);
 		return 1;
 	}
 	return 0;

@@ -24,7 +24,6 @@
 #include "common/config.h"
 #include "common/url.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

@@ -19,7 +19,8 @@ XP=$LAST_PID
 wait_until 10 grep -q 'event=start ' "$IT_DIR/exec.log" || it_fail "executor did not start"
 HEAN_BYBIT_API_SECRET=planted-secret-4242 bg control "${AS_NOBODY[@]}" sleep 30
 CP=$LAST_PID
-wait_until 5 test "$(stat -c %u /proc/$CP)" = 65534 || it_fail "control process not running as nobody"
+uid_is() { [ "$(stat -c %u "/proc/$1" 2>/dev/null)" = "$2" ]; }
+wait_until 5 uid_is "$CP" 65534 || it_fail "control process not running as nobody"
 
 it_check "executor runs as uid 65534" grep -qE '^Uid:\s+65534' "/proc/$XP/status"
 it_check "core file size limit 0 0" grep -qE '^Max core file size +0 +0 ' "/proc/$XP/limits"
