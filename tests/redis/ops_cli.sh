@@ -24,7 +24,7 @@ for r in feed signals waves executor; do
 	out=$("$b" --version 2>"$IT_DIR/err")
 	it_check "$r --version: '$out', exit 0" test $? = 0
 	it_check "$r --version format" grep -qxE "hean-$r [0-9]+\.[0-9]+\.[0-9]+(\+[^ ]+)?" <<<"$out"
-	ver=${out#hean-$r }
+	ver=${out#hean-"$r" }
 
 	HEAN_REDIS_URL="redis://hean:$SECRET@127.0.0.1:6390/3" HEAN_BYBIT_API_SECRET=$SECRET \
 		"$b" --dump-config >"$IT_DIR/$r.dump" 2>"$IT_DIR/err"

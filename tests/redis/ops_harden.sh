@@ -29,6 +29,11 @@ it_check "control: same user reads a plain process's environ" \
 it_check "same user cannot read the executor's environ" \
 	bash -c "! ${AS_NOBODY[*]} cat /proc/$XP/environ >/dev/null 2>&1"
 it_check "/proc/PID owned by root (not dumpable)" test "$(stat -c %u "/proc/$XP/environ")" = 0
+# What the launcher and watchdog (same user) identify a process by stays
+# readable: /proc/PID/stat (start time, field 22) and /proc/PID/cmdline.
+st22=$("${AS_NOBODY[@]}" awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$XP/stat")
+it_check "same user reads the start time in /proc/PID/stat ($st22)" test "${st22:-0}" -gt 0
+it_check "same user reads /proc/PID/cmdline" bash -c "${AS_NOBODY[*]} cat /proc/$XP/cmdline | grep -qa hean-executor"
 kill -TERM "$XP" "$CP"
 wait "$XP"
 it_check "executor exit 0 on SIGTERM" test $? = 0
