@@ -50,6 +50,7 @@ struct hean_lease {
 	int pending; /* requests in flight (at most one) */
 	int64_t sent_ms; /* monotonic send time of the request in flight */
 	char last_holder[192];
+	bool warned_error; /* one log line per run for error replies */
 	ev_timer tick;
 	ev_timer fence;
 };
@@ -170,6 +171,12 @@ static void on_fence(struct ev_loop *loop, ev_timer *w, int revents)
 static bool usable(struct hean_lease *l, redisReply *rep)
 {
 	l->pending = 0;
+	if (rep && rep->type == REDIS_REPLY_ERROR && !l->warned_error) {
+		/* e.g. NOPERM: without the lease this copy never becomes active */
+		log_error("event=lease_error key=%s err=\"%.200s\" (keeps trying)", l->key,
+			  rep->str ? rep->str : "");
+		l->warned_error = true;
+	}
 	return l->state != L_RELEASED && l->state != L_LOST && rep &&
 	       rep->type != REDIS_REPLY_ERROR;
 }
