@@ -262,6 +262,8 @@ if [ "$MODE" = stub ]; then
 	it_check "isolation: executor, feed, signals unchanged during the crash loop" unchanged executor feed signals
 	rm -f "$HEAN_HOME/crash-waves"
 	it_check "waves recovers when the fault is gone" wait_until 12 eval 'p=$(pid_of waves) && alive "$p" && health_by waves "$p"'
+	# its `restarted` event is in Redis before the next case counts events
+	it_check "event restarted names the recovered waves" wait_until 5 has_event restarted "^waves .*new_pid=$(pid_of waves)\$"
 	snapshot
 
 	# ----- an exchange outage (compressed): degraded, still trying -----
