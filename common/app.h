@@ -11,6 +11,7 @@
 
 #include "common/config.h"
 #include "common/health.h"
+#include "common/lease.h"
 #include "common/loop.h"
 #include "common/redis.h"
 
@@ -27,12 +28,31 @@ struct hean_app {
 	hean_app_stop_fn *on_stop;  /* set by the daemon before hean_app_run */
 	hean_app_redis_fn *on_redis;
 	void *data;                 /* the daemon's own state */
+	struct hean_lease *lease;   /* owned; NULL with HEAN_LEASE_TTL_MS=0 */
+	bool lease_waiting;         /* in hean_app_init, standby */
 };
 
-/* Loads config (role names the process), opens the log, inits the loop,
- * creates the Redis command link and the health writer (state
- * "starting"). Returns 0, 1 (--help: exit 0) or -errno (logged; exit 2). */
+/* Exit status of a daemon that lost its lease (another copy is active). */
+#define HEAN_EXIT_LEASE_LOST 3
+
+/* Hardens the process (hean_app_harden), loads config (role names the
+ * process; the command line may only ask for --help, --version,
+ * --dump-config, --get KEY or --redis-target: printed, returns 1), opens
+ * the log, inits the loop, creates the Redis command link and the health
+ * writer (state "starting").
+ * With HEAN_LEASE_TTL_MS > 0 it then runs the loop until this copy holds
+ * the lease {prefix}lease:{proc} (common/lease.h): meanwhile it is a
+ * standby (log event=standby, hash {prefix}health:{proc}:standby, state
+ * "standby") and the daemon has not started. Losing the lease later stops
+ * the process with HEAN_EXIT_LEASE_LOST.
+ * Returns 0, 1 (exit 0: printed, or stopped while standby) or -errno
+ * (logged; exit 2). */
 int hean_app_init(struct hean_app *app, const char *role, int argc, char **argv);
+
+/* Disables core dumps (RLIMIT_CORE 0) and ptrace attach / reading of
+ * /proc/PID/{environ,mem} by other processes (PR_SET_DUMPABLE 0).
+ * hean_app_init calls it first. Returns 0 or -errno. */
+int hean_app_harden(void);
 
 /* Runs the loop until a clean stop. Returns the process exit code. */
 int hean_app_run(struct hean_app *app);

@@ -14,6 +14,12 @@
  *   HEAN_TLS_INSECURE          0|1
  *   HEAN_TLS_CA_FILE           PEM bundle path; empty = the system store
  *   HEAN_DNS_SERVER            ip[:port][,...]; empty = /etc/resolv.conf
+ *   HEAN_LEASE_TTL_MS          0 (no lease) or 2000..600000
+ *   HEAN_LOG_FORMAT            text|json
+ *   HEAN_PROC_NAME: never from a --config file (a file is shared by the four
+ *   daemons and would give them one name); there HEAN_PROC_NAME_<ROLE>
+ *   (FEED, SIGNALS, WAVES, EXECUTOR) names one daemon. The environment may
+ *   set both; HEAN_PROC_NAME wins.
  *   HEAN_SYMBOLS / HEAN_SYMBOL_BLACKLIST: ^[A-Z0-9]{2,20}$, comma separated,
  *   deduplicated; at least one symbol (the blacklist may be empty).
  *   URLs: ws(s):// for streams, http(s):// for REST, redis:// or unix://. */
@@ -22,10 +28,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,7 +49,7 @@
 extern char **environ;
 
 enum vtype { T_STR, T_INT, T_LONG, T_DBL, T_BOOL, T_LIST };
-enum vcheck { C_TEXT, C_NAME, C_WS, C_HTTP, C_REDIS, C_LEVEL, C_SYMS, C_BLACK };
+enum vcheck { C_TEXT, C_NAME, C_WS, C_HTTP, C_REDIS, C_LEVEL, C_SYMS, C_BLACK, C_LEASE, C_FMT };
 enum vmask { M_NONE, M_KEY, M_SECRET, M_URLPASS };
 
 struct var {
@@ -103,6 +111,8 @@ static const struct var vars[] = {
 	S("HEAN_METRICS_LISTEN", "127.0.0.1:9464", C_TEXT, M_NONE, metrics_listen),
 	S("HEAN_ALERT_WEBHOOK_URL", "", C_TEXT, M_NONE, alert_webhook_url),
 	I("HEAN_ALERT_REPEAT_S", "600", alert_repeat_s, 1, 86400),
+	{"HEAN_LEASE_TTL_MS", "10000", T_INT, C_LEASE, M_NONE, offsetof(struct hean_config, lease_ttl_ms), sizeof(int), 0, 600000, 0},
+	S("HEAN_LOG_FORMAT", "text", C_FMT, M_NONE, log_format),
 };
 
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))
@@ -237,6 +247,9 @@ static int set_str(struct hean_config *cfg, const struct var *v, const char *val
 		return hean_errf(err, errlen, "%s: '%.64s' must be 1..%zu of [A-Za-z0-9_.:-]", v->name, shown,
 			    v->size - 1);
 	}
+	if (v->check == C_FMT && strcmp(value, "text") != 0 && strcmp(value, "json") != 0) {
+		return hean_errf(err, errlen, "%s: '%.32s' must be text or json", v->name, value);
+	}
 	if (v->check == C_LEVEL && hean_log_level_parse(value, &lv) < 0) {
 		return hean_errf(err, errlen, "%s: '%.32s' must be debug, info, warn or error", v->name, value);
 	}
@@ -275,7 +288,12 @@ static int set_num(struct hean_config *cfg, const struct var *v, const char *val
 		*(double *)((char *)cfg + v->off) = dv;
 		return 0;
 	}
-	if (hean_parse_int64(value, len, &iv) < 0 || iv < (int64_t)v->lo || iv > (int64_t)v->hi) {
+	if (hean_parse_int64(value, len, &iv) < 0 || iv < (int64_t)v->lo || iv > (int64_t)v->hi ||
+	    (v->check == C_LEASE && iv != 0 && iv < 2000)) {
+		if (v->check == C_LEASE) {
+			return hean_errf(err, errlen, "%s: '%.32s' out of range (0 = no lease, or 2000..%lld)",
+				    v->name, value, (long long)v->hi);
+		}
 		return hean_errf(err, errlen, "%s: '%.32s' out of range (range %lld..%lld)", v->name, value,
 			    (long long)v->lo, (long long)v->hi);
 	}
@@ -329,6 +347,30 @@ static int set_list_var(struct hean_config *cfg, const struct var *v, const char
 	return rc;
 }
 
+static int set_str(struct hean_config *cfg, const struct var *v, const char *value, char *err,
+		   size_t errlen);
+
+/* HEAN_PROC_NAME_<ROLE>: names the daemon whose role is ROLE (any case);
+ * the entries for the other daemons are not errors, just not ours. */
+static int set_role_name(struct hean_config *cfg, const char *role, const char *value,
+			 char *err, size_t errlen)
+{
+	static const char *const roles[] = {"FEED", "SIGNALS", "WAVES", "EXECUTOR"};
+
+	if (!strcasecmp(role, cfg->role)) {
+		if (!value) {
+			return hean_errf(err, errlen, "HEAN_PROC_NAME_%s: no value", role);
+		}
+		return set_str(cfg, find_var("HEAN_PROC_NAME"), value, err, errlen);
+	}
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		if (!strcmp(role, roles[i])) {
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 /* Sets one variable by name. Returns 0, -ENOENT (unknown) or -EINVAL
  * ("HEAN_X: reason (range a..b)" in err). Secrets never appear in err. */
 int hean_config_set(struct hean_config *cfg, const char *key, const char *value, char *err,
@@ -336,6 +378,9 @@ int hean_config_set(struct hean_config *cfg, const char *key, const char *value,
 {
 	const struct var *v = key ? find_var(key) : NULL;
 
+	if (!v && key && !strncmp(key, "HEAN_PROC_NAME_", 15)) {
+		return set_role_name(cfg, key + 15, value, err, errlen);
+	}
 	if (!v) {
 		return -ENOENT;
 	}
@@ -434,6 +479,14 @@ int hean_config_apply_text(struct hean_config *cfg, const char *text, char *err,
 		}
 		*ke = '\0';
 		*ve = '\0';
+		if (!strcmp(k, "HEAN_PROC_NAME")) {
+			rc = hean_errf(err, errlen,
+				       "line %d: HEAN_PROC_NAME: not allowed in a --config file (it would "
+				       "give every daemon reading the file one name); use "
+				       "HEAN_PROC_NAME_<ROLE> (e.g. HEAN_PROC_NAME_FEED) or the environment",
+				       lineno);
+			break;
+		}
 		int r = hean_config_set(cfg, k, v, why, sizeof(why));
 
 		if (r == -ENOENT) {
@@ -465,6 +518,9 @@ int hean_config_apply_env(struct hean_config *cfg, char *err, size_t errlen)
 		}
 		memcpy(key, *e, kl);
 		key[kl] = '\0';
+		if (!strcmp(key, "HEAN_PROC_NAME")) {
+			continue; /* last: it wins over HEAN_PROC_NAME_<ROLE> */
+		}
 		int r = hean_config_set(cfg, key, eq + 1, err, errlen);
 
 		if (r == -ENOENT) {
@@ -476,7 +532,9 @@ int hean_config_apply_env(struct hean_config *cfg, char *err, size_t errlen)
 			return r;
 		}
 	}
-	return 0;
+	const char *pn = getenv("HEAN_PROC_NAME");
+
+	return pn ? hean_config_set(cfg, "HEAN_PROC_NAME", pn, err, errlen) : 0;
 }
 
 /* ===================== load ===================== */
@@ -503,12 +561,19 @@ int hean_config_validate(const struct hean_config *cfg, char *err, size_t errlen
 static void usage(FILE *out, const char *prog, const char *role)
 {
 	fprintf(out,
-		"usage: %s [--config FILE] [--log FILE] [--help]\n"
-		"  --config FILE  KEY=value lines (HEAN_* variables); the environment wins\n"
-		"  --log FILE     log file (default stderr); SIGHUP re-opens it\n"
-		"Settings are HEAN_* environment variables (see ARCHITECTURE.md);\n"
+		"usage: %s [--config FILE] [--log FILE] [--dump-config | --get KEY |\n"
+		"       --redis-target | --version | --help]\n"
+		"  --config FILE   KEY=value lines (HEAN_* variables); the environment wins\n"
+		"  --log FILE      log file (default stderr); SIGHUP re-opens it\n"
+		"  --dump-config   print the effective configuration (secrets as ****), exit\n"
+		"  --get KEY       print the effective value of one variable, exit\n"
+		"  --redis-target  print the decoded Redis connection (kind= path= host= port=\n"
+		"                  user= password= db=), exit\n"
+		"  --version       print \"hean-%s VERSION\", exit\n"
+		"Exit status: 0 ok, 2 bad argument or configuration (the message names it).\n"
+		"Settings are HEAN_* environment variables (see README.md);\n"
 		"defaults for the %s process:\n",
-		prog ? prog : "hean", role ? role : "hean");
+		prog ? prog : "hean", role ? role : "hean", role ? role : "hean");
 	struct hean_config *d = malloc(sizeof(*d));
 
 	if (d) {
@@ -594,44 +659,75 @@ static int resolve_paths(struct hean_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-static const char *opt_value(int argc, char **argv, int *i, const char *opt)
-{
-	size_t n = strlen(opt);
+enum { O_CONFIG = 'c', O_HELP = 'h', O_LOG = 'l', O_VERSION = 256, O_DUMP, O_GET, O_REDIS };
 
-	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=') {
-		return argv[*i] + n + 1;
-	}
-	if (!strcmp(argv[*i], opt)) {
-		return *i + 1 < argc ? argv[++*i] : "";
-	}
-	return NULL;
-}
-
-/* Full load: defaults(role) -> --config FILE -> environment, then the
- * cross-field rules and path resolution. Returns 0, 1 (--help printed on
- * stdout) or -EINVAL / -ENOMEM with err set. */
+/* Full load: argv (getopt_long) -> defaults(role) -> --config FILE ->
+ * environment, then the cross-field rules and path resolution, then the
+ * action the command line asked for. Returns 0 (run), 1 (something was
+ * printed on stdout: exit 0) or -EINVAL / -ENOMEM with err set (exit 2). */
 int hean_config_load(struct hean_config *cfg, const char *role, int argc, char **argv, char *err,
 		     size_t errlen)
 {
-	const char *file = NULL, *logf = NULL, *v;
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, O_CONFIG},
+		{"log", required_argument, NULL, O_LOG},
+		{"help", no_argument, NULL, O_HELP},
+		{"version", no_argument, NULL, O_VERSION},
+		{"dump-config", no_argument, NULL, O_DUMP},
+		{"get", required_argument, NULL, O_GET},
+		{"redis-target", no_argument, NULL, O_REDIS},
+		{NULL, 0, NULL, 0},
+	};
+	const char *file = NULL, *logf = NULL, *key = NULL;
+	int action = HEAN_CLI_RUN, actions = 0, c, rc;
 	char *text = NULL;
-	int rc;
 
 	hean_config_defaults(cfg, role);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout, argv[0], role);
+	optind = 0; /* glibc: full re-initialisation (tests parse several times) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_HELP:
+			usage(stdout, argc > 0 ? argv[0] : NULL, role);
 			return 1;
-		} else if ((v = opt_value(argc, argv, &i, "--config"))) {
-			file = v;
-		} else if ((v = opt_value(argc, argv, &i, "--log"))) {
-			logf = v;
-		} else {
-			return hean_errf(err, errlen, "unknown argument '%.64s' (try --help)", argv[i]);
+		case O_VERSION:
+			printf("hean-%s %s\n", cfg->role, hean_version());
+			return 1;
+		case O_CONFIG:
+		case O_LOG:
+			if (!*optarg) {
+				return hean_errf(err, errlen, "--%s needs a FILE", c == O_CONFIG ? "config" : "log");
+			}
+			*(c == O_CONFIG ? &file : &logf) = optarg;
+			break;
+		case O_DUMP:
+		case O_GET:
+		case O_REDIS:
+			action = c == O_DUMP ? HEAN_CLI_DUMP : c == O_GET ? HEAN_CLI_GET : HEAN_CLI_REDIS;
+			actions++;
+			if (c == O_GET) {
+				key = optarg;
+			}
+			break;
+		case ':':
+			return hean_errf(err, errlen, "%.64s needs a value (try --help)", argv[optind - 1]);
+		default:
+			return hean_errf(err, errlen, "unknown argument '%.64s' (try --help)",
+				    argv[optind - 1]);
 		}
-		if (!*v) {
-			return hean_errf(err, errlen, "%s needs a FILE", argv[i]);
-		}
+	}
+	if (optind < argc) {
+		return hean_errf(err, errlen, "unknown argument '%.64s' (try --help)", argv[optind]);
+	}
+	if (actions > 1) {
+		return hean_errf(err, errlen, "--dump-config, --get and --redis-target exclude each other");
+	}
+	if (key && (strlen(key) >= sizeof(cfg->cli_key) || !find_var(key))) {
+		return hean_errf(err, errlen, "--get %.64s: unknown variable", key);
+	}
+	cfg->cli_action = action;
+	if (key) {
+		snprintf(cfg->cli_key, sizeof(cfg->cli_key), "%s", key);
 	}
 	if (logf) {
 		snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", logf);
@@ -642,7 +738,7 @@ int hean_config_load(struct hean_config *cfg, const char *role, int argc, char *
 		if (rc < 0) {
 			return rc;
 		}
-		char why[256];
+		char why[320];
 
 		rc = hean_config_apply_text(cfg, text, why, sizeof(why));
 		OPENSSL_cleanse(text, strlen(text));
@@ -656,7 +752,13 @@ int hean_config_load(struct hean_config *cfg, const char *role, int argc, char *
 		return rc;
 	}
 	rc = hean_config_validate(cfg, err, errlen);
-	return rc < 0 ? rc : resolve_paths(cfg, err, errlen);
+	rc = rc < 0 ? rc : resolve_paths(cfg, err, errlen);
+	if (rc < 0 || action == HEAN_CLI_RUN) {
+		return rc;
+	}
+	rc = hean_config_cli_print(cfg, stdout, err, errlen);
+	fflush(stdout);
+	return rc < 0 ? rc : 1;
 }
 
 /* ===================== output ===================== */
@@ -673,9 +775,9 @@ static void dump_url(FILE *out, const char *url)
 	auth += 3;
 	colon = memchr(auth, ':', (size_t)(at - auth));
 	if (colon) {
-		fprintf(out, "%.*s:(redacted)%s", (int)(colon - url), url, at);
+		fprintf(out, "%.*s:****%s", (int)(colon - url), url, at);
 	} else {
-		fprintf(out, "%.*s(redacted)%s", (int)(auth - url), url, at);
+		fprintf(out, "%.*s****%s", (int)(auth - url), url, at);
 	}
 }
 
@@ -686,27 +788,76 @@ static void dump_list(FILE *out, char *const *list, size_t n)
 	}
 }
 
-/* Writes every variable as KEY=value, secrets masked: the API key as its
- * first 4 characters + "...(redacted)", secret and token as "(redacted)",
- * a Redis password as ":(redacted)@". */
+static void print_value(const struct hean_config *cfg, const struct var *v, bool masked,
+			FILE *out);
+
+/* Writes every variable as KEY=value in table order, secrets masked: API
+ * key, secret and token as "****", a Redis password as ":****@" (the user
+ * info ends at the LAST '@', so a password holding '/', '?' or '@' is
+ * masked whole). */
 void hean_config_dump(const struct hean_config *cfg, FILE *out)
 {
 	for (size_t i = 0; i < N_VARS; i++) {
-		const struct var *v = &vars[i];
+		fprintf(out, "%s=", vars[i].name);
+		print_value(cfg, &vars[i], true, out);
+		fputc('\n', out);
+	}
+}
+
+/* --get: the unmasked value; --redis-target: the decoded connection. */
+int hean_config_cli_print(const struct hean_config *cfg, FILE *out, char *err, size_t errlen)
+{
+	const struct var *v;
+	struct hean_url u;
+	char why[160];
+
+	switch (cfg->cli_action) {
+	case HEAN_CLI_DUMP:
+		hean_config_dump(cfg, out);
+		return 0;
+	case HEAN_CLI_GET:
+		v = find_var(cfg->cli_key);
+		if (!v) {
+			return hean_errf(err, errlen, "--get %.64s: unknown variable", cfg->cli_key);
+		}
+		print_value(cfg, v, false, out);
+		fputc('\n', out);
+		return 0;
+	case HEAN_CLI_REDIS:
+		if (hean_url_parse(cfg->redis_url, &u, why, sizeof(why)) < 0) {
+			OPENSSL_cleanse(&u, sizeof(u));
+			return hean_errf(err, errlen, "HEAN_REDIS_URL: %s", why);
+		}
+		if (!printable(u.user) || !printable(u.pass)) {
+			OPENSSL_cleanse(&u, sizeof(u));
+			return hean_errf(err, errlen,
+				    "HEAN_REDIS_URL: control character in the decoded user or password");
+		}
+		if (!strcmp(u.scheme, "unix")) {
+			fprintf(out, "kind=unix\npath=%s\nhost=\nport=\nuser=\npassword=\ndb=%d\n", u.path,
+				u.db);
+		} else {
+			fprintf(out, "kind=tcp\npath=\nhost=%s\nport=%d\nuser=%s\npassword=%s\ndb=%d\n", u.host,
+				u.port, u.user, u.pass, u.db);
+		}
+		OPENSSL_cleanse(&u, sizeof(u));
+		return 0;
+	default:
+		return hean_errf(err, errlen, "nothing to print");
+	}
+}
+
+static void print_value(const struct hean_config *cfg, const struct var *v, bool masked,
+			FILE *out)
+{
+	{
 		const char *p = (const char *)cfg + v->off;
 
-		fprintf(out, "%s=", v->name);
 		switch (v->type) {
 		case T_STR:
-			if (v->mask == M_SECRET) {
-				fputs("(redacted)", out);
-			} else if (v->mask == M_KEY) {
-				if (strlen(p) > 8) {
-					fprintf(out, "%.4s...(redacted)", p);
-				} else {
-					fputs("(redacted)", out);
-				}
-			} else if (v->mask == M_URLPASS) {
+			if (masked && (v->mask == M_SECRET || v->mask == M_KEY)) {
+				fputs("****", out);
+			} else if (masked && v->mask == M_URLPASS) {
 				dump_url(out, p);
 			} else {
 				fputs(p, out);
@@ -718,9 +869,18 @@ void hean_config_dump(const struct hean_config *cfg, FILE *out)
 		case T_LONG:
 			fprintf(out, "%ld", *(const long *)p);
 			break;
-		case T_DBL:
-			fprintf(out, "%g", *(const double *)p);
+		case T_DBL: {
+			/* shortest text that reads back as the same double */
+			char nb[40];
+			double dv = *(const double *)p;
+
+			snprintf(nb, sizeof(nb), "%.15g", dv);
+			if (strtod(nb, NULL) != dv) {
+				snprintf(nb, sizeof(nb), "%.17g", dv);
+			}
+			fputs(nb, out);
 			break;
+		}
 		case T_BOOL:
 			fprintf(out, "%d", *(const bool *)p ? 1 : 0);
 			break;
@@ -732,7 +892,6 @@ void hean_config_dump(const struct hean_config *cfg, FILE *out)
 			}
 			break;
 		}
-		fputc('\n', out);
 	}
 }
 

@@ -68,7 +68,26 @@ struct hean_config {
 	char metrics_listen[128];     /* HOST:PORT of hean-metrics (/metrics) */
 	char alert_webhook_url[1024]; /* empty: no webhook notifications */
 	int alert_repeat_s;           /* at most one message per condition per this */
+	/* HEAN_LEASE_TTL_MS: active/standby lease in Redis ({prefix}lease:{proc});
+	 * 0 = no lease (every copy is active). */
+	int lease_ttl_ms;
+	char log_format[8]; /* HEAN_LOG_FORMAT: text | json */
+	/* Command line (not variables): what the process was asked to do. */
+	int cli_action; /* enum hean_cli_action */
+	char cli_key[64]; /* --get KEY */
 };
+
+/* What a daemon's command line asks for (hean_config_load parses it). */
+enum hean_cli_action {
+	HEAN_CLI_RUN = 0,     /* run the daemon */
+	HEAN_CLI_DUMP,        /* --dump-config */
+	HEAN_CLI_GET,         /* --get KEY */
+	HEAN_CLI_REDIS,       /* --redis-target */
+};
+
+/* The build's version: the meson project version, plus "+" and the output
+ * of `git describe --always --dirty` when built from a git checkout. */
+const char *hean_version(void);
 
 /* Fills defaults. role names the process ("feed"); proc_name defaults to it. */
 void hean_config_defaults(struct hean_config *cfg, const char *role);
@@ -87,10 +106,14 @@ int hean_config_set(struct hean_config *cfg, const char *key, const char *value,
 /* Applies every HEAN_* in environ (warns on unknown ones). */
 int hean_config_apply_env(struct hean_config *cfg, char *err, size_t errlen);
 
-/* Full load for a daemon: defaults(role), argv (--config FILE, --log FILE,
- * --help), file (warns if group/world-readable and it holds secrets), env.
+/* Full load for a daemon: defaults(role), argv (getopt_long: --config FILE,
+ * --log FILE, --help, --version, --dump-config, --get KEY, --redis-target),
+ * file (warns if group/world-readable and it holds secrets), env.
  * Validates cross-field rules (liveness > ping, ...). Resolves relative
- * unix:// paths against home. Returns 0, 1 (--help printed) or -EINVAL. */
+ * unix:// paths against home. --help and --version print on stdout at once
+ * (no configuration is read); the other actions print after a successful
+ * load (hean_config_cli_print). Returns 0 (run the daemon), 1 (printed:
+ * exit 0) or -EINVAL (err names the argument or variable: exit 2). */
 int hean_config_load(struct hean_config *cfg, const char *role, int argc, char **argv, char *err,
 		     size_t errlen);
 
@@ -99,9 +122,17 @@ int hean_config_load(struct hean_config *cfg, const char *role, int argc, char *
  * hean_config_load runs it. Returns 0 or -EINVAL naming the variables. */
 int hean_config_validate(const struct hean_config *cfg, char *err, size_t errlen);
 
-/* Writes every HEAN_* value as KEY=value lines, secrets masked
- * ("abcd...(redacted)" for the key, "(redacted)" for secret and token). */
+/* Writes every HEAN_* value as KEY=value lines in table order, secrets
+ * masked as "****" (API key, secret, token; the password of a Redis URL:
+ * redis://user:****@host:6379/0). */
 void hean_config_dump(const struct hean_config *cfg, FILE *out);
+
+/* Prints what cfg->cli_action asks for on out: --dump-config (as
+ * hean_config_dump), --get KEY (the unmasked effective value of one table
+ * variable) or --redis-target (kind=, path=, host=, port=, user=,
+ * password= (%-decoded), db= lines). Returns 0 or -EINVAL (unknown key,
+ * unusable Redis URL: err says why). */
+int hean_config_cli_print(const struct hean_config *cfg, FILE *out, char *err, size_t errlen);
 
 /* Prefixed key into buf: "hean:" + suffix. Returns buf. */
 const char *hean_config_key(const struct hean_config *cfg, char *buf, size_t len,

@@ -49,6 +49,7 @@ struct hean_health {
 	char events_key[128];
 	char proc[64];
 	char pid[24];
+	char host[64];
 	char state[32];
 	char detail[256];
 	bool ready; /* READY=1 sent to systemd */
@@ -67,6 +68,10 @@ struct hean_health {
 	uint64_t dropped_unreported;
 
 	ev_timer tick;
+	int64_t last_attempt_ms;
+	bool standby; /* writing {key}:standby (lease not held) */
+	bool fenced;  /* lease lost: never write the hash again */
+	char standby_key[200];
 	bool stopped;
 	bool saw_redis_down;
 };
@@ -75,15 +80,15 @@ struct hean_health {
 
 static void write_hash(struct hean_health *h)
 {
-	const char *av[2 + 2 * (8 + 2 * MAX_NAMED)];
-	char num[8 + MAX_NAMED][24];
+	const char *av[2 + 2 * (10 + 2 * MAX_NAMED)];
+	char num[9 + MAX_NAMED][24];
 	int n = 0, k = 0;
 
-	if (!hean_redis_is_up(h->redis)) {
+	if (!hean_redis_is_up(h->redis) || h->fenced) {
 		return;
 	}
 	av[n++] = "HSET";
-	av[n++] = h->key;
+	av[n++] = h->standby ? h->standby_key : h->key;
 	av[n++] = "pid";
 	av[n++] = h->pid;
 	av[n++] = "state";
@@ -99,11 +104,16 @@ static void write_hash(struct hean_health *h)
 	av[n++] = num[k++];
 	av[n++] = "detail";
 	av[n++] = h->detail;
+	av[n++] = "host";
+	av[n++] = h->host;
 	av[n++] = "redis_reconnects";
 	snprintf(num[k], sizeof(num[k]), "%" PRIu64, hean_redis_reconnects(h->redis));
 	av[n++] = num[k++];
 	av[n++] = "events_dropped";
 	snprintf(num[k], sizeof(num[k]), "%" PRIu64, h->dropped);
+	av[n++] = num[k++];
+	av[n++] = "last_attempt_ms";
+	snprintf(num[k], sizeof(num[k]), "%" PRId64, h->last_attempt_ms);
 	av[n++] = num[k++];
 	for (size_t i = 0; i < h->n_ints; i++) {
 		av[n++] = h->ints[i].name;
@@ -117,6 +127,11 @@ static void write_hash(struct hean_health *h)
 	/* Fire and forget: an error reply is logged by common/redis; a lost
 	 * write is simply redone in a second. */
 	(void)hean_redis_command_argv(h->redis, NULL, NULL, n, av, NULL);
+	if (h->standby) {
+		const char *ex[] = {"PEXPIRE", h->standby_key, "10000"};
+
+		(void)hean_redis_command_argv(h->redis, NULL, NULL, 3, ex, NULL);
+	}
 }
 
 /* ============================ events ============================ */
@@ -201,7 +216,7 @@ static void push_event(struct hean_health *h, const char *event, const char *det
 static bool is_healthy(const char *state)
 {
 	return !strcmp(state, "streaming") || !strcmp(state, "authenticated") ||
-	       !strcmp(state, "running");
+	       !strcmp(state, "running") || !strcmp(state, "standby");
 }
 
 static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
@@ -232,8 +247,12 @@ struct hean_health *hean_health_create(struct ev_loop *loop, struct hean_redis *
 	h->redis = redis;
 	snprintf(h->proc, sizeof(h->proc), "%s", cfg->proc_name[0] ? cfg->proc_name : cfg->role);
 	snprintf(h->key, sizeof(h->key), "%shealth:%s", cfg->prefix, h->proc);
+	snprintf(h->standby_key, sizeof(h->standby_key), "%s:standby", h->key);
 	snprintf(h->events_key, sizeof(h->events_key), "%sevents", cfg->prefix);
 	snprintf(h->pid, sizeof(h->pid), "%ld", (long)getpid());
+	if (gethostname(h->host, sizeof(h->host) - 1) < 0) {
+		h->host[0] = 0;
+	}
 	snprintf(h->state, sizeof(h->state), "starting");
 	h->last_msg_ms = 0;
 	ev_timer_init(&h->tick, on_tick, HEALTH_PERIOD_S, HEALTH_PERIOD_S);
@@ -351,6 +370,34 @@ void hean_health_inc_reconnects(struct hean_health *h)
 {
 	if (h) {
 		h->reconnects++;
+		hean_health_attempt(h);
+	}
+}
+
+void hean_health_attempt(struct hean_health *h)
+{
+	if (h) {
+		h->last_attempt_ms = hean_time_now_ms();
+	}
+}
+
+void hean_health_set_standby(struct hean_health *h, bool standby)
+{
+	if (!h || h->standby == standby) {
+		return;
+	}
+	h->standby = standby;
+	if (!standby && hean_redis_is_up(h->redis)) {
+		const char *av[] = {"DEL", h->standby_key};
+
+		(void)hean_redis_command_argv(h->redis, NULL, NULL, 2, av, NULL);
+	}
+}
+
+void hean_health_fence(struct hean_health *h)
+{
+	if (h) {
+		h->fenced = true;
 	}
 }
 

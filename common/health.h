@@ -1,5 +1,5 @@
-/* common/health: hean:health:{proc} (pid, state, updated_ms, last_msg_ms,
- * reconnects, detail, plus named counters) written every second, and
+/* common/health: hean:health:{proc} (pid, host, state, updated_ms,
+ * last_msg_ms, last_attempt_ms, reconnects, detail, plus named counters) written every second, and
  * hean:events entries (proc, event, detail, ts_ms) on every state change.
  * While Redis is down, events wait in a bounded ring (oldest dropped and
  * counted) and are flushed on reconnect; the hash is simply rewritten. */
@@ -47,6 +47,23 @@ void hean_health_add_int(struct hean_health *h, const char *name, int64_t delta)
 void hean_health_set_str(struct hean_health *h, const char *name, const char *value);
 
 const char *hean_health_state(const struct hean_health *h);
+
+/* Lease (common/lease): standby = true writes the hash to
+ * {prefix}health:{proc}:standby instead (expiring 10 s after its last
+ * rewrite), never to the active copy's hash; false switches to the
+ * active hash and deletes the standby one. */
+void hean_health_set_standby(struct hean_health *h, bool standby);
+
+/* The lease is lost: the hash is never written again by this process
+ * (another copy owns it now); events still go out. */
+void hean_health_fence(struct hean_health *h);
+
+/* Records a connection attempt to a remote endpoint now: field
+ * last_attempt_ms (0 = none yet), so that the watchdog can tell a
+ * process that keeps trying from one that stopped. Cheap. Also done by
+ * hean_health_inc_reconnects. Owners of connections call it from their
+ * on_connecting hook (common/ws) or before each HTTP attempt. */
+void hean_health_attempt(struct hean_health *h);
 
 /* The owner's command link went up or down (common/app calls this from
  * the link's on_state). Up: queued events are flushed and the hash is

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libwebsockets.h>
@@ -30,6 +31,8 @@ static struct {
 	char path[1024];
 	int fd; /* owned when path[0] != 0; else 2 */
 	enum hean_log_level level;
+	bool json;    /* HEAN_LOG_FORMAT=json */
+	bool journal; /* fd is the journald stream: "<N>" prefixes */
 } g = {
 	.proc = "hean",
 	.fd = 2,
@@ -37,6 +40,22 @@ static struct {
 };
 
 static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+static const char *const json_levels[] = {"debug", "info", "warning", "error"};
+static const char journal_prio[] = {'7', '6', '4', '3'};
+
+/* JOURNAL_STREAM is "DEV:INODE" of the stream systemd connected; it is
+ * inherited, so it counts only if fd is still that stream. */
+static bool is_journal(int fd)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(fd, &st) < 0) {
+		return false;
+	}
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 static int open_log(const char *path)
 {
@@ -54,7 +73,9 @@ int hean_log_init(const char *proc, const char *path, enum hean_log_level level)
 	hean_log_finish();
 	snprintf(g.proc, sizeof(g.proc), "%s", proc && *proc ? proc : "hean");
 	g.level = level;
+	g.journal = false;
 	if (!path || !*path || strcmp(path, "-") == 0) {
+		g.journal = is_journal(2);
 		return 0;
 	}
 	if (strlen(path) >= sizeof(g.path)) {
@@ -97,12 +118,23 @@ void hean_log_finish(void)
 	}
 	g.path[0] = '\0';
 	g.fd = 2;
+	g.journal = false;
 }
 
 /* Sets the lowest level written. */
 void hean_log_set_level(enum hean_log_level level)
 {
 	g.level = level;
+}
+
+void hean_log_set_json(bool json)
+{
+	g.json = json;
+}
+
+bool hean_log_journal(void)
+{
+	return g.journal;
 }
 
 /* The lowest level written. */
@@ -172,45 +204,186 @@ static void write_all(int fd, const char *buf, size_t n)
 	}
 }
 
+/* Appends s[0..n) as a JSON string body (no quotes) to out; returns the
+ * new length, never past cap - 1. Control bytes are already sanitized. */
+static size_t json_str(char *out, size_t o, size_t cap, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && o + 7 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	return o;
+}
+
+/* A JSON number as JSON writes it: -?(0|[1-9][0-9]*)(\.[0-9]+)? */
+static bool json_number(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (i < n && s[i] == '-') {
+		i++;
+	}
+	if (i >= n || s[i] < '0' || s[i] > '9' || (s[i] == '0' && i + 1 < n && s[i + 1] != '.')) {
+		return false;
+	}
+	while (i < n && s[i] >= '0' && s[i] <= '9') {
+		i++;
+	}
+	if (i < n && s[i] == '.') {
+		if (++i >= n) {
+			return false;
+		}
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			i++;
+		}
+	}
+	return i == n && n <= 18;
+}
+
+static bool reserved(const char *k, size_t n)
+{
+	static const char *const names[] = {"ts", "level", "proc", "src", "msg"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i]) == n && !memcmp(k, names[i], n)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The message's key=value tokens as fields: key [a-z0-9_.]+, value up to
+ * the next space, or "..." (no escapes). Other tokens are skipped. */
+static size_t json_fields(char *out, size_t o, size_t cap, const char *m, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && o + 16 < cap) {
+		size_t k = i, ke, v, ve;
+
+		while (i < n && ((m[i] >= 'a' && m[i] <= 'z') || (m[i] >= '0' && m[i] <= '9') ||
+				 m[i] == '_' || m[i] == '.')) {
+			i++;
+		}
+		ke = i;
+		if (ke == k || i >= n || m[i] != '=') {
+			while (i < n && m[i] != ' ') {
+				i++;
+			}
+			while (i < n && m[i] == ' ') {
+				i++;
+			}
+			continue;
+		}
+		i++;
+		if (i < n && m[i] == '"') {
+			v = ++i;
+			while (i < n && m[i] != '"') {
+				i++;
+			}
+			ve = i;
+			if (i < n) {
+				i++;
+			}
+		} else {
+			v = i;
+			while (i < n && m[i] != ' ') {
+				i++;
+			}
+			ve = i;
+			while (ve > v && (m[ve - 1] == ':' || m[ve - 1] == ',' || m[ve - 1] == ';')) {
+				ve--; /* "key=value: text" */
+			}
+		}
+		while (i < n && m[i] == ' ') {
+			i++;
+		}
+		if (reserved(m + k, ke - k)) {
+			continue;
+		}
+		out[o++] = ',';
+		out[o++] = '"';
+		o = json_str(out, o, cap, m + k, ke - k);
+		o += (size_t)snprintf(out + o, cap - o, "\":");
+		if (json_number(m + v, ve - v) && m[v - 1] != '"') {
+			o = json_str(out, o, cap, m + v, ve - v);
+		} else {
+			out[o++] = '"';
+			o = json_str(out, o, cap, m + v, ve - v);
+			if (o < cap) {
+				out[o++] = '"';
+			}
+		}
+		if (o >= cap) {
+			o = cap - 1;
+		}
+	}
+	return o;
+}
+
 static void vlog(enum hean_log_level level, const char *file, int line, const char *fmt,
 		 va_list ap)
 {
-	char buf[LINE_MAX_LEN];
-	size_t n, msg_at;
+	char msg[LINE_MAX_LEN], ts[40], src[300], buf[3 * LINE_MAX_LEN];
+	size_t n = 0, mlen;
 	int m;
 
 	if ((int)level < 0 || level > HEAN_LOG_ERROR) {
 		level = HEAN_LOG_ERROR;
 	}
-	n = hean_time_format_utc(hean_time_now_ms(), 1, buf, sizeof(buf));
+	hean_time_format_utc(hean_time_now_ms(), 1, ts, sizeof(ts));
 	if (line > 0) {
-		m = snprintf(buf + n, sizeof(buf) - n, " %s %s [%s:%d] ", g.proc, level_names[level],
-			     rel_file(file), line);
+		snprintf(src, sizeof(src), "%s:%d", rel_file(file), line);
 	} else {
-		m = snprintf(buf + n, sizeof(buf) - n, " %s %s [%s] ", g.proc, level_names[level],
-			     rel_file(file));
+		snprintf(src, sizeof(src), "%s", rel_file(file));
 	}
-	n += m > 0 ? (size_t)m : 0;
-	if (n >= sizeof(buf) - sizeof(TRUNC_MARK) - 2) {
-		n = sizeof(buf) - sizeof(TRUNC_MARK) - 2;
-	}
-	msg_at = n;
-	m = vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	m = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (m < 0) {
 		m = 0;
 	}
-	if ((size_t)m >= sizeof(buf) - n - 1) {
-		/* keep room for the marker and the newline */
-		n = sizeof(buf) - sizeof(TRUNC_MARK) - 1;
-		memcpy(buf + n, TRUNC_MARK, sizeof(TRUNC_MARK) - 1);
-		n += sizeof(TRUNC_MARK) - 1;
+	mlen = (size_t)m;
+	if (mlen >= sizeof(msg) - sizeof(TRUNC_MARK) - 1) {
+		mlen = sizeof(msg) - sizeof(TRUNC_MARK) - 1;
+		memcpy(msg + mlen, TRUNC_MARK, sizeof(TRUNC_MARK) - 1);
+		mlen += sizeof(TRUNC_MARK) - 1;
+	}
+	while (mlen > 0 && (msg[mlen - 1] == '\n' || msg[mlen - 1] == '\r')) {
+		mlen--; /* a trailing newline is not worth a visible blank */
+	}
+	sanitize(msg, mlen);
+	if (g.journal) {
+		buf[n++] = '<';
+		buf[n++] = journal_prio[level];
+		buf[n++] = '>';
+	}
+	if (g.json) {
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      "{\"ts\":\"%s\",\"level\":\"%s\",\"proc\":\"", ts,
+				      json_levels[level]);
+		n = json_str(buf, n, sizeof(buf), g.proc, strlen(g.proc));
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\",\"src\":\"");
+		n = json_str(buf, n, sizeof(buf), src, strlen(src));
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\",\"msg\":\"");
+		n = json_str(buf, n, sizeof(buf), msg, mlen);
+		buf[n++] = '"';
+		n = json_fields(buf, n, sizeof(buf) - 2, msg, mlen);
+		buf[n++] = '}';
 	} else {
-		n += (size_t)m;
+		m = snprintf(buf + n, sizeof(buf) - n, "%s %s %s [%s] %.*s", ts, g.proc,
+			     level_names[level], src, (int)mlen, msg);
+		n += m > 0 ? (size_t)m : 0;
+		if (n >= sizeof(buf) - 1) {
+			n = sizeof(buf) - 2;
+		}
 	}
-	while (n > msg_at && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
-		n--; /* a trailing newline is not worth a visible blank */
-	}
-	sanitize(buf + msg_at, n - msg_at);
 	buf[n++] = '\n';
 	write_all(g.fd, buf, n);
 }

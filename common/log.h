@@ -1,7 +1,16 @@
 /* common/log: one line per event, UTC ISO 8601 time with explicit offset.
  *
- * Line format:
+ * Line format (HEAN_LOG_FORMAT=text, the default):
  *   2026-11-27T02:05:47.123+00:00 feed INFO [feed/session.c:42] event=connected url=ws://...
+ * HEAN_LOG_FORMAT=json, one object per line for log shippers:
+ *   {"ts":"2026-11-27T02:05:47.123+00:00","level":"info","proc":"feed",
+ *    "src":"feed/session.c:42","msg":"event=connected url=ws://...",
+ *    "event":"connected","url":"ws://..."}
+ * (every key=value of the message also as a field: numbers as numbers,
+ * the rest as strings; ts, level, proc, src and msg are never overwritten).
+ * Under systemd (JOURNAL_STREAM names the stream stderr is) each line
+ * starts with the syslog priority, <3> error, <4> warning, <6> info,
+ * <7> debug, so that `journalctl -p warning` filters.
  * The logger is the one piece of process-global state besides the app
  * struct: every module logs, and lws' own log is routed into it. */
 #ifndef HEAN_COMMON_LOG_H
@@ -27,6 +36,13 @@ int hean_log_reopen(void);
 void hean_log_finish(void);
 
 void hean_log_set_level(enum hean_log_level level);
+
+/* false: text lines (default); true: JSON lines. */
+void hean_log_set_json(bool json);
+
+/* Whether lines carry the journald "<N>" prefix (decided by
+ * hean_log_init: stderr is the stream JOURNAL_STREAM names). */
+bool hean_log_journal(void);
 enum hean_log_level hean_log_get_level(void);
 
 /* "debug"|"info"|"warn"|"error" -> level. Returns 0 or -EINVAL. */

@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034
 # scripts/lib/common.sh: paths, messages, deadlines and the effective
-# configuration (defaults -> HEANCTL_CONFIG file -> environment, env wins),
-# shared by scripts/hean and scripts/watchdog.
+# configuration as the daemons print it (defaults -> HEANCTL_CONFIG file ->
+# environment, env wins), shared by scripts/hean and scripts/watchdog.
 #
 # Launcher-only knobs are HEANCTL_* (never HEAN_*: the processes warn on
 # unknown HEAN_* names):
@@ -10,6 +10,10 @@
 #   HEANCTL_CONFIG      KEY=value file, passed as --config to the processes
 #   HEANCTL_UP_TIMEOUT  seconds `up` waits for health (default 30)
 #   HEANCTL_STOP_GRACE  seconds between TERM and KILL (default 5)
+#   HEANCTL_SIMULATORS  auto (default) | 1 | 0: where `up` may start the
+#                       simulators (hc_sim_owned)
+#   HEANCTL_WATCHDOG_NO_ATTEMPT_S  seconds without a connection attempt
+#                       after which a degraded daemon counts as stuck (60)
 
 # The checkout holding scripts/hean.
 HEANCTL_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
@@ -77,159 +81,125 @@ hc_mkdirs() {
 }
 
 # ===== configuration =====
+# One source of truth: the daemons. Every value, default, range and mask
+# comes from a built daemon (`--dump-config`, `--get KEY`, `--redis-target`,
+# run with the same environment and HEANCTL_CONFIG as the daemons get);
+# there is no copy of them here. Before anything is built only `stop` and
+# the process part of `status` work (pid files; Redis assumed on the local
+# socket).
 
-# Every variable of ARCHITECTURE.md with its default (keep in sync with
-# common/config.c). HEAN_HOME and HEAN_PROC_NAME are handled apart.
-HC_CFG_KEYS=(
-	HEAN_REDIS_URL HEAN_REDIS_PREFIX HEAN_BYBIT_WS_PUBLIC HEAN_BYBIT_WS_PRIVATE
-	HEAN_BYBIT_REST HEAN_BYBIT_API_KEY HEAN_BYBIT_API_SECRET HEAN_SYMBOLS
-	HEAN_SIGNAL_URL HEAN_SIGNAL_TOKEN HEAN_WAVE_INTERVAL_S HEAN_WAVE_DELAY_S
-	HEAN_PING_INTERVAL_S HEAN_LIVENESS_TIMEOUT_S HEAN_STALE_S HEAN_LOG_LEVEL
-	HEAN_TICKS_MAXLEN HEAN_SIGNAL_POLL_S HEAN_WAVE_MAX_LATE_S HEAN_WAVE_MAX_TRADES
-	HEAN_WAVE_MIN_SCORE HEAN_SYMBOL_BLACKLIST HEAN_POSITION_USD HEAN_STOP_LOSS_PCT
-	HEAN_TRAIL_ACTIVATION_PCT HEAN_TRAIL_CALLBACK_PCT HEAN_TRAIL_MIN_INTERVAL_MS
-	HEAN_REST_POLL_S HEAN_RECV_WINDOW_MS HEAN_WATCHDOG_STALE_S
-	HEAN_WATCHDOG_UNHEALTHY_S HEAN_WATCHDOG_MAX_RESTARTS HEAN_TLS_INSECURE
-)
-declare -A HC_DEFAULT=(
-	[HEAN_REDIS_URL]=unix://var/run/redis.sock
-	[HEAN_REDIS_PREFIX]=hean:
-	[HEAN_BYBIT_WS_PUBLIC]=ws://127.0.0.1:47801/v5/public/linear
-	[HEAN_BYBIT_WS_PRIVATE]=ws://127.0.0.1:47801/v5/private
-	[HEAN_BYBIT_REST]=http://127.0.0.1:47801
-	[HEAN_BYBIT_API_KEY]=hean-sim-key
-	[HEAN_BYBIT_API_SECRET]=hean-sim-secret
-	[HEAN_SYMBOLS]='BTCUSDT,ETHUSDT,SOLUSDT'
-	[HEAN_SIGNAL_URL]=ws://127.0.0.1:47802/
-	[HEAN_SIGNAL_TOKEN]=hean-sim-token
-	[HEAN_WAVE_INTERVAL_S]=900
-	[HEAN_WAVE_DELAY_S]=300
-	[HEAN_PING_INTERVAL_S]=20
-	[HEAN_LIVENESS_TIMEOUT_S]=60
-	[HEAN_STALE_S]=120
-	[HEAN_LOG_LEVEL]=info
-	[HEAN_TICKS_MAXLEN]=100000
-	[HEAN_SIGNAL_POLL_S]=60
-	[HEAN_WAVE_MAX_LATE_S]=300
-	[HEAN_WAVE_MAX_TRADES]=5
-	[HEAN_WAVE_MIN_SCORE]=0
-	[HEAN_SYMBOL_BLACKLIST]=''
-	[HEAN_POSITION_USD]=200
-	[HEAN_STOP_LOSS_PCT]=2.0
-	[HEAN_TRAIL_ACTIVATION_PCT]=1.0
-	[HEAN_TRAIL_CALLBACK_PCT]=0.5
-	[HEAN_TRAIL_MIN_INTERVAL_MS]=1000
-	[HEAN_REST_POLL_S]=5
-	[HEAN_RECV_WINDOW_MS]=5000
-	[HEAN_WATCHDOG_STALE_S]=30
-	[HEAN_WATCHDOG_UNHEALTHY_S]=120
-	[HEAN_WATCHDOG_MAX_RESTARTS]=5
-	[HEAN_TLS_INSECURE]=0
-)
-# The endpoints the launcher acts on: exported to the children when neither
-# the environment nor the config file sets them, so what the launcher
-# decided (which Redis, which simulators) is what the processes use.
-HC_EXPORTED_DEFAULTS=(HEAN_REDIS_URL HEAN_BYBIT_WS_PUBLIC HEAN_BYBIT_WS_PRIVATE
-	HEAN_BYBIT_REST HEAN_SIGNAL_URL)
-declare -A HC_FILE=()
+HC_CFG_OK=0 # 1 once a daemon has printed the configuration
+declare -A HC_CFG=() HC_DEFAULTS=()
 
-# hc_load_config: reads HEANCTL_CONFIG (KEY=value, '#' comments, optional
-# quotes) into HC_FILE, then exports the endpoint defaults.
-hc_load_config() {
-	local line key val mode k
-	if [ -n "${HEANCTL_CONFIG:-}" ]; then
-		[ -r "$HEANCTL_CONFIG" ] || hc_die "HEANCTL_CONFIG: cannot read $HEANCTL_CONFIG"
-		mode=$(stat -c %a "$HEANCTL_CONFIG" 2>/dev/null)
-		if [ -n "$mode" ] && [ $((8#$mode & 8#077)) -ne 0 ]; then
-			hc_warn "$HEANCTL_CONFIG is readable by others (mode $mode); chmod 600 it"
-		fi
-		while IFS= read -r line || [ -n "$line" ]; do
-			line=${line#"${line%%[![:space:]]*}"}
-			case $line in '' | '#'*) continue ;; esac
-			case $line in *=*) ;; *) continue ;; esac
-			key=${line%%=*}
-			key=${key%"${key##*[![:space:]]}"}
-			val=${line#*=}
-			val=${val#"${val%%[![:space:]]*}"}
-			val=${val%"${val##*[![:space:]]}"}
-			case $val in
-			\"*\") val=${val:1:${#val}-2} ;;
-			\'*\') val=${val:1:${#val}-2} ;;
-			esac
-			case $key in HEAN_*) HC_FILE[$key]=$val ;; esac
-		done <"$HEANCTL_CONFIG"
-	fi
-	for k in "${HC_EXPORTED_DEFAULTS[@]}"; do
-		if [ -z "${!k+x}" ] && [ -z "${HC_FILE[$k]+x}" ]; then
-			if [ "$k" = HEAN_REDIS_URL ]; then
-				export HEAN_REDIS_URL="unix://$HC_REDIS_SOCK"
-			else
-				export "$k=${HC_DEFAULT[$k]}"
-			fi
+# hc_config_bin: prints a built daemon program to ask (hean-waves first: it
+# holds no secret of its own).
+hc_config_bin() {
+	local n
+	for n in waves feed signals executor; do
+		if [ -x "$HC_BUILD/$n/hean-$n" ]; then
+			printf '%s\n' "$HC_BUILD/$n/hean-$n"
+			return 0
 		fi
 	done
+	return 1
 }
 
-# hc_cfg KEY: the value in force (environment, else file, else default).
-hc_cfg() {
-	local k=$1
-	if [ -n "${!k+x}" ]; then
-		printf '%s\n' "${!k}"
-	elif [ -n "${HC_FILE[$k]+x}" ]; then
-		printf '%s\n' "${HC_FILE[$k]}"
-	else
-		printf '%s\n' "${HC_DEFAULT[$k]-}"
+# hc_ask ARGS...: the daemon program with the configuration the daemons
+# get (environment, HEANCTL_CONFIG) and ARGS, from HEAN_HOME.
+hc_ask() {
+	(
+		cd "$HEAN_HOME" 2>/dev/null || cd / || exit 1
+		export -n HEAN_PROC_NAME 2>/dev/null
+		exec "$HC_CFG_BIN" ${HEANCTL_CONFIG:+--config "$HEANCTL_CONFIG"} "$@"
+	)
+}
+
+# hc_load_config: the effective configuration (secrets masked) into
+# HC_CFG, from `--dump-config`; HC_CFG_WARN holds what the daemon warned
+# about (unknown HEAN_* names, a config file readable by others). Dies on
+# an invalid configuration (the daemon's message names the variable).
+# Without a built daemon, HC_CFG_OK stays 0. `hc_load_config soft`: an
+# invalid configuration is a warning (status still shows what runs).
+hc_load_config() {
+	local out err rc line soft=${1:-}
+	HC_CFG_OK=0 HC_CFG=() HC_CFG_WARN=''
+	HC_CFG_BIN=$(hc_config_bin) || return 0
+	err=$(mktemp "${TMPDIR:-/tmp}/hean-cfg.XXXXXX") || hc_die "mktemp failed"
+	out=$(hc_ask --dump-config 2>"$err")
+	rc=$?
+	HC_CFG_WARN=$(grep -v '^$' "$err" | cut -c1-300)
+	rm -f "$err"
+	if [ "$rc" -ne 0 ] && [ "$soft" = soft ]; then
+		hc_warn "configuration refused by ${HC_CFG_BIN##*/} (exit $rc): ${HC_CFG_WARN:-no message}"
+		return 0
+	elif [ "$rc" -ne 0 ]; then
+		hc_die "configuration refused by ${HC_CFG_BIN##*/} (exit $rc): ${HC_CFG_WARN:-no message}"
 	fi
+	while IFS= read -r line; do
+		case $line in HEAN_*=*) HC_CFG[${line%%=*}]=${line#*=} ;; esac
+	done <<<"$out"
+	[ "${#HC_CFG[@]}" -gt 0 ] || hc_die "${HC_CFG_BIN##*/} --dump-config printed no configuration"
+	HC_CFG_OK=1
 }
 
-# hc_mask KEY VALUE: the value as it may be shown (secrets masked).
-hc_mask() {
-	local k=$1 v=$2
-	case $k in
-	HEAN_BYBIT_API_KEY)
-		# as common/config.c: 4 characters shown only of a key longer than 8
-		if [ "${#v}" -gt 8 ]; then
-			v="${v:0:4}...(redacted)"
-		elif [ -n "$v" ]; then
-			v="(redacted)"
-		fi
-		;;
-	HEAN_REDIS_URL)
-		# redis://[[USER]:PASS@]HOST... -> password replaced
-		if [[ $v =~ ^([a-z]+://[^:@/?]*):[^@/?]*@(.*)$ ]]; then
-			v="${BASH_REMATCH[1]}:(redacted)@${BASH_REMATCH[2]}"
-		elif [[ $v =~ ^([a-z]+://)[^@/?]+@(.*)$ ]]; then
-			v="${BASH_REMATCH[1]}(redacted)@${BASH_REMATCH[2]}"
-		fi
-		;;
-	*SECRET* | *TOKEN* | *PASS* | *KEY*)
-		if [ -n "$v" ]; then v="(redacted)"; fi
-		;;
-	esac
-	printf '%s\n' "$v"
+# hc_need_config: dies unless a daemon gave the configuration.
+hc_need_config() {
+	[ "$HC_CFG_OK" = 1 ] ||
+		hc_die "no daemon built in $HC_BUILD to read the configuration from (scripts/hean up builds them)"
 }
 
-# hc_env_text: every HEAN_* value in force, masked, one KEY=value a line.
+# hc_cfg KEY: the value in force (secrets as ****).
+hc_cfg() {
+	hc_need_config
+	printf '%s\n' "${HC_CFG[$1]-}"
+}
+
+# hc_secret KEY: the unmasked value in force (the simulators' credentials).
+hc_secret() {
+	hc_need_config
+	hc_ask --get "$1" 2>/dev/null
+}
+
+# hc_default KEY: the daemons' built-in default (no environment, no file).
+hc_default() {
+	hc_need_config
+	if [ -z "${HC_DEFAULTS[$1]+x}" ]; then
+		HC_DEFAULTS[$1]=$({ cd "$HEAN_HOME" 2>/dev/null || cd /; } && env -i PATH="$PATH" HEAN_HOME="$HEAN_HOME" \
+			${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} "$HC_CFG_BIN" --get "$1" 2>/dev/null)
+	fi
+	printf '%s\n' "${HC_DEFAULTS[$1]}"
+}
+
+# hc_proc_name NAME: the HEAN_PROC_NAME daemon NAME runs under (its role,
+# or HEAN_PROC_NAME_<ROLE> from the file or environment), as that daemon
+# says; NAME for anything else.
+declare -A HC_PROC_NAMES=()
+hc_proc_name() {
+	local b=$HC_BUILD/$1/hean-$1 v
+	if [ -z "${HC_PROC_NAMES[$1]+x}" ]; then
+		v=''
+		if [ "$HC_CFG_OK" = 1 ] && [ -x "$b" ]; then
+			v=$(HC_CFG_BIN=$b hc_ask --get HEAN_PROC_NAME 2>/dev/null)
+		fi
+		HC_PROC_NAMES[$1]=${v:-$1}
+	fi
+	printf '%s\n' "${HC_PROC_NAMES[$1]}"
+}
+
+# hc_env_text: the effective configuration as the daemons print it.
 hc_env_text() {
-	local k v known
+	hc_need_config
 	printf '# hean effective configuration (secrets masked), written %s\n' \
 		"$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	printf '# printed by %s --dump-config\n' "$HC_CFG_BIN"
 	if [ -n "${HEANCTL_CONFIG:-}" ]; then
 		printf '# config file: %s (environment wins)\n' "$HEANCTL_CONFIG"
 	fi
 	printf '# HEAN_PROC_NAME: each process uses its role (feed, signals, waves, executor)\n'
-	printf 'HEAN_HOME=%s\n' "$HEAN_HOME"
-	for k in "${HC_CFG_KEYS[@]}"; do
-		v=$(hc_cfg "$k")
-		v=${v//$'\n'/ }
-		printf '%s=%s\n' "$k" "$(hc_mask "$k" "$v")"
-	done
-	known=" HEAN_HOME HEAN_PROC_NAME ${HC_CFG_KEYS[*]} "
-	for k in $(compgen -e | grep '^HEAN_' | sort) "${!HC_FILE[@]}"; do
-		case $known in *" $k "*) continue ;; esac
-		known+="$k "
-		printf '# unknown to hean: %s=%s\n' "$k" "$(hc_mask "$k" "$(hc_cfg "$k")")"
-	done
+	if [ -n "$HC_CFG_WARN" ]; then
+		printf '# %s\n' "${HC_CFG_WARN//$'\n'/$'\n'# }"
+	fi
+	hc_ask --dump-config 2>/dev/null | grep -v '^HEAN_PROC_NAME='
 }
 
 # hc_write_env: var/run/hean.env (0600, atomic).
@@ -257,9 +227,9 @@ hc_url_parse() {
 	return 0
 }
 
-# hc_local_sim_port URL: prints the port if URL is a plain ws/http URL on
-# 127.0.0.1 (or localhost) with an explicit port: a simulator we may start.
-hc_local_sim_port() {
+# hc_local_port URL: prints the port if URL is a plain ws/http URL on
+# 127.0.0.1 (or localhost) with an explicit port.
+hc_local_port() {
 	hc_url_parse "$1" || return 1
 	case $U_SCHEME in ws | http) ;; *) return 1 ;; esac
 	case $U_HOST in 127.0.0.1 | localhost) ;; *) return 1 ;; esac
@@ -267,15 +237,42 @@ hc_local_sim_port() {
 	printf '%s\n' "$U_PORT"
 }
 
-# hc_sim_port NAME (exsim|sigsim): the local port to run it on, from the
-# configuration (REST URL for the exchange, else its public WS URL).
-hc_sim_port() {
+# hc_sim_key NAME: the variable whose endpoint NAME's simulator serves
+# (the exchange's REST URL, the signal server's URL).
+hc_sim_key() {
 	case $1 in
-	exsim) hc_local_sim_port "$(hc_cfg HEAN_BYBIT_REST)" ||
-		hc_local_sim_port "$(hc_cfg HEAN_BYBIT_WS_PUBLIC)" ;;
-	sigsim) hc_local_sim_port "$(hc_cfg HEAN_SIGNAL_URL)" ;;
+	exsim) echo HEAN_BYBIT_REST ;;
+	sigsim) echo HEAN_SIGNAL_URL ;;
 	*) return 1 ;;
 	esac
+}
+
+# hc_sim_url NAME: that endpoint's URL in force.
+hc_sim_url() {
+	local k
+	k=$(hc_sim_key "$1") || return 1
+	hc_cfg "$k"
+}
+
+# hc_sim_owned NAME (exsim|sigsim): prints the local port when hean owns
+# NAME's endpoint, i.e. may start its simulator there:
+#   HEANCTL_SIMULATORS unset or auto  only the built-in default endpoint
+#                                     (the daemons' default, unchanged)
+#   HEANCTL_SIMULATORS=1              also any ws/http 127.0.0.1 (or
+#                                     localhost) URL with a port (opt-in)
+#   HEANCTL_SIMULATORS=0              never
+# Anything else is used as it is: a gateway, a proxy or the real service.
+hc_sim_owned() {
+	local k url port
+	k=$(hc_sim_key "$1") || return 1
+	url=$(hc_cfg "$k")
+	port=$(hc_local_port "$url") || return 1
+	case ${HEANCTL_SIMULATORS:-auto} in
+	1 | yes | on) ;;
+	auto) [ "$url" = "$(hc_default "$k")" ] || return 1 ;;
+	*) return 1 ;;
+	esac
+	printf '%s\n' "$port"
 }
 
 # hc_sim_answers PORT: GET /sim/health answers 200.
@@ -290,52 +287,46 @@ hc_port_busy() {
 
 # ===== Redis =====
 
-# hc_redis_setup: from HEAN_REDIS_URL in force, sets HC_RCLI (the redis-cli
-# argv), HC_RAUTH (password, passed as REDISCLI_AUTH, never argv),
-# HC_REDIS_LOCAL (1 if it is the project-local socket) and HC_REDIS_DESC.
+# hc_redis_setup: the Redis the daemons use, decoded by them
+# (`--redis-target`, %-decoded exactly as they connect), sets HC_RCLI (the
+# redis-cli argv), HC_RAUTH (password, passed as REDISCLI_AUTH, never
+# argv), HC_REDIS_LOCAL (1 if it is the project-local socket) and
+# HC_REDIS_DESC. Nothing built: the project-local socket.
 hc_redis_setup() {
-	local url path db user pass hostport host port
-	url=$(hc_cfg HEAN_REDIS_URL)
+	local out line kind='' path='' host='' port='' user='' pass='' db=0
 	HC_RAUTH='' HC_REDIS_LOCAL=0
-	case $url in
-	unix://*)
-		path=${url#unix://}
-		db=0
-		if [[ $path == *'?db='* ]]; then
-			db=${path##*\?db=}
-			path=${path%%\?*}
-		fi
+	if [ "$HC_CFG_OK" != 1 ]; then
+		HC_RCLI=(redis-cli -s "$HC_REDIS_SOCK")
+		HC_REDIS_LOCAL=1
+		HC_REDIS_DESC="unix:$HC_REDIS_SOCK (assumed: nothing built)"
+		return 0
+	fi
+	out=$(hc_ask --redis-target 2>&1) || hc_die "HEAN_REDIS_URL: $out"
+	while IFS= read -r line; do
+		case $line in
+		kind=*) kind=${line#kind=} ;;
+		path=*) path=${line#path=} ;;
+		host=*) host=${line#host=} ;;
+		port=*) port=${line#port=} ;;
+		user=*) user=${line#user=} ;;
+		password=*) pass=${line#password=} ;;
+		db=*) db=${line#db=} ;;
+		esac
+	done <<<"$out"
+	case $kind in
+	unix)
 		path=$(hc_abs "$HEAN_HOME" "$path")
 		HC_RCLI=(redis-cli -s "$path" -n "$db")
 		[ "$path" = "$HC_REDIS_SOCK" ] && HC_REDIS_LOCAL=1
 		HC_REDIS_DESC="unix:$path"
 		;;
-	redis://*)
-		local rest=${url#redis://}
-		user='' pass=''
-		if [[ $rest == *@* ]]; then
-			local cred=${rest%@*}
-			rest=${rest##*@}
-			if [[ $cred == *:* ]]; then
-				user=${cred%%:*}
-				pass=${cred#*:}
-			else
-				pass=$cred
-			fi
-		fi
-		hostport=${rest%%/*}
-		db=0
-		[[ $rest == */* ]] && db=${rest#*/}
-		db=${db:-0}
-		host=${hostport%:*}
-		port=6379
-		[ "$host" != "$hostport" ] && port=${hostport##*:}
+	tcp)
 		HC_RCLI=(redis-cli -h "$host" -p "$port" -n "$db")
 		[ -n "$user" ] && HC_RCLI+=(--user "$user")
 		HC_RAUTH=$pass
 		HC_REDIS_DESC="redis://$host:$port/$db"
 		;;
-	*) hc_die "HEAN_REDIS_URL: unsupported URL (unix://PATH or redis://...)" ;;
+	*) hc_die "HEAN_REDIS_URL: --redis-target gave no kind" ;;
 	esac
 }
 

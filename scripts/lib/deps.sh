@@ -12,8 +12,9 @@ HD_PKGS_UP=(
 	libc-ares-dev
 )
 # Extra for `scripts/hean test` (tzdata: unit tests run under several TZ;
-# jq and openssl: the simulator conformance tests).
-HD_PKGS_TEST=(shellcheck valgrind socat faketime tzdata jq openssl prometheus)
+# jq and openssl: the simulator conformance tests; systemd: systemd-analyze
+# verify of the units).
+HD_PKGS_TEST=(shellcheck valgrind socat faketime tzdata jq openssl systemd prometheus)
 
 # hd_missing PKG...: prints the packages that are not installed.
 hd_missing() {

@@ -61,7 +61,7 @@ hp_cmd() {
 		# The local simulators follow the configuration, so that the demo
 		# trades: the same symbols on both, and signal waves of the
 		# configured length, pushed before the wave is processed.
-		port=$(hc_sim_port "$1") || return 1
+		port=$(hc_sim_owned "$1") || return 1
 		HP_CMD=("$bin" --port "$port" --symbols "$(hc_cfg HEAN_SYMBOLS)")
 		if [ "$1" = sigsim ]; then
 			local delay
@@ -79,6 +79,81 @@ hp_cmd() {
 		fi
 		;;
 	esac
+}
+
+# Secrets and the one role each belongs to; no other child sees them.
+declare -A HP_SECRET_ROLE=(
+	[HEAN_BYBIT_API_KEY]=executor
+	[HEAN_BYBIT_API_SECRET]=executor
+	[HEAN_SIGNAL_TOKEN]=signals
+)
+# Harmless variables every child may keep (locale, time zone, temp dir,
+# sanitizer and faketime knobs of the test suite).
+HP_ENV_KEEP=(PATH LANG LC_ALL LC_CTYPE TZ TMPDIR ASAN_OPTIONS UBSAN_OPTIONS
+	LSAN_OPTIONS FAKETIME FAKETIME_DONT_FAKE_MONOTONIC LD_PRELOAD)
+
+# hp_env NAME: sets HP_ENV (NAME=value words), the whole environment NAME
+# starts with:
+#   feed signals waves executor  the harmless set, HEAN_HOME, every HEAN_*
+#                                but the secrets of other roles and
+#                                HEAN_PROC_NAME (each daemon is named after
+#                                its role, or HEAN_PROC_NAME_<ROLE>)
+#   exsim sigsim                 the harmless set and SIM_CREDENTIALS_FILE
+#                                (a 0600 file holding the configured
+#                                credentials, so the simulator accepts them
+#                                with no secret on its command line or in
+#                                its environment)
+#   redis                        the harmless set only
+#   watchdog                     everything (it starts the others)
+hp_env() {
+	local n=$1 k
+	HP_ENV=()
+	for k in "${HP_ENV_KEEP[@]}"; do
+		[ -n "${!k+x}" ] && HP_ENV+=("$k=${!k}")
+	done
+	case $n in
+	feed | signals | waves | executor)
+		HP_ENV+=("HEAN_HOME=$HEAN_HOME")
+		for k in $(compgen -e); do
+			case $k in HEAN_HOME | HEAN_PROC_NAME) continue ;; HEAN_*) ;; *) continue ;; esac
+			[ -n "${HP_SECRET_ROLE[$k]:-}" ] && [ "${HP_SECRET_ROLE[$k]}" != "$n" ] && continue
+			HP_ENV+=("$k=${!k}")
+		done
+		;;
+	exsim | sigsim) HP_ENV+=("SIM_CREDENTIALS_FILE=$HC_RUN/$n.credentials") ;;
+	watchdog)
+		for k in $(compgen -e); do
+			[ "$k" = HEAN_PROC_NAME ] || HP_ENV+=("$k=${!k}")
+		done
+		;;
+	esac
+}
+
+# hp_apply_env: this shell's exported variables become exactly HP_ENV
+# (in the child's subshell, before the exec).
+hp_apply_env() {
+	local k kv
+	local -A keep=()
+	for kv in "${HP_ENV[@]}"; do keep[${kv%%=*}]=1; done
+	for k in $(compgen -e); do
+		[ -n "${keep[$k]:-}" ] || export -n "${k?}" 2>/dev/null
+	done
+	for kv in "${HP_ENV[@]}"; do export "${kv%%=*}=${kv#*=}"; done
+}
+
+# hp_sim_credentials NAME: writes var/run/NAME.credentials (0600, KEY=value)
+# with the credentials the pipeline is configured with: the API key and
+# secret for exsim, the signal token for sigsim.
+hp_sim_credentials() {
+	local f=$HC_RUN/$1.credentials k
+	local -a keys=(HEAN_SIGNAL_TOKEN)
+	[ "$1" = exsim ] && keys=(HEAN_BYBIT_API_KEY HEAN_BYBIT_API_SECRET)
+	(
+		umask 077
+		for k in "${keys[@]}"; do
+			printf '%s=%s\n' "$k" "$(hc_secret "$k")"
+		done >"$f.tmp.$$"
+	) && mv -f "$f.tmp.$$" "$f"
 }
 
 hp_pidfile() { printf '%s\n' "$HC_RUN/$1.pid"; }
@@ -188,6 +263,10 @@ start_proc() {
 	hp_cmd "$name" || return 1
 	[ -x "${HP_CMD[0]}" ] || return 2
 	rm -f "$HC_RUN/$name.down"
+	case $name in
+	exsim | sigsim) hp_sim_credentials "$name" || return 1 ;;
+	esac
+	hp_env "$name"
 	log=$HC_LOGDIR/$name.log
 	(
 		# No inherited fd past stderr: a lock fd held by a child would
@@ -196,10 +275,12 @@ start_proc() {
 			n=${f##*/}
 			case $n in 0 | 1 | 2 | *[!0-9]*) ;; *) eval "exec $n>&-" 2>/dev/null ;; esac
 		done
-		unset HEAN_PROC_NAME
 		cd "$HEAN_HOME" || exit 127
 		# Not a process-group leader here (no job control), so setsid
-		# does not fork: the pid we hold is the program's.
+		# does not fork: the pid we hold is the program's. The child sees
+		# HP_ENV and nothing else (set here, not through `env -i`, whose
+		# argv would show the values in ps).
+		hp_apply_env
 		exec setsid "${HP_CMD[@]}" </dev/null >>"$log" 2>&1
 	) &
 	pid=$!
@@ -301,20 +382,34 @@ stop_proc() {
 	return 1
 }
 
-# proc_health NAME: sets PH_PID PH_STATE PH_UPDATED PH_RECONNECTS PH_DETAIL
+# proc_health NAME: sets PH_PID PH_STATE PH_UPDATED PH_RECONNECTS PH_HOST PH_DETAIL
 # from the health hash (empty when absent). Returns 1 if Redis fails.
 proc_health() {
 	local key out
 	local -a kv
-	PH_PID='' PH_STATE='' PH_UPDATED='' PH_RECONNECTS='' PH_DETAIL=''
-	key="$(hc_cfg HEAN_REDIS_PREFIX)health:$1"
-	out=$(hc_rcli HMGET "$key" pid state updated_ms reconnects detail 2>/dev/null) || return 1
+	PH_PID='' PH_STATE='' PH_UPDATED='' PH_RECONNECTS='' PH_DETAIL='' PH_HOST=''
+	key="$(hc_cfg HEAN_REDIS_PREFIX)health:$(hc_proc_name "$1")"
+	out=$(hc_rcli HMGET "$key" pid state updated_ms reconnects host detail 2>/dev/null) || return 1
 	# $(...) drops trailing empty lines (empty fields at the end).
 	mapfile -t kv <<<"$out"
 	case ${kv[0]:-} in ERR* | NOAUTH* | WRONGPASS* | NOPERM* | LOADING* | MOVED*) return 1 ;; esac
 	PH_PID=${kv[0]:-} PH_STATE=${kv[1]:-} PH_UPDATED=${kv[2]:-} PH_RECONNECTS=${kv[3]:-}
-	PH_DETAIL=${kv[4]:-}
+	PH_HOST=${kv[4]:-} PH_DETAIL=${kv[5]:-}
 	return 0
+}
+
+# proc_standby NAME: sets PS_PID PS_STATE PS_UPDATED PS_DETAIL from
+# hean:health:NAME:standby, the hash a copy waiting for NAME's lease (held
+# by another copy of the same HEAN_PROC_NAME) writes; Redis expires it
+# when that copy is gone. Returns 1 if there is none.
+proc_standby() {
+	local out
+	local -a kv
+	PS_PID='' PS_STATE='' PS_UPDATED='' PS_DETAIL=''
+	out=$(hc_rcli HMGET "$(hc_cfg HEAN_REDIS_PREFIX)health:$(hc_proc_name "$1"):standby" pid state updated_ms detail 2>/dev/null) || return 1
+	mapfile -t kv <<<"$out"
+	[[ ${kv[0]:-} =~ ^[0-9]+$ ]] || return 1
+	PS_PID=${kv[0]} PS_STATE=${kv[1]:-} PS_UPDATED=${kv[2]:-} PS_DETAIL=${kv[3]:-}
 }
 
 # proc_health_fresh NAME PID: the health hash was written by PID within

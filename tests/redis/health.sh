@@ -21,10 +21,19 @@ bg h "$RH" "$URL" "$P"
 HP=$LAST_PID
 wait_state 5 "$P" running || it_fail "state never running ($(health_state "$P"))"
 it_check "pid field is the real pid" test "$(hget "$K" pid)" = "$HP"
-for f in state updated_ms last_msg_ms reconnects detail ticks mode redis_reconnects events_dropped; do
+for f in state updated_ms last_msg_ms reconnects detail ticks mode redis_reconnects events_dropped last_attempt_ms host; do
 	it_check "field $f present" test "$(rcli HEXISTS "$K" "$f")" = 1
 done
 it_check "detail" test "$(hget "$K" detail)" = test
+it_check "host field is this host" test "$(hget "$K" host)" = "$(hostname)"
+# last_attempt_ms: set while the process tries, then frozen while updated_ms
+# goes on (what the watchdog reads as "stopped trying")
+wait_until 3 out_ge 6 hget "$K" ticks
+att=$(hget "$K" last_attempt_ms)
+it_check "last_attempt_ms set ($att)" test "$att" -gt 0
+sleep 1.5
+it_check "last_attempt_ms frozen once attempts stop" test "$(hget "$K" last_attempt_ms)" = "$att"
+it_check "... while updated_ms advances" test "$(hget "$K" updated_ms)" -gt "$att" 
 it_check "named string" test "$(hget "$K" mode)" = test
 
 # updated_ms advances every second: three consecutive rewrites.

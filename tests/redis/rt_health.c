@@ -37,6 +37,9 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	hean_health_msg(a->h);
 	hean_health_add_int(a->h, "ticks", 1);
 	hean_health_event(a->h, "tick", "i=%u", a->i);
+	if (a->i <= 5) {
+		hean_health_attempt(a->h); /* "connects" during the first second, then stops */
+	}
 	RT_SAY("emit i=%u up=%d", a->i, hean_redis_is_up(a->r) ? 1 : 0);
 }
 

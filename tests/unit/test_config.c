@@ -175,7 +175,8 @@ static void test_precedence(void **state)
 	char *argv[] = {"hean-feed", "--config", cfgpath, "--log", "/tmp/x.log", NULL};
 
 	write_file("# comment\n\nHEAN_PING_INTERVAL_S=10\n  HEAN_STALE_S = 30\n"
-		   "HEAN_SYMBOLS=\"BTCUSDT, XRPUSDT,BTCUSDT\"\nexport HEAN_PROC_NAME='feed-2'\r\n"
+		   "HEAN_SYMBOLS=\"BTCUSDT, XRPUSDT,BTCUSDT\"\nexport HEAN_PROC_NAME_FEED='feed-2'\r\n"
+		   "HEAN_PROC_NAME_WAVES=waves-2\n"
 		   "HEAN_TLS_INSECURE=1\n",
 		   0600);
 	setenv("HEAN_PING_INTERVAL_S", "15", 1);
@@ -249,6 +250,10 @@ static void test_range_errors(void **state)
 		{"HEAN_WATCHDOG_MAX_RESTARTS", "0", "range"},
 		{"HEAN_TLS_INSECURE", "yes", "0..1"},
 		{"HEAN_TLS_INSECURE", "2", "0..1"},
+		{"HEAN_LEASE_TTL_MS", "1999", "0 = no lease, or 2000..600000"},
+		{"HEAN_LEASE_TTL_MS", "600001", "2000..600000"},
+		{"HEAN_LEASE_TTL_MS", "-1", "2000..600000"},
+		{"HEAN_LOG_FORMAT", "xml", "text or json"},
 		{"HEAN_SYMBOLS", "", "at least one"},
 		{"HEAN_SYMBOLS", "btcusdt", "^[A-Z0-9]{2,20}$"},
 		{"HEAN_SYMBOLS", "BTCUSDT,,ETHUSDT", "^[A-Z0-9]{2,20}$"},
@@ -372,10 +377,11 @@ static void test_dump_masks(void **state)
 	assert_null(strstr(buf, "TokenTokenToken42"));
 	assert_null(strstr(buf, "RedisPass99"));
 	assert_null(strstr(buf, "EFGHIJ"));
-	assert_non_null(strstr(buf, "HEAN_BYBIT_API_KEY=ABCD...(redacted)\n"));
-	assert_non_null(strstr(buf, "HEAN_BYBIT_API_SECRET=(redacted)\n"));
-	assert_non_null(strstr(buf, "HEAN_SIGNAL_TOKEN=(redacted)\n"));
-	assert_non_null(strstr(buf, "HEAN_REDIS_URL=redis://hean:(redacted)@10.0.0.5:6380/1\n"));
+	assert_null(strstr(buf, "ABCD"));
+	assert_non_null(strstr(buf, "HEAN_BYBIT_API_KEY=****\n"));
+	assert_non_null(strstr(buf, "HEAN_BYBIT_API_SECRET=****\n"));
+	assert_non_null(strstr(buf, "HEAN_SIGNAL_TOKEN=****\n"));
+	assert_non_null(strstr(buf, "HEAN_REDIS_URL=redis://hean:****@10.0.0.5:6380/1\n"));
 	assert_non_null(strstr(buf, "HEAN_SYMBOL_BLACKLIST=DOGEUSDT,PEPEUSDT\n"));
 	assert_non_null(strstr(buf, "HEAN_PING_INTERVAL_S=20\n"));
 	assert_non_null(strstr(buf, "HEAN_STOP_LOSS_PCT=2\n"));
@@ -392,6 +398,167 @@ static void test_dump_masks(void **state)
 	assert_string_equal(cfg.api_secret, "");
 	assert_string_equal(cfg.signal_token, "");
 	assert_string_equal(cfg.api_key, "");
+}
+
+/* Runs hean_config_load with stdout redirected into a buffer. */
+static int load_out(int argc, char **argv, char *out, size_t outlen)
+{
+	char tmpl[320];
+	int fd, saved, rc;
+	ssize_t n;
+
+	snprintf(tmpl, sizeof(tmpl), "%s/out-XXXXXX", dir);
+	fd = mkstemp(tmpl);
+	assert_true(fd >= 0);
+	fflush(stdout);
+	saved = dup(1);
+	dup2(fd, 1);
+	rc = load(argc, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	n = pread(fd, out, outlen - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(tmpl);
+	return rc;
+}
+
+/* The masking cases of a Redis password holding '/', '?', '@' or ':'. */
+static void test_dump_masks_url_passwords(void **state)
+{
+	static const struct {
+		const char *url, *want, *secret;
+	} cases[] = {
+		{"redis://hean:s3cr/et@host:6379/0", "redis://hean:****@host:6379/0", "s3cr/et"},
+		{"redis://hean:a?b=c@host:6379/0", "redis://hean:****@host:6379/0", "a?b=c"},
+		{"redis://hean:p@ss@w@host:6379/0", "redis://hean:****@host:6379/0", "ss@w"},
+		{"redis://hean:x:y/z?@host/3", "redis://hean:****@host/3", "y/z"},
+		{"redis://:only/pw@127.0.0.1:6380", "redis://:****@127.0.0.1:6380", "only/pw"},
+		{"redis://u:%2Fenc%40@h:1/2", "redis://u:****@h:1/2", "enc"},
+	};
+	char *argv[] = {"hean-feed", "--dump-config", NULL};
+	char out[8192], line[600];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setenv("HEAN_REDIS_URL", cases[i].url, 1);
+		assert_int_equal(load_out(2, argv, out, sizeof(out)), 1);
+		snprintf(line, sizeof(line), "\nHEAN_REDIS_URL=%s\n", cases[i].want);
+		if (!strstr(out, line) || strstr(out, cases[i].secret)) {
+			fail_msg("case %zu: %s dumped as:\n%s", i, cases[i].url, out);
+		}
+	}
+}
+
+static void test_cli_actions(void **state)
+{
+	char out[8192];
+	char *ver[] = {"hean-feed", "--version", NULL};
+	char *dump[] = {"hean-feed", "--dump-config", NULL};
+	char *get[] = {"hean-feed", "--get", "HEAN_BYBIT_API_SECRET", NULL};
+	char *getd[] = {"hean-feed", "--get=HEAN_POSITION_USD", NULL};
+	char *getl[] = {"hean-feed", "--get", "HEAN_SYMBOLS", NULL};
+	char *unknown[] = {"hean-feed", "--get", "HEAN_NOPE", NULL};
+	char *both[] = {"hean-feed", "--dump-config", "--redis-target", NULL};
+	char *extra[] = {"hean-feed", "stray", NULL};
+	char *redis[] = {"hean-feed", "--redis-target", NULL};
+
+	assert_int_equal(load_out(2, ver, out, sizeof(out)), 1);
+	assert_true(!strncmp(out, "hean-feed ", 10));
+	assert_non_null(strstr(out, hean_version()));
+	assert_int_equal(strncmp(hean_version(), "0.", 2), 0);
+
+	/* table order, every line KEY=value, secrets masked */
+	setenv("HEAN_BYBIT_API_SECRET", "SuperSecretValue123", 1);
+	setenv("HEAN_POSITION_USD", "123.456789012345", 1);
+	setenv("HEAN_SYMBOLS", "ETHUSDT,BTCUSDT", 1);
+	assert_int_equal(load_out(2, dump, out, sizeof(out)), 1);
+	assert_true(!strncmp(out, "HEAN_HOME=", 10));
+	assert_null(strstr(out, "SuperSecretValue123"));
+	assert_non_null(strstr(out, "\nHEAN_BYBIT_API_SECRET=****\n"));
+	char *a = strstr(out, "\nHEAN_REDIS_URL="), *b = strstr(out, "\nHEAN_SYMBOLS="),
+	     *c = strstr(out, "\nHEAN_LOG_FORMAT=text\n");
+	assert_true(a && b && c && a < b && b < c);
+	assert_int_equal(out[strlen(out) - 1], '\n');
+
+	/* --get: unmasked, exact */
+	assert_int_equal(load_out(3, get, out, sizeof(out)), 1);
+	assert_string_equal(out, "SuperSecretValue123\n");
+	assert_int_equal(load_out(2, getd, out, sizeof(out)), 1);
+	assert_string_equal(out, "123.456789012345\n");
+	assert_int_equal(load_out(3, getl, out, sizeof(out)), 1);
+	assert_string_equal(out, "ETHUSDT,BTCUSDT\n");
+	assert_int_equal(load_out(3, unknown, out, sizeof(out)), -EINVAL);
+	assert_non_null(strstr(err, "HEAN_NOPE"));
+	assert_string_equal(out, "");
+	assert_int_equal(load_out(3, both, out, sizeof(out)), -EINVAL);
+	assert_int_equal(load_out(2, extra, out, sizeof(out)), -EINVAL);
+	assert_non_null(strstr(err, "stray"));
+
+	/* an invalid configuration: exit 2 naming the variable, nothing printed */
+	setenv("HEAN_STALE_S", "0", 1);
+	assert_int_equal(load_out(2, dump, out, sizeof(out)), -EINVAL);
+	assert_non_null(strstr(err, "HEAN_STALE_S"));
+	assert_string_equal(out, "");
+	unsetenv("HEAN_STALE_S");
+
+	/* --redis-target: decoded, the password %-decoded */
+	setenv("HEAN_REDIS_URL", "redis://hean:s3cr%2Fe@t@10.1.2.3:6380/4", 1);
+	assert_int_equal(load_out(2, redis, out, sizeof(out)), 1);
+	assert_string_equal(out, "kind=tcp\npath=\nhost=10.1.2.3\nport=6380\nuser=hean\n"
+				 "password=s3cr/e@t\ndb=4\n");
+	setenv("HEAN_REDIS_URL", "redis://localhost", 1);
+	assert_int_equal(load_out(2, redis, out, sizeof(out)), 1);
+	assert_string_equal(out, "kind=tcp\npath=\nhost=localhost\nport=6379\nuser=\npassword=\ndb=0\n");
+	setenv("HEAN_HOME", "/srv/h", 1);
+	setenv("HEAN_REDIS_URL", "unix://run/r.sock?db=2", 1);
+	assert_int_equal(load_out(2, redis, out, sizeof(out)), 1);
+	assert_string_equal(out, "kind=unix\npath=/srv/h/run/r.sock\nhost=\nport=\nuser=\npassword=\ndb=2\n");
+	/* a decoded newline would break the line format: refused */
+	setenv("HEAN_REDIS_URL", "redis://u:a%0Ab@h", 1);
+	assert_int_equal(load_out(2, redis, out, sizeof(out)), -EINVAL);
+	assert_non_null(strstr(err, "HEAN_REDIS_URL"));
+	assert_null(strstr(err, "a\nb"));
+}
+
+/* HEAN_PROC_NAME from a shared --config file would name all four daemons
+ * alike: refused there; HEAN_PROC_NAME_<ROLE> names one daemon. */
+static void test_proc_name_rule(void **state)
+{
+	char *argv[] = {"hean-feed", "--config", cfgpath, NULL};
+
+	write_file("HEAN_PROC_NAME=shared\n", 0600);
+	assert_int_equal(load(3, argv), -EINVAL);
+	assert_non_null(strstr(err, "HEAN_PROC_NAME"));
+	assert_non_null(strstr(err, "HEAN_PROC_NAME_<ROLE>"));
+
+	write_file("HEAN_PROC_NAME_WAVES=w-b\nHEAN_PROC_NAME_FEED=f-b\nHEAN_PROC_NAME_EXECUTOR=e-b\n",
+		   0600);
+	assert_int_equal(load(3, argv), 0);
+	assert_string_equal(cfg.proc_name, "f-b");
+	assert_int_equal(hean_config_load(&cfg, "waves", 3, argv, err, sizeof(err)), 0);
+	assert_string_equal(cfg.proc_name, "w-b");
+	assert_int_equal(hean_config_load(&cfg, "signals", 3, argv, err, sizeof(err)), 0);
+	assert_string_equal(cfg.proc_name, "signals");
+	assert_string_equal(slurp(logpath), ""); /* other roles' names: no warning */
+
+	/* the environment: HEAN_PROC_NAME wins over HEAN_PROC_NAME_<ROLE> */
+	setenv("HEAN_PROC_NAME_FEED", "f-env", 1);
+	assert_int_equal(load(3, argv), 0);
+	assert_string_equal(cfg.proc_name, "f-env");
+	setenv("HEAN_PROC_NAME", "f-own", 1);
+	assert_int_equal(load(3, argv), 0);
+	assert_string_equal(cfg.proc_name, "f-own");
+
+	/* the name is still validated; a typo in the role is warned about */
+	write_file("HEAN_PROC_NAME_FEED=bad name\nHEAN_PROC_NAME_FED=x\n", 0600);
+	unsetenv("HEAN_PROC_NAME");
+	unsetenv("HEAN_PROC_NAME_FEED");
+	assert_int_equal(load(3, argv), -EINVAL);
+	assert_non_null(strstr(err, "HEAN_PROC_NAME"));
+	write_file("HEAN_PROC_NAME_FED=x\n", 0600);
+	assert_int_equal(load(3, argv), 0);
+	assert_non_null(strstr(slurp(logpath), "HEAN_PROC_NAME_FED"));
 }
 
 static void test_set_direct(void **state)
@@ -431,6 +598,9 @@ int main(void)
 		cmocka_unit_test_setup(test_insecure_file_warns, each),
 		cmocka_unit_test_setup(test_dump_masks, each),
 		cmocka_unit_test_setup(test_set_direct, each),
+		cmocka_unit_test_setup(test_dump_masks_url_passwords, each),
+		cmocka_unit_test_setup(test_cli_actions, each),
+		cmocka_unit_test_setup(test_proc_name_rule, each),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,6 +1,7 @@
 /* Unit tests of common/log. Run under several TZ values (meson): the line
  * time must always be UTC with "+00:00". */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <libwebsockets.h>
 
 #include "common/log.h"
@@ -89,6 +91,126 @@ static void test_line_format(void **state)
 	snprintf(want, sizeof(want), " feed INFO [tests/unit/test_log.c:%d] event=connected url=ws://x n=3\n",
 		 line_no);
 	assert_string_equal(s + 29, want);
+}
+
+/* HEAN_LOG_FORMAT=json: one object per line; ts ISO 8601 UTC with offset,
+ * level, proc, src, msg, then the message's key=value pairs as fields. */
+static void test_json_format(void **state)
+{
+	json_error_t jerr;
+	json_t *o;
+	char line[8192];
+	FILE *f;
+
+	unlink(path);
+	assert_int_equal(hean_log_init("feed", path, HEAN_LOG_DEBUG), 0);
+	hean_log_set_json(true);
+	log_warn("event=disconnected code=1006 delay_ms=250 lag=-1.5 url=ws://h:1/x "
+		 "detail=\"peer \\\"gone\\\" away\" proc=spoof 007=x zero=0 big=123456789012345678901: tail text");
+	log_error("plain text, no pairs \t tab");
+	log_debug("event=x ratio=0.25 id=0012");
+	hean_log_set_json(false);
+	f = fopen(path, "r");
+	assert_non_null(f);
+
+	assert_non_null(fgets(line, sizeof(line), f));
+	o = json_loads(line, 0, &jerr);
+	if (!o) {
+		fail_msg("not JSON (%s): %s", jerr.text, line);
+	}
+	int64_t t = 0;
+	const char *ts = json_string_value(json_object_get(o, "ts"));
+	assert_non_null(ts);
+	assert_int_equal(strlen(ts), 29);
+	assert_memory_equal(ts + 23, "+00:00", 6);
+	assert_int_equal(hean_time_parse_iso8601(ts, 29, &t, NULL), 0);
+	assert_string_equal(json_string_value(json_object_get(o, "level")), "warning");
+	assert_string_equal(json_string_value(json_object_get(o, "proc")), "feed"); /* not spoofed */
+	assert_non_null(strstr(json_string_value(json_object_get(o, "src")), "tests/unit/test_log.c:"));
+	assert_non_null(strstr(json_string_value(json_object_get(o, "msg")), "event=disconnected code=1006"));
+	assert_string_equal(json_string_value(json_object_get(o, "event")), "disconnected");
+	assert_true(json_is_integer(json_object_get(o, "code")));
+	assert_int_equal(json_integer_value(json_object_get(o, "code")), 1006);
+	assert_int_equal(json_integer_value(json_object_get(o, "delay_ms")), 250);
+	assert_true(json_real_value(json_object_get(o, "lag")) == -1.5);
+	assert_string_equal(json_string_value(json_object_get(o, "url")), "ws://h:1/x");
+	assert_true(json_is_integer(json_object_get(o, "zero")));
+	/* too long for a safe integer: kept as text; a value before ": text" */
+	assert_true(json_is_string(json_object_get(o, "big")));
+	json_decref(o);
+
+	assert_non_null(fgets(line, sizeof(line), f));
+	o = json_loads(line, 0, &jerr);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "level")), "error");
+	assert_string_equal(json_string_value(json_object_get(o, "msg")), "plain text, no pairs \t tab");
+	assert_int_equal(json_object_size(o), 5);
+	json_decref(o);
+
+	assert_non_null(fgets(line, sizeof(line), f));
+	o = json_loads(line, 0, &jerr);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "level")), "debug");
+	assert_true(json_real_value(json_object_get(o, "ratio")) == 0.25);
+	assert_string_equal(json_string_value(json_object_get(o, "id")), "0012"); /* not a number */
+	json_decref(o);
+	assert_null(fgets(line, sizeof(line), f));
+	fclose(f);
+}
+
+/* Under systemd (JOURNAL_STREAM = stderr's dev:ino) lines start with the
+ * syslog priority; with a JOURNAL_STREAM naming another stream, not. */
+static void test_journal_prefix(void **state)
+{
+	char js[64];
+	struct stat st;
+	int fd, saved;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	fstat(fd, &st);
+	saved = dup(2);
+	dup2(fd, 2);
+	close(fd);
+	snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", js, 1);
+	assert_int_equal(hean_log_init("feed", NULL, HEAN_LOG_DEBUG), 0);
+	assert_true(hean_log_journal());
+	log_debug("d");
+	log_info("i");
+	log_warn("w");
+	log_error("e");
+	hean_log_set_json(true);
+	log_warn("event=j");
+	hean_log_set_json(false);
+	snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino + 1);
+	setenv("JOURNAL_STREAM", js, 1);
+	assert_int_equal(hean_log_init("feed", NULL, HEAN_LOG_INFO), 0);
+	assert_false(hean_log_journal());
+	log_warn("not journal");
+	unsetenv("JOURNAL_STREAM");
+	hean_log_finish();
+	dup2(saved, 2);
+	close(saved);
+
+	const char *s = slurp(path);
+	char *l[6] = {0}, *copy = strdup(s), *save = NULL;
+	int n = 0;
+
+	for (char *p = strtok_r(copy, "\n", &save); p && n < 6; p = strtok_r(NULL, "\n", &save)) {
+		l[n++] = p;
+	}
+	assert_int_equal(n, 6);
+	assert_true(!strncmp(l[0], "<7>", 3) && strstr(l[0], " DEBUG "));
+	assert_true(!strncmp(l[1], "<6>", 3) && strstr(l[1], " INFO "));
+	assert_true(!strncmp(l[2], "<4>", 3) && strstr(l[2], " WARN "));
+	assert_true(!strncmp(l[3], "<3>", 3) && strstr(l[3], " ERROR "));
+	assert_true(!strncmp(l[4], "<4>{\"ts\":", 9));
+	assert_true(!strncmp(l[5], "20", 2) && strstr(l[5], " WARN "));
+	free(copy);
 }
 
 static void test_level_filter(void **state)
@@ -211,6 +333,8 @@ int main(void)
 		cmocka_unit_test(test_append_and_reopen),
 		cmocka_unit_test(test_open_failure_and_stderr),
 		cmocka_unit_test(test_lws_route),
+		cmocka_unit_test(test_json_format),
+		cmocka_unit_test(test_journal_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -10,7 +10,9 @@
 #                     figures with real heartbeats and ticks
 # Cases: kill -9 feed -> restarted < 1 s (event with the signal); SIGSTOP
 # signals -> stale -> new pid; crash loop of waves -> restart_storm, status
-# line, slower retries, then recovery; unhealthy feed -> restarted; stop
+# line, slower retries, then recovery; an outage 3.5 x UNHEALTHY_S long
+# (executor degraded, feed disconnected, both still trying) -> 0 restarts;
+# a feed that stopped trying -> restarted; stop
 # NAME stays down, restart NAME is adopted; a foreign pid in a pid file is never
 # killed; kill -9 watchdog -> processes survive, a new one adopts the same
 # pids, a second one is refused; Redis hung for > STALE_S -> no restart;
@@ -30,7 +32,12 @@ RUN=$HEAN_HOME/var/run
 mkdir -p "$RUN" && chmod 700 "$HEAN_HOME/var" "$RUN"
 unset HEAN_REDIS_URL HEAN_PROC_NAME HEANCTL_CONFIG HEANCTL_WATCHDOG
 export HEANCTL_UP_TIMEOUT=20 HEANCTL_STOP_GRACE=2
+# the endpoints below are free local ports: hean owns them (opt-in)
+export HEANCTL_SIMULATORS=1
 export HEAN_WATCHDOG_STALE_S=3 HEAN_WATCHDOG_UNHEALTHY_S=4 HEAN_WATCHDOG_MAX_RESTARTS=3
+# the stubs "stop trying" at will: 3 s without an attempt is stuck (the
+# real daemons keep the default, twice their 30 s backoff cap)
+[ "$MODE" = stub ] && export HEANCTL_WATCHDOG_NO_ATTEMPT_S=3
 SOCK=$RUN/redis.sock
 DAEMONS=(feed signals waves executor)
 B=$IT_DIR/build
@@ -38,6 +45,7 @@ B=$IT_DIR/build
 # ----- programs -----
 # shellcheck source=tests/scripts/stubs.sh
 . "$HEAN_SRC/tests/scripts/stubs.sh"
+stub_config_bin
 mkdir -p "$B/tests/sim"
 REAL=()
 for d in "${DAEMONS[@]}"; do
@@ -60,7 +68,8 @@ if [ "$MODE" = real ]; then
 	for x in feed/hean-feed signals/hean-signals tests/sim/hean-exsim tests/sim/hean-sigsim; do
 		[ -x "$HEAN_BUILD/$x" ] || it_skip "$x not built in $HEAN_BUILD"
 	done
-	export HEAN_WATCHDOG_UNHEALTHY_S=30 HEAN_LOG_LEVEL=info
+	# (degraded is looked at after 3 s; still never restarted while trying)
+	export HEAN_WATCHDOG_UNHEALTHY_S=3 HEAN_LOG_LEVEL=info
 fi
 export HEANCTL_BUILD_DIR=$B
 
@@ -192,6 +201,36 @@ figure stop_to_first_health_ms $(($(now_ms) - t0))
 it_check "isolation: executor, feed, waves unchanged after signals hang" unchanged executor feed waves
 snapshot
 
+if [ "$MODE" = real ]; then
+	# ----- a real exchange outage, compressed: 4 x UNHEALTHY_S -----
+	# exsim drops every WebSocket and refuses new ones: the feed is
+	# disconnected and the executor degraded (private stream down), both
+	# reconnecting with backoff. Nothing may be restarted.
+	nr=$(ev_n restarted) nu=$(ev_n unhealthy)
+	outage_s=$((4 * HEAN_WATCHDOG_UNHEALTHY_S))
+	curl -sf -X POST "http://127.0.0.1:$EXP/sim/refuse?secs=$outage_s" >/dev/null &&
+		curl -sf -X POST "http://127.0.0.1:$EXP/sim/drop" >/dev/null
+	it_check "exsim refuses and drops the WebSockets" test $? -eq 0
+	t0=$(now_ms)
+	it_check "outage: the feed notices (state not streaming)" wait_until 10 \
+		eval '[ "$(rc_ HGET hean:health:feed state)" != streaming ]'
+	while [ $(($(now_ms) - t0)) -lt $((outage_s * 1000)) ]; do sleep 0.2; done
+	figure real_outage_ms $(($(now_ms) - t0))
+	figure real_outage_restarts $(($(ev_n restarted) - nr))
+	it_check "outage: 0 restarts" test "$(ev_n restarted)" -eq "$nr"
+	it_check "outage: no unhealthy verdict" test "$(ev_n unhealthy)" -eq "$nu"
+	it_check "outage: same pids everywhere" unchanged "${DAEMONS[@]}" redis exsim sigsim watchdog
+	it_check "outage: the feed's degraded event says it keeps trying" \
+		has_event degraded '^feed .*last attempt [0-9]*ms ago: still trying'
+	it_check "outage: the executor's degraded event says it keeps trying" \
+		has_event degraded '^executor .*last attempt [0-9]*ms ago: still trying'
+	it_check "after the outage the feed streams again" wait_until 20 \
+		eval '[ "$(rc_ HGET hean:health:feed state)" = streaming ]'
+	it_check "after the outage the executor is running again" wait_until 20 \
+		eval '[ "$(rc_ HGET hean:health:executor state)" = running ]'
+	snapshot
+fi
+
 if [ "$MODE" = stub ]; then
 	# ----- crash loop: waves exits at once -----
 	touch "$HEAN_HOME/crash-waves"
@@ -223,16 +262,58 @@ if [ "$MODE" = stub ]; then
 	it_check "isolation: executor, feed, signals unchanged during the crash loop" unchanged executor feed signals
 	rm -f "$HEAN_HOME/crash-waves"
 	it_check "waves recovers when the fault is gone" wait_until 12 eval 'p=$(pid_of waves) && alive "$p" && health_by waves "$p"'
+	# its `restarted` event is in Redis before the next case counts events
+	it_check "event restarted names the recovered waves" wait_until 5 has_event restarted "^waves .*new_pid=$(pid_of waves)\$"
 	snapshot
 
-	# ----- unhealthy state longer than UNHEALTHY_S -----
+	# ----- an exchange outage (compressed): degraded, still trying -----
+	# The executor (private stream refused) and the feed (disconnected)
+	# keep reconnecting (last_attempt_ms advances) for 3.5 x UNHEALTHY_S:
+	# nothing is restarted, each gets one `degraded` event, then
+	# `recovered` when the outage ends.
+	nr=$(ev_n restarted) nu=$(ev_n unhealthy)
+	touch "$HEAN_HOME/trying-executor" "$HEAN_HOME/trying-feed"
+	echo degraded >"$HEAN_HOME/state-executor"
+	echo disconnected >"$HEAN_HOME/state-feed"
+	t0=$(now_ms)
+	outage_ms=$((3500 * HEAN_WATCHDOG_UNHEALTHY_S))
+	while [ $(($(now_ms) - t0)) -lt "$outage_ms" ]; do sleep 0.2; done
+	figure outage_ms "$outage_ms"
+	figure outage_restarts $(($(ev_n restarted) - nr))
+	it_check "outage: 0 restarts of any process" test "$(ev_n restarted)" -eq "$nr"
+	it_check "outage: no unhealthy verdict" test "$(ev_n unhealthy)" -eq "$nu"
+	it_check "outage: same pids everywhere" unchanged "${DAEMONS[@]}" redis exsim sigsim watchdog
+	it_check "outage: one degraded event for the executor" test "$(ev_n degraded '^executor state=degraded')" -eq 1
+	it_check "outage: one degraded event for the feed" test "$(ev_n degraded '^feed state=disconnected')" -eq 1
+	it_check "degraded event says it is still trying" has_event degraded '^executor .*last attempt [0-9]*ms ago: still trying, not restarted'
+	rm -f "$HEAN_HOME/state-executor" "$HEAN_HOME/state-feed" "$HEAN_HOME/trying-executor" "$HEAN_HOME/trying-feed"
+	it_check "event recovered for the executor after the outage" wait_until 3 has_event recovered '^executor state=running after'
+
+	# ----- a standby copy: heartbeats in hean:health:NAME:standby -----
+	# waves waits for the lease held by another copy (on another host):
+	# its active hash goes stale, the :standby one is fresh; never killed
+	nr=$(ev_n restarted)
+	touch "$HEAN_HOME/standby-waves"
+	t0=$(now_ms)
+	while [ $(($(now_ms) - t0)) -lt $((2500 * HEAN_WATCHDOG_STALE_S)) ]; do sleep 0.2; done
+	it_check "standby: waves not restarted in 2.5 x STALE_S" test "$(ev_n restarted)" -eq "$nr"
+	it_check "standby: same waves pid" unchanged waves
+	it_check "standby: no stale event for waves" test "$(ev_n stale '^waves')" -eq 0
+	it_check "status shows the local waves as standby" bash -c \
+		"'$HEAN' status 2>/dev/null | awk '\$1 == \"waves\"' | grep -q 'standby copy: pid ${P[waves]}'"
+	rm -f "$HEAN_HOME/standby-waves"
+	rc_ DEL hean:health:waves:standby >/dev/null
+
+	# ----- degraded and no longer trying: restarted -----
+	# the stub's last_attempt_ms stays at its start: no attempt for longer
+	# than HEANCTL_WATCHDOG_NO_ATTEMPT_S
 	old=${P[feed]}
 	echo disconnected >"$HEAN_HOME/state-feed"
 	t0=$(now_ms)
-	it_check "unhealthy feed replaced" wait_until 12 new_pid feed "$old"
-	figure unhealthy_to_new_pid_ms $(($(now_ms) - t0))
+	it_check "feed that stopped trying replaced" wait_until 12 new_pid feed "$old"
+	figure stopped_trying_to_new_pid_ms $(($(now_ms) - t0))
 	rm -f "$HEAN_HOME/state-feed"
-	it_check "event unhealthy 'feed state=disconnected'" has_event unhealthy '^feed state=disconnected'
+	it_check "event unhealthy 'feed state=disconnected ... stopped trying'" has_event unhealthy '^feed state=disconnected for [0-9]*ms and no connection attempt for [0-9]*ms .*stopped trying'
 	it_check "isolation: executor, waves, signals unchanged after feed unhealthy" unchanged executor waves signals
 	snapshot
 

@@ -5,6 +5,10 @@
 # loser logs wave_already_emitted and moves on.
 . "$HEAN_SRC/tests/waves/waves_lib.sh"
 waves_setup waves-dual
+# Without the active/standby lease (common/lease.c) the second copy would
+# wait as a standby: this test is about the Lua CAS that still guards a
+# lease-less setup.
+export HEAN_LEASE_TTL_MS=0
 
 W1=$(first_wave_due_after $(($(now_ms) + 2500)))
 W2=$((W1 + WI))
