@@ -206,6 +206,19 @@ struct exsim_app {
 	struct exsim_stats st;
 	ev_timer tick_timer, house_timer;
 	struct sim_kick kick;
+	/* the exchange at its worst (exsim_worst.c) */
+	struct exsim_worst {
+		int64_t ban_until_ms;	  /* REST IP ban: every /v5 call 403 until then */
+		int ban_secs;		  /* length of a ban (600 as Bybit) */
+		int ip_limit;		  /* /v5 calls per 5 s that start a ban; 0 off */
+		int64_t ip_window_start;  /* start of the current 5 s window */
+		int ip_count;		  /* /v5 calls in it */
+		long bans, banned_calls;  /* bans started; calls refused during bans */
+		int refuse_status;	  /* WS handshake refusal status (503/403/429) */
+		int pingless_mask;	  /* EXSIM_PATH_* whose JSON pings go unanswered */
+		int64_t pingless_until_ms; /* -1 until resume */
+		long pings_ignored;
+	} w;
 	struct hean_loop hl; /* signals, SIGPIPE */
 	bool stopping;
 };
@@ -344,3 +357,16 @@ void exsim_journal_reply(struct exsim_app *app, const char *kind, json_t *body, 
 void exsim_ctl_handle(struct exsim_conn *c);
 
 #endif
+/* ===== exsim_worst.c (Bybit at its worst: bans, pacing, push faults) ===== */
+/* A /v5 call arrived: counts it for the IP limit; true (and the 403
+ * answer set) when the IP is banned. */
+bool exsim_worst_banned(struct exsim_conn *c);
+/* JSON ping on a connection of kind: false when the ping-only fault says
+ * not to answer it. */
+bool exsim_worst_answer_ping(struct exsim_app *app, int kind);
+/* /sim/ban, /sim/pingless and the other controls of this file; false
+ * when name is none of them. */
+bool exsim_worst_ctl(struct exsim_conn *c, const char *name);
+/* Stats fields of this file added to o. */
+void exsim_worst_stats(struct exsim_app *app, json_t *o);
+

@@ -197,7 +197,9 @@ static int handle(struct exsim_conn *c)
 		exsim_ctl_handle(c);
 	} else if (!strncmp(c->path, "/v5/", 4)) {
 		c->app->st.rest_calls++;
-		exsim_rest_handle(c);
+		if (!exsim_worst_banned(c)) {
+			exsim_rest_handle(c);
+		}
 	} else {
 		const char nf[] = "{\"error\":\"not found\"}";
 		exsim_http_answer(c, 404, nf, sizeof(nf) - 1);
@@ -216,7 +218,8 @@ static int write_answer(struct exsim_conn *c, struct lws *wsi)
 		return 0;
 	}
 	if (lws_add_http_common_headers(wsi, (unsigned)c->status,
-					c->status >= 500 ? "text/html" : "application/json",
+					c->resp_len && c->resp[LWS_PRE] == '<' ? "text/html"
+										 : "application/json",
 					c->resp_len, &p, end)) {
 		return -1;
 	}

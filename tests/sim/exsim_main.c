@@ -221,8 +221,79 @@ static const struct lws_protocols protocols[] = {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hean-exsim --port P [--seed N] [--symbols A,B] [--rate HZ]\n"
-			"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n");
+	fprintf(stderr,
+		"usage: hean-exsim --port P [--seed N] [--symbols A,B] [--rate HZ]\n"
+		"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n"
+		"       [--credentials-file FILE] [--credentials-env]\n"
+		"  --credentials-file FILE  read HEAN_BYBIT_API_KEY= and HEAN_BYBIT_API_SECRET=\n"
+		"                           lines (hean's env-file format) from FILE\n"
+		"  --credentials-env        take HEAN_BYBIT_API_KEY / HEAN_BYBIT_API_SECRET\n"
+		"                           from the environment (no secret on the command line)\n");
+}
+
+/* Strips surrounding blanks and one pair of matching quotes in place. */
+static char *cred_value(char *v)
+{
+	size_t n;
+
+	while (*v == ' ' || *v == '\t') {
+		v++;
+	}
+	n = strlen(v);
+	while (n > 0 && strchr(" \t\r\n", v[n - 1])) {
+		v[--n] = '\0';
+	}
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+		v[n - 1] = '\0';
+		v++;
+	}
+	return v;
+}
+
+/* Takes key/secret from KEY=VALUE lines ("export " prefix and quotes
+ * allowed, # comments skipped). 0, or -errno when unreadable. */
+static int creds_from_file(struct exsim_app *app, const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *eq;
+
+		while (*p == ' ' || *p == '\t') {
+			p++;
+		}
+		if (!strncmp(p, "export ", 7)) {
+			p += 7;
+		}
+		if (*p == '#' || !(eq = strchr(p, '='))) {
+			continue;
+		}
+		*eq = '\0';
+		if (!strcmp(cred_value(p), "HEAN_BYBIT_API_KEY")) {
+			snprintf(app->api_key, sizeof(app->api_key), "%s", cred_value(eq + 1));
+		} else if (!strcmp(cred_value(p), "HEAN_BYBIT_API_SECRET")) {
+			snprintf(app->api_secret, sizeof(app->api_secret), "%s", cred_value(eq + 1));
+		}
+	}
+	explicit_bzero(line, sizeof(line));
+	fclose(f);
+	return 0;
+}
+
+static void creds_from_env(struct exsim_app *app)
+{
+	const char *k = getenv("HEAN_BYBIT_API_KEY"), *s = getenv("HEAN_BYBIT_API_SECRET");
+
+	if (k && *k) {
+		snprintf(app->api_key, sizeof(app->api_key), "%s", k);
+	}
+	if (s && *s) {
+		snprintf(app->api_secret, sizeof(app->api_secret), "%s", s);
+	}
 }
 
 /* Parses the command line into app. Returns 0 or -EINVAL (usage shown). */
@@ -239,6 +310,8 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		{"api-secret", required_argument, NULL, 'S'},
 		{"journal", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
+		{"credentials-file", required_argument, NULL, 'C'},
+		{"credentials-env", no_argument, NULL, 'E'},
 		{NULL, 0, NULL, 0},
 	};
 	int64_t v = 0;
@@ -275,6 +348,15 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 			*journal = optarg;
 			break;
 		default:
+		case 'C':
+			if ((bad = creds_from_file(app, optarg)) < 0) {
+				fprintf(stderr, "hean-exsim: cannot read %s: %s\n", optarg,
+					strerror(-bad));
+			}
+			break;
+		case 'E':
+			creds_from_env(app);
+			break;
 			bad = -EINVAL;
 		}
 		if (bad) {
@@ -300,6 +382,8 @@ int main(int argc, char **argv)
 	app.rate = 10;
 	app.fill_delay_ms = -1;
 	snprintf(app.api_key, sizeof(app.api_key), "hean-sim-key");
+	app.w.ban_secs = 600;
+	app.w.ip_limit = 600;
 	snprintf(app.api_secret, sizeof(app.api_secret), "hean-sim-secret");
 	if (parse_args(&app, argc, argv, &symbols, &journal) < 0) {
 		return 2;

@@ -405,8 +405,17 @@ static int filter(struct exsim_conn *c, struct lws *wsi)
 		static const char r503[] = "HTTP/1.1 503 Service Unavailable\r\n"
 					   "Content-Type: text/plain\r\nContent-Length: 8\r\n"
 					   "Connection: close\r\n\r\nrefused\n";
+		static const char r403[] = "HTTP/1.1 403 Forbidden\r\n"
+					   "Content-Type: text/plain\r\nContent-Length: 8\r\n"
+					   "Connection: close\r\n\r\nrefused\n";
+		static const char r429[] = "HTTP/1.1 429 Too Many Requests\r\n"
+					   "Content-Type: text/plain\r\nContent-Length: 8\r\n"
+					   "Connection: close\r\n\r\nrefused\n";
+		const char *r = app->w.refuse_status == 403   ? r403
+				: app->w.refuse_status == 429 ? r429
+							      : r503;
 		int fd = lws_get_socket_fd(wsi);
-		if (fd >= 0 && send(fd, r503, sizeof(r503) - 1, MSG_NOSIGNAL) < 0) {
+		if (fd >= 0 && send(fd, r, strlen(r), MSG_NOSIGNAL) < 0) {
 			log_warn("event=refuse_send_failed");
 		}
 		log_info("event=refused uri=%s", uri);

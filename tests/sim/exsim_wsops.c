@@ -137,7 +137,9 @@ void exsim_pub_rx(struct exsim_conn *c, const char *in, size_t len)
 		pub_sub(c, m, op, false);
 	} else if (!strcmp(op, "ping")) {
 		c->app->st.pings++;
-		reply(c, m, true, "pong", "ping");
+		if (exsim_worst_answer_ping(c->app, c->kind)) {
+			reply(c, m, true, "pong", "ping");
+		}
 	} else {
 		reply(c, m, false, "error:invalid op", op);
 	}
@@ -239,6 +241,8 @@ void exsim_priv_rx(struct exsim_conn *c, const char *in, size_t len)
 		priv_sub(c, m, op, true);
 	} else if (!strcmp(op, "unsubscribe")) {
 		priv_sub(c, m, op, false);
+	} else if (!strcmp(op, "ping") && !exsim_worst_answer_ping(c->app, c->kind)) {
+		c->app->st.pings++;
 	} else if (!strcmp(op, "ping")) {
 		char ms[32];
 		json_t *o = json_object();

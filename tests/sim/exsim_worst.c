@@ -1,0 +1,145 @@
+/* exsim at its worst: the REST IP ban (HTTP 403 for every call, started
+ * by a control or by going over the per-IP limit, every refused call
+ * counted and journalled so a test can tell whether the client hammered)
+ * and the ping-only fault (JSON pings unanswered while data flows). */
+#include "tests/sim/exsim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define IP_WINDOW_MS 5000
+
+static bool ban_active(const struct exsim_app *app, int64_t now)
+{
+	int64_t u = app->w.ban_until_ms;
+	return u < 0 || (u > 0 && now < u);
+}
+
+static void ban_start(struct exsim_app *app, int64_t until_ms, const char *why)
+{
+	app->w.ban_until_ms = until_ms;
+	app->w.bans++;
+	exsim_journal_add(app, "ban",
+			  json_pack("{s:s,s:I}", "why", why, "until_ms", (json_int_t)until_ms));
+	log_info("event=ip_ban why=%s until_ms=%lld", why, (long long)until_ms);
+}
+
+bool exsim_worst_banned(struct exsim_conn *c)
+{
+	static const char body[] = "<html><head><title>403 Forbidden</title></head><body>"
+				   "<center><h1>403 Forbidden</h1></center>access too frequent"
+				   "</body></html>";
+	struct exsim_app *app = c->app;
+	int64_t now = hean_time_now_ms();
+
+	if (!ban_active(app, now) && app->w.ip_limit > 0) {
+		if (now - app->w.ip_window_start >= IP_WINDOW_MS || now < app->w.ip_window_start) {
+			app->w.ip_window_start = now;
+			app->w.ip_count = 0;
+		}
+		if (++app->w.ip_count > app->w.ip_limit) {
+			ban_start(app, now + (int64_t)app->w.ban_secs * 1000, "ip_limit");
+		}
+	}
+	if (!ban_active(app, now)) {
+		return false;
+	}
+	app->w.banned_calls++;
+	exsim_journal_add(app, "banned_call",
+			  json_pack("{s:s,s:s}", "method", c->method, "path", c->path));
+	exsim_http_answer(c, 403, body, sizeof(body) - 1);
+	return true;
+}
+
+bool exsim_worst_answer_ping(struct exsim_app *app, int kind)
+{
+	int64_t u = app->w.pingless_until_ms, now = hean_time_now_ms();
+	int bit = kind == EXSIM_PUB ? EXSIM_PATH_PUB : EXSIM_PATH_PRIV;
+
+	if (!(app->w.pingless_mask & bit) || (u > 0 && now >= u)) {
+		return true;
+	}
+	app->w.pings_ignored++;
+	return false;
+}
+
+void exsim_worst_stats(struct exsim_app *app, json_t *o)
+{
+	json_object_set_new(o, "bans", json_integer(app->w.bans));
+	json_object_set_new(o, "banned_calls", json_integer(app->w.banned_calls));
+	json_object_set_new(o, "banned", json_boolean(ban_active(app, hean_time_now_ms())));
+	json_object_set_new(o, "pings_ignored", json_integer(app->w.pings_ignored));
+}
+
+/* ===== controls ===== */
+
+static void answer(struct exsim_conn *c, int status, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (s) {
+		exsim_http_answer(c, status, s, strlen(s));
+		free(s);
+	}
+}
+
+static bool qint(struct exsim_conn *c, const char *name, int64_t lo, int64_t hi, int64_t *out)
+{
+	char b[40];
+	return exsim_query_get(c, name, b, sizeof(b)) && sim_parse_int(b, lo, hi, out) == 0;
+}
+
+static int qmask(struct exsim_conn *c)
+{
+	char b[16];
+	if (!exsim_query_get(c, "path", b, sizeof(b)) || !strcmp(b, "all")) {
+		return EXSIM_PATH_ALL;
+	}
+	return !strcmp(b, "public") ? EXSIM_PATH_PUB : !strcmp(b, "private") ? EXSIM_PATH_PRIV : -1;
+}
+
+bool exsim_worst_ctl(struct exsim_conn *c, const char *name)
+{
+	struct exsim_app *app = c->app;
+	int64_t v = 0;
+
+	if (!strcmp(name, "ban")) {
+		/* secs: ban length (default the configured 600 s); secs=0 lifts it */
+		if (!qint(c, "secs", 0, 86400, &v)) {
+			v = app->w.ban_secs;
+		}
+		if (v == 0) {
+			app->w.ban_until_ms = 0;
+		} else {
+			ban_start(app, hean_time_now_ms() + v * 1000, "control");
+		}
+		answer(c, 200, json_pack("{s:b,s:I}", "ok", 1, "secs", (json_int_t)v));
+	} else if (!strcmp(name, "ip_limit")) {
+		/* n: /v5 calls per 5 s before a ban; 0 off; ban_secs optional */
+		if (!qint(c, "n", 0, 1000000, &v)) {
+			answer(c, 400, json_pack("{s:b,s:s}", "ok", 0, "error", "need n"));
+			return true;
+		}
+		app->w.ip_limit = (int)v;
+		app->w.ip_window_start = hean_time_now_ms();
+		app->w.ip_count = 0;
+		if (qint(c, "ban_secs", 1, 86400, &v)) {
+			app->w.ban_secs = (int)v;
+		}
+		answer(c, 200, json_pack("{s:b}", "ok", 1));
+	} else if (!strcmp(name, "pingless")) {
+		int m = qmask(c);
+		if (m < 0) {
+			answer(c, 400, json_pack("{s:b,s:s}", "ok", 0, "error",
+						 "path must be public|private|all"));
+			return true;
+		}
+		app->w.pingless_mask = m;
+		app->w.pingless_until_ms =
+			qint(c, "secs", 1, 86400, &v) ? hean_time_now_ms() + v * 1000 : -1;
+		answer(c, 200, json_pack("{s:b}", "ok", 1));
+	} else {
+		return false;
+	}
+	return true;
+}
