@@ -169,6 +169,18 @@ struct exsim_stats {
 	long public_conns, private_conns, ws_connects, pings, subscribes, frames_sent, rest_calls;
 };
 
+/* Protection record and faults (exsim_protect.c). */
+struct exsim_stopline {
+	bool known;
+	int side;
+	int64_t size, sl, ts; /* last journalled state */
+};
+struct exsim_protect {
+	int64_t link_memory_ms; /* 0: orderLinkIds are unique forever */
+	int tpsl_ignore;	/* trading-stop calls to answer OK but not apply */
+	struct exsim_stopline last[EXSIM_MAX_SYMS];
+};
+
 struct exsim_app {
 	struct ev_loop *loop;
 	struct lws_context *ctx;
@@ -221,6 +233,7 @@ struct exsim_app {
 	} w;
 	struct hean_loop hl; /* signals, SIGPIPE */
 	bool stopping;
+	struct exsim_protect prot; /* exsim_protect.c */
 };
 
 /* ===== exsim_main.c ===== */
@@ -355,6 +368,19 @@ void exsim_journal_reply(struct exsim_app *app, const char *kind, json_t *body, 
 /* ===== exsim_ctl.c ===== */
 /* Handles /sim/... requests. */
 void exsim_ctl_handle(struct exsim_conn *c);
+
+/* ===== exsim_protect.c ===== */
+/* The orderLinkId of o no longer counts for uniqueness (link memory). */
+bool exsim_link_forgotten(const struct exsim_app *app, const struct exsim_order *o);
+/* Journals ("stops") symbol i's position and stops if they changed. */
+void exsim_stops_note(struct exsim_app *app, int i, const char *why);
+/* exsim_stops_note for every symbol (housekeeping backstop). */
+void exsim_stops_scan(struct exsim_app *app);
+/* trading-stop fault: answers OK without applying; true when it did. */
+bool exsim_tpsl_ignored(struct exsim_conn *c, json_t *body, int i);
+/* /sim/link_memory, /sim/tpsl_ignore, /sim/stop_drop, /sim/stops; false
+ * when name is none of them. */
+bool exsim_protect_ctl(struct exsim_conn *c, const char *name);
 
 #endif
 /* ===== exsim_worst.c (Bybit at its worst: bans, pacing, push faults) ===== */

@@ -279,7 +279,7 @@ void exsim_ctl_handle(struct exsim_conn *c)
 		}
 		app->idle_close_s = (int)v;
 		ok(c, 0);
-	} else {
+	} else if (!exsim_protect_ctl(c, name)) {
 		views(c, name);
 	}
 }

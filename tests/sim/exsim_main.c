@@ -197,6 +197,7 @@ static void on_house(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 	}
 	exsim_ws_housekeeping(app, now);
+	exsim_stops_scan(app);
 }
 
 /* First SIGINT/SIGTERM (common/loop): stop the timers, leave ev_run;

@@ -116,6 +116,7 @@ json_t *exsim_orders_position_json(struct exsim_app *app, int i, bool rest)
 
 static void push_position(struct exsim_app *app, int i)
 {
+	exsim_stops_note(app, i, "push");
 	exsim_priv_push(app, "position", json_pack("[o]", exsim_orders_position_json(app, i, false)));
 }
 

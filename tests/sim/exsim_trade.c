@@ -41,7 +41,8 @@ static bool position_idx_ok(json_t *body)
 static struct exsim_order *find_link(struct exsim_app *app, const char *link)
 {
 	for (int k = app->norders - 1; k >= 0; k--) {
-		if (link[0] && !strcmp(app->orders[k]->link_id, link)) {
+		if (link[0] && !strcmp(app->orders[k]->link_id, link) &&
+		    !exsim_link_forgotten(app, app->orders[k])) {
 			return app->orders[k];
 		}
 	}
@@ -322,6 +323,9 @@ void exsim_orders_trading_stop(struct exsim_conn *c, json_t *body)
 	if ((!gsl || sl == p->sl) && (!gtp || tp == p->tp) && (!gts || ts == p->ts_dist) &&
 	    (!gact || act == p->ts_active)) {
 		reject(c, "trading_stop", body, 34040, "not modified");
+		return;
+	}
+	if (exsim_tpsl_ignored(c, body, i)) {
 		return;
 	}
 	if (gsl) {
