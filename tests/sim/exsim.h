@@ -144,7 +144,13 @@ struct exsim_pos {
 	double realised;
 	int64_t created_ms, updated_ms;
 	uint64_t seq;
+	int sl_by, tp_by; /* EXSIM_BY_*: the price the SL / TP triggers on */
+	/* the position's Untriggered conditional orders, as Bybit lists them
+	 * in order/realtime: [0] StopLoss, [1] TakeProfit, [2] TrailingStop */
+	struct exsim_order *cond[3];
 };
+
+enum { EXSIM_BY_LAST = 0, EXSIM_BY_MARK = 1, EXSIM_BY_INDEX = 2 };
 
 struct exsim_order {
 	char order_id[40];
@@ -154,6 +160,9 @@ struct exsim_order {
 	bool market, reduce_only;
 	int64_t qty, price; /* price 10^-pscale (limit or protective) */
 	int64_t sl;	    /* stopLoss from create, 0 none */
+	int sl_by;	    /* slTriggerBy from create (EXSIM_BY_*) */
+	int64_t trigger;    /* conditional orders: trigger price, 0 none */
+	const char *trigger_by, *cancel_type; /* static strings */
 	const char *status; /* static string */
 	const char *stop_type;
 	const char *create_type;
@@ -206,18 +215,6 @@ struct exsim_app {
 	int64_t clock_offset_ms;
 	struct exsim_rest_fault faults[8];
 	struct exsim_bucket buckets[8];
-
-	/* trading */
-	struct exsim_order **orders; /* owned array of owned orders */
-	int norders;
-	int open_limits; /* resting Limit orders */
-	struct exsim_pos pos[EXSIM_MAX_SYMS];
-	double wallet; /* USDT balance */
-	uint64_t seq;
-
-	struct exsim_stats st;
-	ev_timer tick_timer, house_timer;
-	struct sim_kick kick;
 	/* the exchange at its worst (exsim_worst.c) */
 	struct exsim_worst {
 		int64_t ban_until_ms;	  /* REST IP ban: every /v5 call 403 until then */
@@ -231,6 +228,18 @@ struct exsim_app {
 		int64_t pingless_until_ms; /* -1 until resume */
 		long pings_ignored;
 	} w;
+
+	/* trading */
+	struct exsim_order **orders; /* owned array of owned orders */
+	int norders;
+	int open_limits; /* resting Limit orders */
+	struct exsim_pos pos[EXSIM_MAX_SYMS];
+	double wallet; /* USDT balance */
+	uint64_t seq;
+
+	struct exsim_stats st;
+	ev_timer tick_timer, house_timer;
+	struct sim_kick kick;
 	struct hean_loop hl; /* signals, SIGPIPE */
 	bool stopping;
 	struct exsim_protect prot; /* exsim_protect.c */
@@ -268,6 +277,9 @@ int exsim_market_find(const struct exsim_app *app, const char *symbol);
 bool exsim_market_step(struct exsim_app *app, int i);
 /* Moves the market to price p (10^-pscale units) at once and emits a delta. */
 void exsim_market_set_price(struct exsim_app *app, int i, int64_t p);
+/* Same with distinct mark and index prices (0: equal to p). */
+void exsim_market_set_prices(struct exsim_app *app, int i, int64_t p, int64_t mark,
+			     int64_t index);
 /* Full snapshot frame for symbol i. Caller frees. */
 char *exsim_market_snapshot(const struct exsim_app *app, int i, size_t *len);
 /* Truth as JSON object (all fields as strings) / REST ticker row. */
@@ -347,6 +359,9 @@ void exsim_orders_position_list(struct exsim_conn *c);
 void exsim_orders_trading_stop(struct exsim_conn *c, json_t *body);
 /* Called after every last-price change of symbol i. */
 void exsim_orders_on_price(struct exsim_app *app, int i);
+/* Conditional orders of every symbol brought in line with its stops,
+ * without pushes (housekeeping backstop). */
+void exsim_orders_cond_scan(struct exsim_app *app);
 /* Opens a position directly (no stops). */
 void exsim_orders_set_position(struct exsim_app *app, int i, int side, int64_t qty);
 json_t *exsim_orders_state(struct exsim_app *app);
@@ -364,6 +379,19 @@ void exsim_journal_finish(struct exsim_app *app);
  * retCode, retMsg and every field of the request body it lacks. */
 void exsim_journal_reply(struct exsim_app *app, const char *kind, json_t *body, int code,
 			 const char *msg, json_t *extra);
+
+/* ===== exsim_worst.c (Bybit at its worst: bans, pacing, push faults) ===== */
+/* A /v5 call arrived: counts it for the IP limit; true (and the 403
+ * answer set) when the IP is banned. */
+bool exsim_worst_banned(struct exsim_conn *c);
+/* JSON ping on a connection of kind: false when the ping-only fault says
+ * not to answer it. */
+bool exsim_worst_answer_ping(struct exsim_app *app, int kind);
+/* /sim/ban, /sim/pingless and the other controls of this file; false
+ * when name is none of them. */
+bool exsim_worst_ctl(struct exsim_conn *c, const char *name);
+/* Stats fields of this file added to o. */
+void exsim_worst_stats(struct exsim_app *app, json_t *o);
 
 /* ===== exsim_ctl.c ===== */
 /* Handles /sim/... requests. */
@@ -383,16 +411,3 @@ bool exsim_tpsl_ignored(struct exsim_conn *c, json_t *body, int i);
 bool exsim_protect_ctl(struct exsim_conn *c, const char *name);
 
 #endif
-/* ===== exsim_worst.c (Bybit at its worst: bans, pacing, push faults) ===== */
-/* A /v5 call arrived: counts it for the IP limit; true (and the 403
- * answer set) when the IP is banned. */
-bool exsim_worst_banned(struct exsim_conn *c);
-/* JSON ping on a connection of kind: false when the ping-only fault says
- * not to answer it. */
-bool exsim_worst_answer_ping(struct exsim_app *app, int kind);
-/* /sim/ban, /sim/pingless and the other controls of this file; false
- * when name is none of them. */
-bool exsim_worst_ctl(struct exsim_conn *c, const char *name);
-/* Stats fields of this file added to o. */
-void exsim_worst_stats(struct exsim_app *app, json_t *o);
-

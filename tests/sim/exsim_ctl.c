@@ -155,7 +155,20 @@ static void price(struct exsim_conn *c)
 		bad(c, "bad price");
 		return;
 	}
-	exsim_market_set_price(c->app, i, llround(p * pow(10, c->app->syms[i].in.pscale)));
+	{
+		double sc = pow(10, c->app->syms[i].in.pscale), mk = 0, ix = 0;
+		/* optional mark= and index= (distinct from the last price) */
+		if ((exsim_query_get(c, "mark", b, sizeof(b)) &&
+		     hean_parse_decimal(b, strlen(b), &mk, HEAN_NUM_POSITIVE) < 0) ||
+		    (exsim_query_get(c, "index", b, sizeof(b)) &&
+		     hean_parse_decimal(b, strlen(b), &ix, HEAN_NUM_POSITIVE) < 0) ||
+		    mk > 1e12 || ix > 1e12) {
+			bad(c, "bad mark or index");
+			return;
+		}
+		exsim_market_set_prices(c->app, i, llround(p * sc), llround(mk * sc),
+					llround(ix * sc));
+	}
 	ok(c, 1);
 }
 

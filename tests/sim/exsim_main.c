@@ -197,6 +197,7 @@ static void on_house(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 	}
 	exsim_ws_housekeeping(app, now);
+	exsim_orders_cond_scan(app);
 	exsim_stops_scan(app);
 }
 
@@ -310,9 +311,9 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		{"api-key", required_argument, NULL, 'k'},
 		{"api-secret", required_argument, NULL, 'S'},
 		{"journal", required_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{"credentials-file", required_argument, NULL, 'C'},
 		{"credentials-env", no_argument, NULL, 'E'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int64_t v = 0;
@@ -348,7 +349,6 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		case 'j':
 			*journal = optarg;
 			break;
-		default:
 		case 'C':
 			if ((bad = creds_from_file(app, optarg)) < 0) {
 				fprintf(stderr, "hean-exsim: cannot read %s: %s\n", optarg,
@@ -358,6 +358,7 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		case 'E':
 			creds_from_env(app);
 			break;
+		default:
 			bad = -EINVAL;
 		}
 		if (bad) {
@@ -382,9 +383,9 @@ int main(int argc, char **argv)
 	app.seed = 1;
 	app.rate = 10;
 	app.fill_delay_ms = -1;
-	snprintf(app.api_key, sizeof(app.api_key), "hean-sim-key");
 	app.w.ban_secs = 600;
 	app.w.ip_limit = 600;
+	snprintf(app.api_key, sizeof(app.api_key), "hean-sim-key");
 	snprintf(app.api_secret, sizeof(app.api_secret), "hean-sim-secret");
 	if (parse_args(&app, argc, argv, &symbols, &journal) < 0) {
 		return 2;

@@ -385,13 +385,20 @@ bool exsim_market_step(struct exsim_app *app, int i)
 	p = put_trailer(p, t);
 	f->len = (size_t)(p - start);
 	s->head++;
-	if (t->last != o.last || t->bid != o.bid || t->ask != o.ask) {
+	if (t->last != o.last || t->bid != o.bid || t->ask != o.ask || t->mark != o.mark ||
+	    t->index != o.index) {
 		exsim_orders_on_price(app, i);
 	}
 	return true;
 }
 
 void exsim_market_set_price(struct exsim_app *app, int i, int64_t price)
+{
+	exsim_market_set_prices(app, i, price, 0, 0);
+}
+
+void exsim_market_set_prices(struct exsim_app *app, int i, int64_t price, int64_t mark,
+			     int64_t index)
 {
 	struct exsim_sym *s = &app->syms[i];
 	struct exsim_ticker *t = &s->t, o = s->t;
@@ -405,6 +412,12 @@ void exsim_market_set_price(struct exsim_app *app, int i, int64_t price)
 		price = 2 * tk;
 	}
 	t->fair = t->last = t->mark = t->index = price;
+	if (mark > 0) {
+		t->mark = mark / tk * tk;
+	}
+	if (index > 0) {
+		t->index = index / tk * tk;
+	}
 	t->bid = price - tk;
 	t->ask = price + tk;
 	t->tick_dir = new_dir(o.tick_dir, o.last, price);

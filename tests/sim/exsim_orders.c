@@ -12,6 +12,11 @@
 
 static const char *const S_NEW = "New", *const S_FILLED = "Filled",
 		  *const S_CANCELLED = "Cancelled";
+/* conditional (TP/SL/trailing) order states */
+static const char *const S_UNTRIG = "Untriggered", *const S_TRIG = "Triggered",
+		  *const S_DEACT = "Deactivated";
+static const char *const by_names[3] = {"LastPrice", "MarkPrice", "IndexPrice"};
+static const char *const cond_kinds[3] = {"StopLoss", "TakeProfit", "TrailingStop"};
 
 static double p10(int n)
 {
@@ -48,19 +53,26 @@ static json_t *order_json(struct exsim_app *app, const struct exsim_order *o)
 	snprintf(b[4], 40, "%.4f", o->avg * o->cum_qty / p10(in->qscale));
 	json_object_set_new(j, "cumExecValue", json_string(b[4]));
 	json_object_set_new(j, "leavesQty",
-			    json_string(exsim_fixed_str(b[5], o->status == S_NEW ? o->qty - o->cum_qty : 0,
+			    json_string(exsim_fixed_str(b[5],
+							o->status == S_NEW || o->status == S_UNTRIG
+								? o->qty - o->cum_qty
+								: 0,
 							in->qscale)));
 	json_object_set_new(j, "positionIdx", json_integer(0));
 	json_object_set_new(j, "reduceOnly", json_boolean(o->reduce_only));
 	json_object_set_new(j, "closeOnTrigger", json_boolean(o->stop_type[0] != 'U'));
 	json_object_set_new(j, "stopOrderType", json_string(o->stop_type));
-	json_object_set_new(j, "triggerPrice", json_string("0"));
+	json_object_set_new(j, "triggerPrice",
+			    json_string(o->trigger ? exsim_fixed_str(b[6], o->trigger, in->pscale)
+						   : "0"));
+	json_object_set_new(j, "triggerBy", json_string(o->trigger_by ? o->trigger_by : ""));
 	json_object_set_new(j, "takeProfit", json_string("0"));
 	json_object_set_new(j, "stopLoss",
 			    json_string(o->sl ? exsim_fixed_str(b[6], o->sl, in->pscale) : "0"));
 	json_object_set_new(j, "tpslMode", json_string(o->sl ? "Full" : "UNKNOWN"));
 	json_object_set_new(j, "rejectReason", json_string("EC_NoError"));
-	json_object_set_new(j, "cancelType", json_string("UNKNOWN"));
+	json_object_set_new(j, "cancelType",
+			    json_string(o->cancel_type ? o->cancel_type : "UNKNOWN"));
 	json_object_set_new(j, "createType", json_string(o->create_type));
 	snprintf(b[7], 40, "%lld", (long long)o->created_ms);
 	snprintf(b[8], 40, "%lld", (long long)o->updated_ms);
@@ -114,8 +126,90 @@ json_t *exsim_orders_position_json(struct exsim_app *app, int i, bool rest)
 	return j;
 }
 
+static struct exsim_order *order_new(struct exsim_app *app, int sym, int side, int64_t qty);
+
+/* Trigger price of conditional kind k for position p (0 when none). */
+static int64_t cond_trigger(const struct exsim_pos *p, int k)
+{
+	if (k == 0) {
+		return p->sl;
+	}
+	if (k == 1) {
+		return p->tp;
+	}
+	/* trailing: the current trigger once armed, else the activation price */
+	if (!p->ts_dist) {
+		return 0;
+	}
+	return p->ts_armed ? p->ts_extreme - p->side * p->ts_dist
+			   : (p->ts_active ? p->ts_active : 0);
+}
+
+/* Brings symbol i's Untriggered conditional orders in line with its
+ * position's stops (Bybit carries TP/SL/trailing out as reduce-only
+ * conditional orders it manages itself): creates, moves or deactivates
+ * them; pushes each change on the order topic when push. */
+static void cond_sync(struct exsim_app *app, int i, bool push)
+{
+	struct exsim_pos *p = &app->pos[i];
+	const struct exsim_ticker *t = &app->syms[i].t;
+
+	for (int k = 0; k < 3; k++) {
+		struct exsim_order *o = p->cond[k];
+		bool want = p->side != 0 && (k == 2 ? p->ts_dist > 0 : cond_trigger(p, k) > 0);
+		int64_t trig = want ? cond_trigger(p, k) : 0;
+		const char *by = by_names[k == 0 ? p->sl_by : k == 1 ? p->tp_by : EXSIM_BY_LAST];
+
+		if (o && o->status != S_UNTRIG) {
+			p->cond[k] = o = NULL; /* triggered: no longer the position's */
+		}
+		if (!want && !o) {
+			continue;
+		}
+		if (!want) {
+			o->status = S_DEACT;
+			o->cancel_type = p->side ? "CancelByUser" : "CancelByTpSlTsClear";
+			p->cond[k] = NULL;
+		} else if (!o) {
+			o = order_new(app, i, -p->side, p->size);
+			if (!o) {
+				continue;
+			}
+			o->status = S_UNTRIG;
+			o->market = true;
+			o->reduce_only = true;
+			o->stop_type = cond_kinds[k];
+			o->create_type = k == 0	  ? "CreateByStopLoss"
+					 : k == 1 ? "CreateByTakeProfit"
+						  : "CreateByTrailingStop";
+			o->price = o->side > 0 ? t->ask : t->bid;
+			o->trigger = trig;
+			o->trigger_by = by;
+			p->cond[k] = o;
+		} else if (o->trigger != trig || o->qty != p->size || o->trigger_by != by) {
+			o->trigger = trig;
+			o->qty = p->size;
+			o->trigger_by = by;
+		} else {
+			continue;
+		}
+		o->updated_ms = exsim_now_ms(app);
+		if (push) {
+			exsim_priv_push(app, "order", json_pack("[o]", order_json(app, o)));
+		}
+	}
+}
+
+void exsim_orders_cond_scan(struct exsim_app *app)
+{
+	for (int i = 0; i < app->nsyms; i++) {
+		cond_sync(app, i, false);
+	}
+}
+
 static void push_position(struct exsim_app *app, int i)
 {
+	cond_sync(app, i, true);
 	exsim_stops_note(app, i, "push");
 	exsim_priv_push(app, "position", json_pack("[o]", exsim_orders_position_json(app, i, false)));
 }
@@ -141,6 +235,7 @@ static void clear_stops(struct exsim_pos *p)
 {
 	p->sl = p->tp = p->ts_dist = p->ts_active = p->ts_extreme = 0;
 	p->ts_armed = false;
+	p->sl_by = p->tp_by = EXSIM_BY_LAST;
 }
 
 /* Applies a fill to the one-way position; returns realised PnL. */
@@ -206,6 +301,7 @@ static void do_fill(struct exsim_app *app, struct exsim_order *o, int64_t price_
 	app->wallet += pnl - fee;
 	if (o->sl && p->side == o->side) {
 		p->sl = o->sl;
+		p->sl_by = o->sl_by;
 	}
 	o->status = S_FILLED;
 	o->avg = price;
@@ -292,6 +388,8 @@ static struct exsim_order *order_new(struct exsim_app *app, int sym, int side, i
 	o->status = S_NEW;
 	o->stop_type = "UNKNOWN";
 	o->create_type = "CreateByUser";
+	o->trigger_by = "";
+	o->cancel_type = "UNKNOWN";
 	o->created_ms = o->updated_ms = exsim_now_ms(app);
 	exsim_conn_id(app, o->order_id);
 	app->orders[app->norders++] = o;
@@ -317,7 +415,22 @@ static void trigger(struct exsim_app *app, int i, const char *kind, int64_t trig
 			  exsim_fixed_str(b[3], s->t.last, s->in.pscale), "triggerPrice",
 			  exsim_fixed_str(b[4], trig, s->in.pscale)));
 	log_info("event=stop_triggered symbol=%s kind=%s", s->in.symbol, kind);
-	o = order_new(app, i, -p->side, p->size);
+	{
+		int k = !strcmp(kind, "StopLoss") ? 0 : !strcmp(kind, "TakeProfit") ? 1 : 2;
+		o = p->cond[k];
+		p->cond[k] = NULL;
+	}
+	if (o && o->status == S_UNTRIG) {
+		/* the conditional order itself triggers, then fills */
+		o->status = S_TRIG;
+		o->trigger = trig;
+		o->qty = p->size;
+		o->updated_ms = exsim_now_ms(app);
+		exsim_priv_push(app, "order", json_pack("[o]", order_json(app, o)));
+		o->status = S_NEW;
+	} else {
+		o = order_new(app, i, -p->side, p->size);
+	}
 	clear_stops(p);
 	if (!o) {
 		return;
@@ -336,7 +449,10 @@ static void trigger(struct exsim_app *app, int i, const char *kind, int64_t trig
 void exsim_orders_on_price(struct exsim_app *app, int i)
 {
 	struct exsim_pos *p = &app->pos[i];
-	int64_t last = app->syms[i].t.last;
+	const struct exsim_ticker *t = &app->syms[i].t;
+	int64_t last = t->last;
+	const int64_t by_px[3] = {t->last, t->mark, t->index};
+	int64_t slpx, tppx;
 
 	if (app->open_limits > 0) {
 		for (int k = 0; k < app->norders; k++) {
@@ -352,11 +468,13 @@ void exsim_orders_on_price(struct exsim_app *app, int i)
 	if (p->side == 0) {
 		return;
 	}
-	if (p->sl && (p->side > 0 ? last <= p->sl : last >= p->sl)) {
+	slpx = by_px[p->sl_by >= 0 && p->sl_by < 3 ? p->sl_by : 0];
+	tppx = by_px[p->tp_by >= 0 && p->tp_by < 3 ? p->tp_by : 0];
+	if (p->sl && (p->side > 0 ? slpx <= p->sl : slpx >= p->sl)) {
 		trigger(app, i, "StopLoss", p->sl);
 		return;
 	}
-	if (p->tp && (p->side > 0 ? last >= p->tp : last <= p->tp)) {
+	if (p->tp && (p->side > 0 ? tppx >= p->tp : tppx <= p->tp)) {
 		trigger(app, i, "TakeProfit", p->tp);
 		return;
 	}

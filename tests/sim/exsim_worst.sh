@@ -1,0 +1,88 @@
+#!/bin/bash
+# exsim at its worst, trading: stops shown as Untriggered conditional
+# orders (order/realtime and the order topic), slTriggerBy honoured on
+# LastPrice, MarkPrice and IndexPrice (distinct prices), stops deactivated
+# when cancelled or when the position closes.
+. "$HEAN_SRC/tests/integration/lib.sh"
+it_init exsim-worst
+. "$HEAN_SRC/tests/sim/exsim_lib.sh"
+
+start_exsim --rate 2 --seed 43 --fill-delay-ms 10 --journal "$IT_DIR/journal.jsonl"
+PV=/v5/private
+SUBS='{"req_id":"psub-1","op":"subscribe","args":["order","execution","position","wallet"]}'
+O=$IT_DIR/priv.out
+wsc_bg priv $PV --secs 40 --auth --send "$SUBS" --ping-json-ms 1000
+wait_until 5 has "$O" '"psub-1"' || it_fail "no private subscribe ack"
+# BTCUSDT moves only when the test says so
+ctl "/sim/stale?symbol=BTCUSDT"
+Q="category=linear&symbol=BTCUSDT"
+px() { ctl "/sim/price?symbol=BTCUSDT&price=$1&mark=$2&index=$3"; }
+buy() { rest_post /v5/order/create "{\"category\":\"linear\",\"symbol\":\"BTCUSDT\",\"side\":\"Buy\",\"orderType\":\"Market\",\"qty\":\"0.010\",\"orderLinkId\":\"$1\"$2}"; }
+tstop() { rest_post /v5/position/trading-stop "{\"category\":\"linear\",\"symbol\":\"BTCUSDT\",\"tpslMode\":\"Full\",\"positionIdx\":0$1}"; }
+open_orders() { rest_get /v5/order/realtime "$Q"; }
+size_is() { rest_get /v5/position/list "$Q" | jq -e ".result.list[0].size==\"$1\"" >/dev/null; }
+
+# --- MarkPrice: a stop from order/create ---
+px 60000 60000 60000
+jcheck "buy with stopLoss on MarkPrice" "$(buy w-mark ',"stopLoss":"59000","slTriggerBy":"MarkPrice"')" '.retCode==0'
+wait_until 5 size_is 0.010 || it_fail "buy not filled"
+R=$(open_orders)
+jcheck "open orders list the stop as an Untriggered conditional order" "$R" '.result.list|length==1 and (.[0] | .orderStatus=="Untriggered" and .stopOrderType=="StopLoss" and .triggerPrice=="59000.00" and .triggerBy=="MarkPrice" and .reduceOnly==true and .closeOnTrigger==true and .side=="Sell" and .createType=="CreateByStopLoss" and .qty=="0.010")'
+SLID=$(jq -r '.result.list[0].orderId' <<<"$R")
+it_check "order topic pushed the Untriggered stop" jq_has "$O" ".topic==\"order\" and .data[0].orderId==\"$SLID\" and .data[0].orderStatus==\"Untriggered\""
+px 58000 59500 59500
+sleep 0.3 # a wrong trigger (on the last price) would close the position now
+it_check "last below the SL, mark above: no trigger" size_is 0.010
+px 59600 58900 59600
+wait_until 5 size_is 0 || it_fail "mark below the SL did not trigger"
+it_check "the stop order pushed Triggered" jq_has "$O" ".topic==\"order\" and .data[0].orderId==\"$SLID\" and .data[0].orderStatus==\"Triggered\""
+it_check "then Filled, the same order" jq_has "$O" ".topic==\"order\" and .data[0].orderId==\"$SLID\" and .data[0].orderStatus==\"Filled\" and .data[0].stopOrderType==\"StopLoss\""
+jcheck "journal: triggered on the mark price" "$(exsim_journal)" '[.[]|select(.kind=="stop_triggered")][-1] | .trigger=="StopLoss" and .triggerPrice=="59000.00"'
+jcheck "no open conditional order left" "$(open_orders)" '.result.list==[]'
+
+# --- IndexPrice: a stop set by trading-stop ---
+px 60000 60000 60000
+jcheck "buy without stop" "$(buy w-index '')" '.retCode==0'
+wait_until 5 size_is 0.010 || it_fail "buy 2 not filled"
+jcheck "SL on IndexPrice" "$(tstop ',"stopLoss":"59000","slTriggerBy":"IndexPrice"')" '.retCode==0'
+jcheck "listed with triggerBy IndexPrice" "$(open_orders)" '.result.list|length==1 and .[0].triggerBy=="IndexPrice" and .[0].orderStatus=="Untriggered"'
+jcheck "same SL, other triggerBy: modified" "$(tstop ',"stopLoss":"59000","slTriggerBy":"MarkPrice"')" '.retCode==0'
+jcheck "the conditional order follows (MarkPrice)" "$(open_orders)" '.result.list|length==1 and .[0].triggerBy=="MarkPrice"'
+jcheck "back to IndexPrice" "$(tstop ',"stopLoss":"59000","slTriggerBy":"IndexPrice"')" '.retCode==0'
+jcheck "unknown slTriggerBy: 10001" "$(tstop ',"stopLoss":"59000","slTriggerBy":"Mid"')" '.retCode==10001'
+px 58000 58000 59500
+sleep 0.3
+it_check "last and mark below, index above: no trigger" size_is 0.010
+px 59600 59600 58900
+wait_until 5 size_is 0 || it_fail "index below the SL did not trigger"
+
+# --- LastPrice by default ---
+px 60000 60000 60000
+jcheck "buy 3" "$(buy w-last '')" '.retCode==0'
+wait_until 5 size_is 0.010 || it_fail "buy 3 not filled"
+jcheck "SL, no slTriggerBy" "$(tstop ',"stopLoss":"59000"')" '.retCode==0'
+jcheck "listed with triggerBy LastPrice" "$(open_orders)" '.result.list[0].triggerBy=="LastPrice"'
+px 59500 58000 58000
+sleep 0.3
+it_check "mark and index below, last above: no trigger" size_is 0.010
+px 58900 59500 59500
+wait_until 5 size_is 0 || it_fail "last below the SL did not trigger"
+
+# --- TP and trailing as conditional orders; cancelled by "0" and by the close ---
+px 60000 60000 60000
+jcheck "buy 4" "$(buy w-tp '')" '.retCode==0'
+wait_until 5 size_is 0.010 || it_fail "buy 4 not filled"
+jcheck "SL + TP + trailing" "$(tstop ',"stopLoss":"59000","takeProfit":"65000","trailingStop":"500","activePrice":"61000"')" '.retCode==0'
+R=$(open_orders)
+jcheck "three Untriggered conditional orders" "$R" '[.result.list[].stopOrderType]|sort==["StopLoss","TakeProfit","TrailingStop"]'
+jcheck "trailing waits at its activation price" "$R" '.result.list[]|select(.stopOrderType=="TrailingStop")|.triggerPrice=="61000.00" and .orderStatus=="Untriggered"'
+TSID=$(jq -r '.result.list[]|select(.stopOrderType=="TrailingStop")|.orderId' <<<"$R")
+TPID=$(jq -r '.result.list[]|select(.stopOrderType=="TakeProfit")|.orderId' <<<"$R")
+jcheck "cancel the trailing stop" "$(tstop ',"trailingStop":"0"')" '.retCode==0'
+jcheck "trailing order Deactivated (CancelByUser)" "$(rest_get /v5/order/realtime "$Q&orderId=$TSID")" '.result.list[0].orderStatus=="Deactivated" and .result.list[0].cancelType=="CancelByUser"'
+it_check "Deactivated pushed" jq_has "$O" ".topic==\"order\" and .data[0].orderId==\"$TSID\" and .data[0].orderStatus==\"Deactivated\""
+px 58900 58900 58900
+wait_until 5 size_is 0 || it_fail "SL 4 did not trigger"
+jcheck "TP deactivated with the close (CancelByTpSlTsClear)" "$(rest_get /v5/order/realtime "$Q&orderId=$TPID")" '.result.list[0].orderStatus=="Deactivated" and .result.list[0].cancelType=="CancelByTpSlTsClear"'
+jcheck "nothing open" "$(open_orders)" '.result.list==[]'
+it_done
