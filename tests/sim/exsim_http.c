@@ -73,6 +73,11 @@ static char *collect_query(struct lws *wsi)
 		n += encode_into(q + n, frag, true);
 		q[n] = '\0';
 	}
+	/* lws reports the empty query of "path?" (ccxt's GET without
+	 * parameters) as the fragment "/": the client signed "" */
+	if (!strcmp(q, "%2F")) {
+		q[0] = '\0';
+	}
 	return q;
 }
 

@@ -1,6 +1,7 @@
 /* exsim REST: fault injection, signature and timestamp checks on the raw
  * bytes, per-endpoint rate buckets, routing, and the market endpoints. */
 #include "tests/sim/exsim.h"
+#include "tests/sim/exsim_account.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,12 @@ void exsim_rest_handle(struct exsim_conn *c)
 	}
 	if (!strcmp(c->path, "/v5/market/instruments-info")) {
 		market_instruments(c);
+		return;
+	}
+	if (ep < 0 && exsim_account_path(c->path)) {
+		if (check_auth(c, -1)) {
+			exsim_account_handle(c);
+		}
 		return;
 	}
 	if (ep < 0) {
