@@ -171,6 +171,7 @@ struct exsim_order {
 	int64_t created_ms, updated_ms;
 	ev_timer fill; /* fill delay */
 	bool fill_pending;
+	int parts_left; /* fills still to come (partial fills); 0: one fill */
 	struct exsim_app *app;
 };
 
@@ -197,6 +198,8 @@ struct exsim_app {
 	uint64_t seed, rng;
 	double rate;
 	int fill_delay_ms; /* -1 = random 0..50 */
+	int fill_parts;	   /* fills (execution pushes) per order, >= 1 */
+	int fill_part_ms;  /* between two partial fills */
 	char api_key[96], api_secret[128];
 	FILE *journal_fp;
 	json_t *journal; /* owned array */

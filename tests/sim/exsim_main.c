@@ -227,6 +227,10 @@ static void usage(void)
 		"usage: hean-exsim --port P [--seed N] [--symbols A,B] [--rate HZ]\n"
 		"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n"
 		"       [--credentials-file FILE] [--credentials-env]\n"
+		"       [--fill-parts N] [--fill-part-ms MS]\n"
+		"  --fill-parts N           fill each order in N parts: PartiallyFilled, then\n"
+		"                           Filled, one execution push per part (default 1)\n"
+		"  --fill-part-ms MS        time between two parts (default 20)\n"
 		"  --credentials-file FILE  read HEAN_BYBIT_API_KEY= and HEAN_BYBIT_API_SECRET=\n"
 		"                           lines (hean's env-file format) from FILE\n"
 		"  --credentials-env        take HEAN_BYBIT_API_KEY / HEAN_BYBIT_API_SECRET\n"
@@ -312,6 +316,8 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		{"api-secret", required_argument, NULL, 'S'},
 		{"journal", required_argument, NULL, 'j'},
 		{"credentials-file", required_argument, NULL, 'C'},
+		{"fill-parts", required_argument, NULL, 'P'},
+		{"fill-part-ms", required_argument, NULL, 'M'},
 		{"credentials-env", no_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -358,6 +364,14 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		case 'E':
 			creds_from_env(app);
 			break;
+		case 'P':
+			bad = sim_parse_int(optarg, 1, 100, &v);
+			app->fill_parts = (int)v;
+			break;
+		case 'M':
+			bad = sim_parse_int(optarg, 0, 60000, &v);
+			app->fill_part_ms = (int)v;
+			break;
 		default:
 			bad = -EINVAL;
 		}
@@ -383,6 +397,8 @@ int main(int argc, char **argv)
 	app.seed = 1;
 	app.rate = 10;
 	app.fill_delay_ms = -1;
+	app.fill_parts = 1;
+	app.fill_part_ms = 20;
 	app.w.ban_secs = 600;
 	app.w.ip_limit = 600;
 	snprintf(app.api_key, sizeof(app.api_key), "hean-sim-key");

@@ -11,7 +11,7 @@
 #define LEVERAGE 10.0
 
 static const char *const S_NEW = "New", *const S_FILLED = "Filled",
-		  *const S_CANCELLED = "Cancelled";
+		  *const S_CANCELLED = "Cancelled", *const S_PARTIAL = "PartiallyFilled";
 /* conditional (TP/SL/trailing) order states */
 static const char *const S_UNTRIG = "Untriggered", *const S_TRIG = "Triggered",
 		  *const S_DEACT = "Deactivated";
@@ -54,7 +54,8 @@ static json_t *order_json(struct exsim_app *app, const struct exsim_order *o)
 	json_object_set_new(j, "cumExecValue", json_string(b[4]));
 	json_object_set_new(j, "leavesQty",
 			    json_string(exsim_fixed_str(b[5],
-							o->status == S_NEW || o->status == S_UNTRIG
+							o->status == S_NEW || o->status == S_UNTRIG ||
+									o->status == S_PARTIAL
 								? o->qty - o->cum_qty
 								: 0,
 							in->qscale)));
@@ -281,9 +282,16 @@ static void do_fill(struct exsim_app *app, struct exsim_order *o, int64_t price_
 	const struct exsim_sym *s = &app->syms[o->sym];
 	struct exsim_pos *p = &app->pos[o->sym];
 	double price = price_units / p10(s->in.pscale), fee, pnl;
-	int64_t q = o->qty;
+	int64_t q = o->qty - o->cum_qty;
 	char b[3][40], eid[40];
 	json_t *ex;
+
+	if (o->parts_left > 1) {
+		/* a partial fill: an equal share of what is left, on the step */
+		int64_t steps = q / s->in.qstep / o->parts_left;
+		q = (steps > 0 ? steps : 1) * s->in.qstep;
+	}
+	o->parts_left = o->parts_left > 1 && q < o->qty - o->cum_qty ? o->parts_left - 1 : 0;
 
 	if (o->reduce_only) {
 		if (p->side == 0 || p->side == o->side) {
@@ -303,9 +311,9 @@ static void do_fill(struct exsim_app *app, struct exsim_order *o, int64_t price_
 		p->sl = o->sl;
 		p->sl_by = o->sl_by;
 	}
-	o->status = S_FILLED;
-	o->avg = price;
-	o->cum_qty = q;
+	o->avg = (o->avg * o->cum_qty + price * q) / (double)(o->cum_qty + q);
+	o->cum_qty += q;
+	o->status = o->parts_left > 0 ? S_PARTIAL : S_FILLED;
 	o->updated_ms = exsim_now_ms(app);
 	exsim_conn_id(app, eid);
 	exsim_journal_add(app, "fill",
@@ -321,7 +329,7 @@ static void do_fill(struct exsim_app *app, struct exsim_order *o, int64_t price_
 		       "orderLinkId", o->link_id, "side", o->side > 0 ? "Buy" : "Sell", "execId", eid,
 		       "execPrice", px(b[1], price, s->in.pscale), "execQty",
 		       exsim_fixed_str(b[0], q, s->in.qscale), "execFee", b[2], "feeRate", "0.00055",
-		       "execType", "Trade", "leavesQty", "0", "orderType",
+		       "execType", "Trade", "leavesQty", "", "orderType",
 		       o->market ? "Market" : "Limit", "isMaker", 0, "execTime", "",
 		       "seq", (json_int_t)app->seq);
 	{
@@ -330,10 +338,19 @@ static void do_fill(struct exsim_app *app, struct exsim_order *o, int64_t price_
 		json_object_set_new(json_array_get(ex, 0), "execTime", json_string(t));
 		snprintf(t, sizeof(t), "%.4f", price * (q / p10(s->in.qscale)));
 		json_object_set_new(json_array_get(ex, 0), "execValue", json_string(t));
+		json_object_set_new(json_array_get(ex, 0), "leavesQty",
+				    json_string(exsim_fixed_str(t, o->qty - o->cum_qty,
+								s->in.qscale)));
 	}
 	exsim_priv_push(app, "execution", ex);
 	push_position(app, o->sym);
 	push_wallet(app);
+	if (o->status == S_PARTIAL) {
+		o->fill_pending = true;
+		ev_timer_stop(app->loop, &o->fill);
+		ev_timer_set(&o->fill, app->fill_part_ms / 1000.0, 0.);
+		ev_timer_start(app->loop, &o->fill);
+	}
 }
 
 /* Fills o now if it can: market at ask/bid, limit when marketable. */
@@ -342,6 +359,14 @@ static void try_fill(struct exsim_app *app, struct exsim_order *o)
 	const struct exsim_ticker *t = &app->syms[o->sym].t;
 	int64_t book = o->side > 0 ? t->ask : t->bid;
 
+	if (o->status == S_PARTIAL) {
+		/* the rest of a partially filled order: at the book, a limit
+		 * order never worse than its price */
+		do_fill(app, o,
+			o->market || (o->side > 0 ? book <= o->price : book >= o->price) ? book
+											  : o->price);
+		return;
+	}
 	if (o->status != S_NEW) {
 		return;
 	}
@@ -530,6 +555,7 @@ void exsim_order_accepted(struct exsim_app *app, struct exsim_order *o)
 
 	exsim_priv_push(app, "order", json_pack("[o]", order_json(app, o)));
 	push_position(app, o->sym);
+	o->parts_left = app->fill_parts > 1 ? app->fill_parts : 0;
 	o->fill_pending = true;
 	ev_timer_init(&o->fill, on_fill_timer, ms / 1000.0, 0.);
 	o->fill.data = o;

@@ -127,6 +127,17 @@ bool exsim_worst_ctl(struct exsim_conn *c, const char *name)
 			app->w.ban_secs = (int)v;
 		}
 		answer(c, 200, json_pack("{s:b}", "ok", 1));
+	} else if (!strcmp(name, "fills")) {
+		/* parts: fills per order from now on (1 = one fill); part_ms */
+		if (!qint(c, "parts", 1, 100, &v)) {
+			answer(c, 400, json_pack("{s:b,s:s}", "ok", 0, "error", "need parts 1..100"));
+			return true;
+		}
+		app->fill_parts = (int)v;
+		if (qint(c, "part_ms", 0, 60000, &v)) {
+			app->fill_part_ms = (int)v;
+		}
+		answer(c, 200, json_pack("{s:b}", "ok", 1));
 	} else if (!strcmp(name, "pingless")) {
 		int m = qmask(c);
 		if (m < 0) {

@@ -2,7 +2,7 @@
 # exsim at its worst, trading: stops shown as Untriggered conditional
 # orders (order/realtime and the order topic), slTriggerBy honoured on
 # LastPrice, MarkPrice and IndexPrice (distinct prices), stops deactivated
-# when cancelled or when the position closes.
+# when cancelled or when the position closes; partial fills.
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init exsim-worst
 . "$HEAN_SRC/tests/sim/exsim_lib.sh"
@@ -85,4 +85,23 @@ px 58900 58900 58900
 wait_until 5 size_is 0 || it_fail "SL 4 did not trigger"
 jcheck "TP deactivated with the close (CancelByTpSlTsClear)" "$(rest_get /v5/order/realtime "$Q&orderId=$TPID")" '.result.list[0].orderStatus=="Deactivated" and .result.list[0].cancelType=="CancelByTpSlTsClear"'
 jcheck "nothing open" "$(open_orders)" '.result.list==[]'
+
+# --- partial fills: PartiallyFilled, then Filled, one execution per part ---
+ctl "/sim/fills?parts=3&part_ms=400"
+jcheck "buy in 3 parts" "$(buy w-part '')" '.retCode==0'
+part_seen() { rest_get /v5/order/realtime "$Q&orderLinkId=w-part" | jq -e '.result.list[0] | .orderStatus=="PartiallyFilled" and .cumExecQty=="0.003" and .leavesQty=="0.007"' >/dev/null; }
+wait_until 3 part_seen || it_fail "no PartiallyFilled 0.003/0.007 state"
+jcheck "a partially filled order is an open order" "$(open_orders)" '[.result.list[]|select(.orderLinkId=="w-part")]|length==1'
+jcheck "the position holds the part" "$(rest_get /v5/position/list "$Q")" '.result.list[0].size=="0.003"'
+done_seen() { rest_get /v5/order/realtime "$Q&orderLinkId=w-part" | jq -e '.result.list[0] | .orderStatus=="Filled" and .cumExecQty=="0.010" and (.leavesQty|tonumber)==0' >/dev/null; }
+wait_until 5 done_seen || it_fail "order never Filled"
+wait_until 3 jq_has "$O" '.topic=="execution" and .data[0].orderLinkId=="w-part" and (.data[0].leavesQty|tonumber)==0' || it_fail "no last execution push"
+EX=$(frames "$O" | jq -s -c '[.[]|select(.topic=="execution")|.data[]|select(.orderLinkId=="w-part")]')
+jcheck "three execution pushes with distinct execIds" "$EX" 'length==3 and (map(.execId)|unique|length)==3'
+jcheck "parts 0.003 + 0.003 + 0.004" "$EX" '[.[].execQty]==["0.003","0.003","0.004"] and [.[].leavesQty]==["0.007","0.004","0.000"]'
+ST=$(frames "$O" | jq -s -c '[.[]|select(.topic=="order")|.data[]|select(.orderLinkId=="w-part")|.orderStatus+":"+.cumExecQty]')
+jcheck "order pushes New, PartiallyFilled x2, Filled" "$ST" '.==["New:0.000","PartiallyFilled:0.003","PartiallyFilled:0.006","Filled:0.010"]'
+jcheck "position 0.010 after the last part" "$(rest_get /v5/position/list "$Q")" '.result.list[0].size=="0.010"'
+ctl "/sim/fills?parts=1"
+it_check "parts=0 refused" test "$(http_status POST "$EXSIM_URL/sim/fills?parts=0")" = 400
 it_done
