@@ -83,6 +83,7 @@ struct exsim_msg {
 };
 
 struct exsim_app;
+struct exsim_held;
 
 /* Per-connection state (lws per_session_data, zeroed by lws). */
 struct exsim_conn {
@@ -230,6 +231,16 @@ struct exsim_app {
 		int pingless_mask;	  /* EXSIM_PATH_* whose JSON pings go unanswered */
 		int64_t pingless_until_ms; /* -1 until resume */
 		long pings_ignored;
+		/* private push faults */
+		int push_delay_ms;	  /* each push late by 0..N ms (per-topic FIFO) */
+		int push_dup_pct;	  /* % of pushes sent twice (same envelope id) */
+		bool order_after_position; /* order pushes held until a position push */
+		struct exsim_held *held, *held_tail; /* pushes not sent yet */
+		uint64_t held_seq, pos_sent_seq;
+		int64_t topic_due[4];	  /* last due time per topic (FIFO per topic) */
+		ev_timer push_timer;
+		bool push_timer_init;
+		long pushes_delayed, pushes_duplicated, orders_held;
 	} w;
 
 	/* trading */
@@ -320,6 +331,9 @@ void exsim_pub_rx(struct exsim_conn *c, const char *in, size_t len);
 /* Pushes data (array, stolen) on topic ("order", "execution", "position",
  * "wallet") to every authenticated subscriber. */
 void exsim_priv_push(struct exsim_app *app, const char *topic, json_t *data);
+/* Sends now (no push fault), with envelope id msg_id (NULL: a new one);
+ * steals data. */
+void exsim_priv_send(struct exsim_app *app, const char *topic, json_t *data, const char *msg_id);
 
 /* ===== exsim_http.c ===== */
 /* HTTP request lifecycle callbacks (called from exsim_lws_callback). */
@@ -395,6 +409,11 @@ bool exsim_worst_answer_ping(struct exsim_app *app, int kind);
 bool exsim_worst_ctl(struct exsim_conn *c, const char *name);
 /* Stats fields of this file added to o. */
 void exsim_worst_stats(struct exsim_app *app, json_t *o);
+/* Private push faults (delay, duplicates, order after position): takes
+ * data (stolen) and returns true when a fault is on; false: send now. */
+bool exsim_worst_push(struct exsim_app *app, const char *topic, json_t *data);
+/* Stops the push-fault timer and frees what it still holds. */
+void exsim_worst_finish(struct exsim_app *app);
 
 /* ===== exsim_ctl.c ===== */
 /* Handles /sim/... requests. */

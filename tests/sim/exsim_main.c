@@ -452,6 +452,7 @@ out:
 	ev_timer_stop(app.loop, &app.house_timer);
 	sim_kick_stop(&app.kick, app.loop);
 	sim_lws_destroy(&app.ctx);
+	exsim_worst_finish(&app);
 	exsim_orders_finish(&app);
 	exsim_market_finish(&app);
 	exsim_journal_finish(&app);

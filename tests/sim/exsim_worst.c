@@ -69,6 +69,148 @@ void exsim_worst_stats(struct exsim_app *app, json_t *o)
 	json_object_set_new(o, "banned_calls", json_integer(app->w.banned_calls));
 	json_object_set_new(o, "banned", json_boolean(ban_active(app, hean_time_now_ms())));
 	json_object_set_new(o, "pings_ignored", json_integer(app->w.pings_ignored));
+	json_object_set_new(o, "pushes_delayed", json_integer(app->w.pushes_delayed));
+	json_object_set_new(o, "pushes_duplicated", json_integer(app->w.pushes_duplicated));
+	json_object_set_new(o, "orders_held", json_integer(app->w.orders_held));
+}
+
+/* ===== private push faults ===== */
+
+struct exsim_held {
+	struct exsim_held *next;
+	char topic[16];
+	char id[40];
+	json_t *data;
+	int64_t due_ms;
+	uint64_t seq;
+	bool wait_position; /* an order push held until a position push went out */
+};
+
+static int topic_slot(const char *t)
+{
+	return !strncmp(t, "order", 5) ? 0 : !strncmp(t, "execution", 9) ? 1 : !strncmp(t, "position", 8) ? 2 : 3;
+}
+
+static void push_timer_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+static void push_timer_arm(struct exsim_app *app)
+{
+	if (!app->w.push_timer_init) {
+		ev_timer_init(&app->w.push_timer, push_timer_cb, 0.005, 0.005);
+		app->w.push_timer.data = app;
+		app->w.push_timer_init = true;
+	}
+	if (!ev_is_active(&app->w.push_timer)) {
+		ev_timer_start(app->loop, &app->w.push_timer);
+	}
+}
+
+/* Sends every held push that is due, in queue order; a held order push
+ * waits for a position push enqueued after it (1 s at most). */
+static void push_flush(struct exsim_app *app, int64_t now)
+{
+	struct exsim_held **pp = &app->w.held, *h;
+
+	app->w.held_tail = NULL;
+	while ((h = *pp)) {
+		bool ready = h->due_ms <= now &&
+			     (!h->wait_position || app->w.pos_sent_seq > h->seq || now - h->due_ms > 1000);
+		if (!ready) {
+			app->w.held_tail = h;
+			pp = &h->next;
+			continue;
+		}
+		*pp = h->next;
+		if (topic_slot(h->topic) == 2) {
+			app->w.pos_sent_seq = h->seq;
+		}
+		exsim_priv_send(app, h->topic, h->data, h->id);
+		free(h);
+		/* a position push may release order pushes already passed: rescan */
+		pp = &app->w.held;
+		app->w.held_tail = NULL;
+	}
+	for (h = app->w.held; h && h->next; h = h->next) {
+	}
+	app->w.held_tail = app->w.held ? h : NULL;
+	if (!app->w.held && app->w.push_timer_init) {
+		ev_timer_stop(app->loop, &app->w.push_timer);
+	}
+}
+
+static void push_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	push_flush(w->data, hean_time_now_ms());
+}
+
+static void hold(struct exsim_app *app, const char *topic, json_t *data, const char *id,
+		 int64_t due, bool wait_position)
+{
+	struct exsim_held *h = calloc(1, sizeof(*h));
+
+	if (!h) {
+		exsim_priv_send(app, topic, data, id);
+		return;
+	}
+	snprintf(h->topic, sizeof(h->topic), "%s", topic);
+	snprintf(h->id, sizeof(h->id), "%s", id);
+	h->data = data;
+	h->due_ms = due;
+	h->seq = ++app->w.held_seq;
+	h->wait_position = wait_position;
+	if (app->w.held_tail) {
+		app->w.held_tail->next = h;
+	} else {
+		app->w.held = h;
+	}
+	app->w.held_tail = h;
+	push_timer_arm(app);
+}
+
+bool exsim_worst_push(struct exsim_app *app, const char *topic, json_t *data)
+{
+	int64_t now = hean_time_now_ms(), due = now;
+	int slot = topic_slot(topic);
+	bool wait = app->w.order_after_position && slot == 0;
+	char id[40];
+
+	if (!app->w.push_delay_ms && !app->w.push_dup_pct && !app->w.order_after_position &&
+	    !app->w.held) {
+		return false;
+	}
+	if (app->w.push_delay_ms > 0) {
+		due = now + (int64_t)exsim_rand_n(app, (uint32_t)app->w.push_delay_ms + 1);
+		app->w.pushes_delayed++;
+	}
+	/* one topic stays in order; across topics anything goes */
+	if (due < app->w.topic_due[slot]) {
+		due = app->w.topic_due[slot];
+	}
+	app->w.topic_due[slot] = due;
+	if (wait) {
+		app->w.orders_held++;
+	}
+	exsim_conn_id(app, id);
+	if (app->w.push_dup_pct > 0 && (int)exsim_rand_n(app, 100) < app->w.push_dup_pct) {
+		app->w.pushes_duplicated++;
+		hold(app, topic, json_incref(data), id, due, wait);
+	}
+	hold(app, topic, data, id, due, wait);
+	push_flush(app, now);
+	return true;
+}
+
+void exsim_worst_finish(struct exsim_app *app)
+{
+	while (app->w.held) {
+		struct exsim_held *h = app->w.held;
+		app->w.held = h->next;
+		json_decref(h->data);
+		free(h);
+	}
+	if (app->w.push_timer_init) {
+		ev_timer_stop(app->loop, &app->w.push_timer);
+	}
 }
 
 /* ===== controls ===== */
@@ -137,6 +279,22 @@ bool exsim_worst_ctl(struct exsim_conn *c, const char *name)
 		if (qint(c, "part_ms", 0, 60000, &v)) {
 			app->fill_part_ms = (int)v;
 		}
+		answer(c, 200, json_pack("{s:b}", "ok", 1));
+	} else if (!strcmp(name, "push_faults")) {
+		/* delay_ms=N dup_pct=P order_after_position=0|1 (absent: 0) */
+		int64_t d = 0, p = 0, o = 0;
+		char b[8];
+		if ((exsim_query_get(c, "delay_ms", b, sizeof(b)) && !qint(c, "delay_ms", 0, 60000, &d)) ||
+		    (exsim_query_get(c, "dup_pct", b, sizeof(b)) && !qint(c, "dup_pct", 0, 100, &p)) ||
+		    (exsim_query_get(c, "order_after_position", b, sizeof(b)) &&
+		     !qint(c, "order_after_position", 0, 1, &o))) {
+			answer(c, 400, json_pack("{s:b,s:s}", "ok", 0, "error",
+						 "delay_ms 0..60000, dup_pct 0..100, order_after_position 0|1"));
+			return true;
+		}
+		app->w.push_delay_ms = (int)d;
+		app->w.push_dup_pct = (int)p;
+		app->w.order_after_position = o != 0;
 		answer(c, 200, json_pack("{s:b}", "ok", 1));
 	} else if (!strcmp(name, "pingless")) {
 		int m = qmask(c);

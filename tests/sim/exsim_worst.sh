@@ -2,7 +2,8 @@
 # exsim at its worst, trading: stops shown as Untriggered conditional
 # orders (order/realtime and the order topic), slTriggerBy honoured on
 # LastPrice, MarkPrice and IndexPrice (distinct prices), stops deactivated
-# when cancelled or when the position closes; partial fills.
+# when cancelled or when the position closes; partial fills; private
+# pushes delayed (any order across topics), duplicated, order after position.
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init exsim-worst
 . "$HEAN_SRC/tests/sim/exsim_lib.sh"
@@ -87,7 +88,7 @@ jcheck "TP deactivated with the close (CancelByTpSlTsClear)" "$(rest_get /v5/ord
 jcheck "nothing open" "$(open_orders)" '.result.list==[]'
 
 # --- partial fills: PartiallyFilled, then Filled, one execution per part ---
-ctl "/sim/fills?parts=3&part_ms=400"
+ctl "/sim/fills?parts=3&part_ms=1000"
 jcheck "buy in 3 parts" "$(buy w-part '')" '.retCode==0'
 part_seen() { rest_get /v5/order/realtime "$Q&orderLinkId=w-part" | jq -e '.result.list[0] | .orderStatus=="PartiallyFilled" and .cumExecQty=="0.003" and .leavesQty=="0.007"' >/dev/null; }
 wait_until 3 part_seen || it_fail "no PartiallyFilled 0.003/0.007 state"
@@ -104,4 +105,41 @@ jcheck "order pushes New, PartiallyFilled x2, Filled" "$ST" '.==["New:0.000","Pa
 jcheck "position 0.010 after the last part" "$(rest_get /v5/position/list "$Q")" '.result.list[0].size=="0.010"'
 ctl "/sim/fills?parts=1"
 it_check "parts=0 refused" test "$(http_status POST "$EXSIM_URL/sim/fills?parts=0")" = 400
+
+# --- private pushes: order after position ---
+# since LINE: the frames the private client got after line LINE of its output
+since() { tail -n +"$(($1 + 1))" "$O" | sed -n 's/^RX //p' | jq -c -R 'fromjson? // empty'; }
+# count_since_ge LINE STR N: at least N lines after LINE contain STR
+count_since_ge() { test "$(tail -n +"$(($1 + 1))" "$O" | grep -cF -- "$2")" -ge "$3"; }
+n0=$(wc -l <"$O")
+ctl "/sim/push_faults?order_after_position=1"
+jcheck "buy (order after position)" "$(buy w-oap '')" '.retCode==0'
+wait_until 5 jq_has "$O" '.topic=="order" and .data[0].orderLinkId=="w-oap" and .data[0].orderStatus=="Filled"' || it_fail "w-oap Filled never pushed"
+SEQ=$(since "$n0" | jq -s -c '[.[]|select(.topic=="position" or (.topic=="order" and .data[0].orderLinkId=="w-oap"))|.topic]')
+jcheck "each order push comes after a position push ($SEQ)" "$SEQ" '.[0]=="position" and (. as $s | [range(length)] | all(. as $i | ($s[$i] != "order") or ([$s[:$i][]|select(.=="position")]|length) > ([$s[:$i][]|select(.=="order")]|length)))'
+it_check "held orders counted" test "$(exsim_stat orders_held)" -ge 2
+
+# --- duplicated pushes: same envelope id twice ---
+n0=$(wc -l <"$O")
+ctl "/sim/push_faults?dup_pct=100"
+jcheck "buy (duplicated pushes)" "$(buy w-dup '')" '.retCode==0'
+wait_until 5 jq_has "$O" '.topic=="wallet"' || it_fail "no wallet push"
+dup_pair() { since "$n0" | jq -s -e '[.[]|select(.topic=="execution" and .data[0].orderLinkId=="w-dup")] | length==2 and .[0].id==.[1].id and .[0].data[0].execId==.[1].data[0].execId' >/dev/null; }
+wait_until 3 dup_pair || it_fail "execution push not duplicated with the same id and execId"
+it_check "every push of the fill duplicated" count_since_ge "$n0" '"orderLinkId":"w-dup"' 6
+
+# --- delayed pushes: any order across topics, each topic in order ---
+n0=$(wc -l <"$O")
+ctl "/sim/push_faults?delay_ms=250"
+for k in 1 2 3 4 5; do
+	jcheck "buy w-dl$k" "$(buy "w-dl$k" '')" '.retCode==0'
+done
+wait_until 5 count_since_ge "$n0" '"topic":"wallet"' 5 || it_fail "not all wallet pushes arrived"
+sleep 0.5 # the last delayed pushes
+F=$(since "$n0" | jq -s -c '.')
+jcheck "within the order topic, New before Filled for every order" "$F" '. as $F | [range(1;6)|tostring] | all(. as $k | [$F[]|select(.topic=="order" and .data[0].orderLinkId==("w-dl"+$k))|.data[0].orderStatus] == ["New","Filled"])'
+jcheck "some fill's pushes arrived out of the canonical order" "$F" '. as $F | [range(1;6)|tostring | . as $k | [$F[]|select((.topic=="order" and .data[0].orderLinkId==("w-dl"+$k) and .data[0].orderStatus=="Filled") or (.topic=="execution" and .data[0].orderLinkId==("w-dl"+$k)))|.topic]] | any(. != ["order","execution"])'
+it_check "delayed pushes counted" test "$(exsim_stat pushes_delayed)" -ge 20
+ctl "/sim/push_faults"
+it_check "bad push_faults value is 400" test "$(http_status POST "$EXSIM_URL/sim/push_faults?dup_pct=101")" = 400
 it_done

@@ -262,6 +262,13 @@ void exsim_priv_rx(struct exsim_conn *c, const char *in, size_t len)
 
 void exsim_priv_push(struct exsim_app *app, const char *topic, json_t *data)
 {
+	if (!exsim_worst_push(app, topic, data)) {
+		exsim_priv_send(app, topic, data, NULL);
+	}
+}
+
+void exsim_priv_send(struct exsim_app *app, const char *topic, json_t *data, const char *msg_id)
+{
 	int base = -1, lin = -1;
 	char id[40];
 
@@ -276,7 +283,11 @@ void exsim_priv_push(struct exsim_app *app, const char *topic, json_t *data)
 			lin = i;
 		}
 	}
-	exsim_conn_id(app, id);
+	if (msg_id) {
+		snprintf(id, sizeof(id), "%s", msg_id);
+	} else {
+		exsim_conn_id(app, id);
+	}
 	for (struct exsim_conn *c = app->conns; c; c = c->next) {
 		const char *name = NULL;
 		json_t *o;
