@@ -17,6 +17,8 @@ HD_PKGS_TEST=(shellcheck valgrind socat faketime tzdata jq openssl)
 # nodejs that carries npm itself (NodeSource's) conflicts with Debian's npm.
 HD_PKGS_TEST+=(nodejs)
 dpkg-query -W -f='${Provides}' nodejs 2>/dev/null | grep -qw npm || HD_PKGS_TEST+=(npm)
+# systemd: `systemd-analyze verify` of the generated units (tests/watchdog).
+HD_PKGS_TEST+=(systemd)
 
 # hd_missing PKG...: prints the packages that are not installed.
 hd_missing() {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # scripts/hean systemd-units DIR: one unit per process plus hean.target,
 # Restart=on-failure, RestartSec=1, StartLimit* in [Unit], WatchdogSec only
-# for a program that speaks sd_notify; `systemd-analyze verify` when present.
+# for a program that speaks sd_notify; `systemd-analyze verify` (required).
 # Exit 0 pass, 1 fail.
 set -u
 src=${HEAN_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -51,10 +51,15 @@ check "signals (does not): WatchdogSec commented out" bash -c \
 check "hean.target wants all five" bash -c "grep -c 'hean-[a-z]*.service' '$out/hean.target' | grep -qx 2 &&
 	grep '^Wants=' '$out/hean.target' | grep -o 'hean-[a-z]*.service' | wc -l | grep -qx 5"
 check "no secret in any unit" bash -c "! grep -rq 'hean-sim-secret\|hean-sim-token' '$out'"
-if command -v systemd-analyze >/dev/null; then
+if ! command -v systemd-analyze >/dev/null; then
+	# never a silent pass: the check is part of this test (Debian: systemd)
+	echo "FAIL: systemd-analyze verify: systemd-analyze not installed"
+	fails=$((fails + 1))
+else
 	# verify needs the programs to exist (they do) and no running systemd
 	if systemd-analyze verify --man=no "$out"/hean-feed.service "$out"/hean.target >"$tmp/verify" 2>&1 ||
 		! grep -q 'hean' "$tmp/verify"; then
+		cat "$tmp/verify"
 		echo "ok: systemd-analyze verify"
 	else
 		cat "$tmp/verify"
