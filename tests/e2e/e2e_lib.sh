@@ -229,27 +229,32 @@ journal_ge() { [ "$(journal_count "$1" "$3")" -ge "$2" ]; }
 # orderLinkIds (the simulator may forget link ids: E2E_LINK_MEMORY_MS).
 dup_orders() { dup_orders_json | jq length; }
 # dup_orders_json: the accepted opening orders (not reduce-only, not a
-# stop's own order) that are a second one for one (wave, symbol): an earlier
-# accepted opening order of the same symbol exists and either both were
-# accepted while the same wave was being processed (wave of an order = the
-# newest wave whose due time, W + E2E_WI + E2E_WD, is at or before its
-# acceptance) or the exchange already held an open position in that symbol
-# when the order was accepted (hean never adds to an open position; its
-# stop timeline says so). Output: [{symbol, orderLinkId, t_ms, why}].
+# stop's own order) that are a second one for one (wave, symbol). The wave
+# of an order is the one its link id names when it has hean's form
+# h<wave>-<its symbol>; any other link id (a resend under a new id, say)
+# gets the wave being processed when the exchange accepted it (the newest
+# wave whose due time, W + E2E_WI + E2E_WD, is at or before). An order
+# whose link id is not hean's also counts when the exchange already held a
+# position in that symbol (its stop timeline): hean never adds to one.
+# Output: [{symbol, orderLinkId, t_ms, why}].
 dup_orders_json() {
 	exsim_journal | jq -c --argjson wi "$E2E_WI" --argjson wd "$E2E_WD" '
 		def num: (. // "0") | tostring | tonumber? // 0;
 		[to_entries[] | .value + {i: .key}] as $J
 		| [$J[] | select(.kind == "order" and (.retCode | num) == 0 and .reduceOnly != true
 			and (.stopOrderType // "UNKNOWN") == "UNKNOWN")
-			| . + {w: (((.t_ms | num) / 1000 - $wi - $wd) / $wi | floor)}] as $O
+			| (.orderLinkId // "") as $l
+			| (if ($l | test("^h[0-9]+-")) and ($l | sub("^h[0-9]+-"; "")) == .symbol
+			   then ($l | capture("^h(?<w>[0-9]+)-").w | tonumber) else null end) as $lw
+			| . + {lw: $lw,
+			       w: ($lw // ((((.t_ms | num) / 1000 - $wi - $wd) / $wi | floor) * $wi))}] as $O
 		| [$J[] | select(.kind == "stops")] as $S
 		| [$O[] as $o
 		   | [$O[] | select(.symbol == $o.symbol and .i < $o.i)] as $prev
 		   | select($prev | length > 0)
 		   | ([$S[] | select(.symbol == $o.symbol and .i < $o.i)] | last) as $st
 		   | (if any($prev[]; .w == $o.w) then "same wave"
-		      elif $st != null and ($st.size | num) > 0 then "position open"
+		      elif $o.lw == null and $st != null and ($st.size | num) > 0 then "position open"
 		      else empty end) as $why
 		   | {symbol: $o.symbol, orderLinkId: $o.orderLinkId, t_ms: $o.t_ms, why: $why}]'
 }
