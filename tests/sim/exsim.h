@@ -20,11 +20,33 @@
 #include "common/timeutil.h"
 #include "tests/sim/simlib.h"
 
-#define EXSIM_MAX_SYMS 128
-/* A set of symbol (or topic) indexes, one bit each (gnu11 __int128). */
-typedef unsigned __int128 exsim_mask;
-#define EXSIM_BIT(i) ((exsim_mask)1 << (i))
-#define EXSIM_RING 2048		/* delta frames kept per symbol */
+#define EXSIM_MAX_SYMS 1024 /* Bybit lists 600+ linear instruments */
+/* A set of symbol (or topic) indexes, one bit each. */
+typedef struct {
+	uint64_t w[EXSIM_MAX_SYMS / 64];
+} exsim_mask;
+static inline bool exsim_mask_has(const exsim_mask *m, int i)
+{
+	return (m->w[i >> 6] >> (i & 63)) & 1;
+}
+static inline void exsim_mask_set(exsim_mask *m, int i)
+{
+	m->w[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+static inline void exsim_mask_clr(exsim_mask *m, int i)
+{
+	m->w[i >> 6] &= ~((uint64_t)1 << (i & 63));
+}
+static inline bool exsim_mask_any(const exsim_mask *m)
+{
+	for (int k = 0; k < EXSIM_MAX_SYMS / 64; k++) {
+		if (m->w[k]) {
+			return true;
+		}
+	}
+	return false;
+}
+#define EXSIM_RING 2048		/* delta frames kept per symbol (few symbols) */
 #define EXSIM_FRAME_MAX 560	/* bytes of one delta frame */
 #define EXSIM_RX_MAX (64 * 1024) /* inbound WS message cap */
 #define EXSIM_BODY_MAX (64 * 1024)
@@ -69,11 +91,16 @@ struct exsim_sym {
 	int idx;
 	struct exsim_inst in;
 	struct exsim_ticker t;
-	struct exsim_frame *ring; /* owned, EXSIM_RING entries */
+	struct exsim_frame *ring; /* owned, app->ring_n entries */
 	uint64_t head;		  /* seq of the next frame */
 	int64_t stale_until_ms;	  /* 0 none, -1 until resume */
 	double due;		  /* fractional ticks owed (timer mode) */
+	struct exsim_ticker sent; /* as of the last frame pushed */
+	int64_t last_push_ms;	  /* when that frame was made */
+	bool dirty;		  /* steps not pushed yet (realistic pacing) */
 };
+
+#define EXSIM_PACE_MS 100 /* Bybit: a ticker push per symbol at most every 100 ms */
 
 struct exsim_msg {
 	struct exsim_msg *next;
@@ -93,7 +120,7 @@ struct exsim_conn {
 	int kind;
 	char conn_id[40];
 	/* ws */
-	exsim_mask subs; /* public: symbol bitmask (EXSIM_MAX_SYMS <= 128) */
+	exsim_mask subs; /* public: symbol bitmask */
 	uint64_t cursor[EXSIM_MAX_SYMS];
 	exsim_mask psubs;	     /* private: topic bitmask */
 	bool authed;
@@ -198,6 +225,9 @@ struct exsim_app {
 	int port;
 	uint64_t seed, rng;
 	double rate;
+	bool fast;	/* --fast: every step a frame, rate unbounded (benchmarks) */
+	int ring_n;	/* frames kept per symbol */
+	int ndirty;	/* symbols with steps not pushed yet */
 	int fill_delay_ms; /* -1 = random 0..50 */
 	int fill_parts;	   /* fills (execution pushes) per order, >= 1 */
 	int fill_part_ms;  /* between two partial fills */
@@ -289,6 +319,8 @@ int exsim_market_find(const struct exsim_app *app, const char *symbol);
 /* One random step for symbol i: updates truth, appends a delta frame to
  * its ring, runs order/stop checks. Returns false if the symbol is stale. */
 bool exsim_market_step(struct exsim_app *app, int i);
+/* Pushes symbol i's pending steps as one delta (see exsim_market.c). */
+void exsim_market_emit(struct exsim_app *app, int i, bool force);
 /* Moves the market to price p (10^-pscale units) at once and emits a delta. */
 void exsim_market_set_price(struct exsim_app *app, int i, int64_t p);
 /* Same with distinct mark and index prices (0: equal to p). */

@@ -121,6 +121,16 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	int64_t now = hean_time_now_ms();
 	double dt = w->repeat > 0 ? w->repeat : 0.1;
 
+	if (app->ndirty > 0) {
+		/* realistic pacing: merged steps whose 100 ms have passed */
+		for (int i = 0; i < app->nsyms; i++) {
+			if (app->syms[i].dirty &&
+			    exsim_now_ms(app) - app->syms[i].last_push_ms >= EXSIM_PACE_MS) {
+				exsim_market_emit(app, i, true);
+				exsim_ws_notify_symbol(app, i);
+			}
+		}
+	}
 	if (app->rate <= 0) {
 		return;
 	}
@@ -163,6 +173,9 @@ void exsim_rate_apply(struct exsim_app *app)
 	if (period < 0.001) {
 		period = 0.001;
 	}
+	if (!app->fast && period > 0.01) {
+		period = 0.01; /* symbols step on their own phase; pushes are paced */
+	}
 	ev_timer_set(&app->tick_timer, period, period);
 	ev_timer_start(app->loop, &app->tick_timer);
 }
@@ -173,6 +186,9 @@ int exsim_rate_set(struct exsim_app *app, const char *hz)
 
 	if (!hz || hean_parse_decimal(hz, strlen(hz), &v, HEAN_NUM_NONNEG) < 0 || v > 1e6) {
 		return -EINVAL;
+	}
+	if (app->loop && v <= 0 && !app->fast) {
+		return -EINVAL; /* "as fast as the client drains" is --fast only */
 	}
 	app->rate = v;
 	if (app->loop) {
@@ -227,7 +243,12 @@ static void usage(void)
 		"usage: hean-exsim --port P [--seed N] [--symbols A,B] [--rate HZ]\n"
 		"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n"
 		"       [--credentials-file FILE] [--credentials-env]\n"
-		"       [--fill-parts N] [--fill-part-ms MS]\n"
+		"       [--fill-parts N] [--fill-part-ms MS] [--fast]\n"
+		"  --rate HZ                market steps per symbol per second (default 10)\n"
+		"  --fast                   benchmarks: every step is a frame, --rate 0 = as\n"
+		"                           fast as the client drains; without it pushes are\n"
+		"                           paced as Bybit's: at most one per symbol per\n"
+		"                           100 ms, the steps in between merged into it\n"
 		"  --fill-parts N           fill each order in N parts: PartiallyFilled, then\n"
 		"                           Filled, one execution push per part (default 1)\n"
 		"  --fill-part-ms MS        time between two parts (default 20)\n"
@@ -317,6 +338,7 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		{"journal", required_argument, NULL, 'j'},
 		{"credentials-file", required_argument, NULL, 'C'},
 		{"fill-parts", required_argument, NULL, 'P'},
+		{"fast", no_argument, NULL, 'F'},
 		{"fill-part-ms", required_argument, NULL, 'M'},
 		{"credentials-env", no_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},
@@ -364,6 +386,9 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		case 'E':
 			creds_from_env(app);
 			break;
+		case 'F':
+			app->fast = true;
+			break;
 		case 'P':
 			bad = sim_parse_int(optarg, 1, 100, &v);
 			app->fill_parts = (int)v;
@@ -406,6 +431,10 @@ int main(int argc, char **argv)
 	if (parse_args(&app, argc, argv, &symbols, &journal) < 0) {
 		return 2;
 	}
+	if (!app.fast && app.rate <= 0) {
+		fprintf(stderr, "hean-exsim: --rate 0 (as fast as the client drains) needs --fast\n");
+		return 2;
+	}
 	hean_log_init("exsim", NULL, HEAN_LOG_INFO);
 	hean_log_route_lws();
 	if (journal) {
@@ -443,8 +472,9 @@ int main(int argc, char **argv)
 	app.house_timer.data = &app;
 	ev_timer_start(app.loop, &app.house_timer);
 
-	log_info("event=listening addr=127.0.0.1 port=%d symbols=%s rate=%g seed=%llu", app.port,
-		 symbols, app.rate, (unsigned long long)app.seed);
+	log_info("event=listening addr=127.0.0.1 port=%d symbols=%d rate=%g pacing=%s seed=%llu",
+		 app.port, app.nsyms, app.rate, app.fast ? "fast" : "realistic",
+		 (unsigned long long)app.seed);
 	hean_loop_run(&app.hl);
 	rc = 0;
 out:

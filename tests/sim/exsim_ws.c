@@ -110,7 +110,7 @@ static bool pending(const struct exsim_conn *c)
 		return true;
 	}
 	for (int i = 0; i < app->nsyms; i++) {
-		if ((c->subs & EXSIM_BIT(i)) &&
+		if (exsim_mask_has(&c->subs, i) &&
 		    (c->cursor[i] < app->syms[i].head || app->rate <= 0)) {
 			return true;
 		}
@@ -129,14 +129,14 @@ static bool next_ring(struct exsim_conn *c, int *sent)
 		int i = (app->rr + k) % n;
 		struct exsim_sym *s = &app->syms[i];
 
-		if (!(c->subs & EXSIM_BIT(i)) || c->cursor[i] >= s->head) {
+		if (!exsim_mask_has(&c->subs, i) || c->cursor[i] >= s->head) {
 			continue;
 		}
-		if (s->head - c->cursor[i] > EXSIM_RING - 8) {
+		if (s->head - c->cursor[i] > (uint64_t)app->ring_n - 8) {
 			exsim_ws_queue_snapshot(c, i); /* fell behind: Bybit may resend a snapshot */
 			return true;
 		}
-		struct exsim_frame *f = &s->ring[c->cursor[i] % EXSIM_RING];
+		struct exsim_frame *f = &s->ring[c->cursor[i] % (uint64_t)app->ring_n];
 		if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len) {
 			return false;
 		}
@@ -144,10 +144,10 @@ static bool next_ring(struct exsim_conn *c, int *sent)
 		(*sent)++;
 		return true;
 	}
-	if (app->rate <= 0 && c->subs) {
+	if (app->rate <= 0 && exsim_mask_any(&c->subs)) {
 		for (int k = 0; k < n; k++) {
 			int i = (app->rr + k) % n;
-			if ((c->subs & EXSIM_BIT(i)) && exsim_market_step(app, i)) {
+			if (exsim_mask_has(&c->subs, i) && exsim_market_step(app, i)) {
 				app->rr = (i + 1) % n;
 				return true;
 			}
@@ -204,7 +204,7 @@ static int on_writeable(struct exsim_conn *c)
 void exsim_ws_notify_symbol(struct exsim_app *app, int i)
 {
 	for (struct exsim_conn *c = app->conns; c; c = c->next) {
-		if (c->kind == EXSIM_PUB && (c->subs & EXSIM_BIT(i))) {
+		if (c->kind == EXSIM_PUB && exsim_mask_has(&c->subs, i)) {
 			lws_callback_on_writable(c->wsi);
 		}
 	}
@@ -273,7 +273,7 @@ static void resume_conn(struct exsim_conn *c)
 	lws_rx_flow_control(c->wsi, 1);
 	if (c->kind == EXSIM_PUB) {
 		for (int i = 0; i < c->app->nsyms; i++) {
-			if (c->subs & EXSIM_BIT(i)) {
+			if (exsim_mask_has(&c->subs, i)) {
 				exsim_ws_queue_snapshot(c, i);
 			}
 		}
@@ -309,7 +309,7 @@ int exsim_ws_inject(struct exsim_app *app, const char *kind)
 		if (c->kind != EXSIM_PUB || c->closing) {
 			continue;
 		}
-		while (i < app->nsyms - 1 && c->subs && !(c->subs & EXSIM_BIT(i))) {
+		while (i < app->nsyms - 1 && exsim_mask_any(&c->subs) && !exsim_mask_has(&c->subs, i)) {
 			i++;
 		}
 		s = &app->syms[i];
@@ -356,7 +356,7 @@ int exsim_ws_inject(struct exsim_app *app, const char *kind)
 			break;
 		default:
 			for (int j = 0; j < app->nsyms; j++) {
-				if (c->subs & EXSIM_BIT(j)) {
+				if (exsim_mask_has(&c->subs, j)) {
 					exsim_ws_queue_snapshot(c, j);
 				}
 			}
