@@ -271,6 +271,7 @@ struct exsim_app {
 		ev_timer push_timer;
 		bool push_timer_init;
 		long pushes_delayed, pushes_duplicated, orders_held;
+		bool shuffle_keys; /* random key order in REST and WS JSON */
 	} w;
 
 	/* trading */
@@ -444,8 +445,19 @@ void exsim_worst_stats(struct exsim_app *app, json_t *o);
 /* Private push faults (delay, duplicates, order after position): takes
  * data (stolen) and returns true when a fault is on; false: send now. */
 bool exsim_worst_push(struct exsim_app *app, const char *topic, json_t *data);
+/* Compact JSON text of o, its keys in a seeded random order at every
+ * level when --shuffle-keys (Bybit: key order varies). Caller frees. */
+char *exsim_worst_dumps(struct exsim_app *app, json_t *o);
 /* Stops the push-fault timer and frees what it still holds. */
 void exsim_worst_finish(struct exsim_app *app);
+
+/* ===== exsim_tap.c ===== */
+/* The query of the newest "METHOD PATH" request line read from fd, exactly
+ * as the client sent it (no '?'); NULL when the bytes are not at hand
+ * (TLS). Caller frees. */
+char *exsim_tap_query(int fd, const char *method, const char *path);
+/* A new connection on fd: drop what an earlier one left. */
+void exsim_tap_forget(int fd);
 
 /* ===== exsim_ctl.c ===== */
 /* Handles /sim/... requests. */

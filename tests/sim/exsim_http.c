@@ -152,7 +152,7 @@ void exsim_http_envelope(struct exsim_conn *c, int code, const char *msg, json_t
 	json_object_set_new(o, "result", result ? result : json_object());
 	json_object_set_new(o, "retExtInfo", json_object());
 	json_object_set_new(o, "time", json_integer(exsim_now_ms(c->app)));
-	s = json_dumps(o, JSON_COMPACT);
+	s = exsim_worst_dumps(c->app, o);
 	json_decref(o);
 	if (s) {
 		exsim_http_answer(c, 200, s, strlen(s));
@@ -265,7 +265,13 @@ int exsim_http_callback(struct exsim_conn *c, struct lws *wsi, enum lws_callback
 		snprintf(c->path, sizeof(c->path), "%s", (const char *)in);
 		snprintf(c->method, sizeof(c->method), "%s",
 			 lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) ? "POST" : "GET");
-		c->query = collect_query(wsi);
+		/* the query as sent (signatures are over these bytes); lws'
+		 * decoded fragments re-encoded only when the bytes are not at
+		 * hand (TLS) */
+		c->query = exsim_tap_query(lws_get_socket_fd(wsi), c->method, c->path);
+		if (!c->query) {
+			c->query = collect_query(wsi);
+		}
 		get_hdr(wsi, "x-bapi-api-key:", "X-BAPI-API-KEY:", c->api_key, sizeof(c->api_key));
 		get_hdr(wsi, "x-bapi-sign:", "X-BAPI-SIGN:", c->sign, sizeof(c->sign));
 		get_hdr(wsi, "x-bapi-timestamp:", "X-BAPI-TIMESTAMP:", c->ts_hdr,

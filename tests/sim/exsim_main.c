@@ -243,7 +243,9 @@ static void usage(void)
 		"usage: hean-exsim --port P [--seed N] [--symbols A,B] [--rate HZ]\n"
 		"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n"
 		"       [--credentials-file FILE] [--credentials-env]\n"
-		"       [--fill-parts N] [--fill-part-ms MS] [--fast]\n"
+		"       [--fill-parts N] [--fill-part-ms MS] [--fast] [--shuffle-keys]\n"
+		"  --shuffle-keys           JSON keys of REST answers and WS messages in a\n"
+		"                           random order (seeded by --seed), as Bybit's vary\n"
 		"  --rate HZ                market steps per symbol per second (default 10)\n"
 		"  --fast                   benchmarks: every step is a frame, --rate 0 = as\n"
 		"                           fast as the client drains; without it pushes are\n"
@@ -339,6 +341,7 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		{"credentials-file", required_argument, NULL, 'C'},
 		{"fill-parts", required_argument, NULL, 'P'},
 		{"fast", no_argument, NULL, 'F'},
+		{"shuffle-keys", no_argument, NULL, 'K'},
 		{"fill-part-ms", required_argument, NULL, 'M'},
 		{"credentials-env", no_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},
@@ -388,6 +391,9 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 			break;
 		case 'F':
 			app->fast = true;
+			break;
+		case 'K':
+			app->w.shuffle_keys = true;
 			break;
 		case 'P':
 			bad = sim_parse_int(optarg, 1, 100, &v);

@@ -213,6 +213,61 @@ void exsim_worst_finish(struct exsim_app *app)
 	}
 }
 
+/* ===== key order ===== */
+
+/* A copy of v with every object's keys inserted in a random order. */
+static json_t *shuffled(struct exsim_app *app, json_t *v)
+{
+	if (json_is_object(v)) {
+		size_t n = json_object_size(v), k = 0;
+		const char **keys = calloc(n ? n : 1, sizeof(*keys));
+		const char *key;
+		json_t *val, *o = json_object();
+
+		if (!keys) {
+			json_decref(o);
+			return json_incref(v);
+		}
+		json_object_foreach(v, key, val) {
+			keys[k++] = key;
+		}
+		for (size_t i = n; i > 1; i--) {
+			size_t j = exsim_rand_n(app, (uint32_t)i);
+			const char *t = keys[i - 1];
+			keys[i - 1] = keys[j];
+			keys[j] = t;
+		}
+		for (size_t i = 0; i < n; i++) {
+			json_object_set_new(o, keys[i], shuffled(app, json_object_get(v, keys[i])));
+		}
+		free(keys);
+		return o;
+	}
+	if (json_is_array(v)) {
+		json_t *a = json_array(), *e;
+		size_t i;
+		json_array_foreach(v, i, e) {
+			json_array_append_new(a, shuffled(app, e));
+		}
+		return a;
+	}
+	return json_incref(v);
+}
+
+char *exsim_worst_dumps(struct exsim_app *app, json_t *o)
+{
+	char *s;
+	json_t *r;
+
+	if (!app->w.shuffle_keys) {
+		return json_dumps(o, JSON_COMPACT);
+	}
+	r = shuffled(app, o);
+	s = json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(r);
+	return s;
+}
+
 /* ===== controls ===== */
 
 static void answer(struct exsim_conn *c, int status, json_t *o)
@@ -295,6 +350,13 @@ bool exsim_worst_ctl(struct exsim_conn *c, const char *name)
 		app->w.push_delay_ms = (int)d;
 		app->w.push_dup_pct = (int)p;
 		app->w.order_after_position = o != 0;
+		answer(c, 200, json_pack("{s:b}", "ok", 1));
+	} else if (!strcmp(name, "shuffle_keys")) {
+		if (!qint(c, "on", 0, 1, &v)) {
+			answer(c, 400, json_pack("{s:b,s:s}", "ok", 0, "error", "on must be 0|1"));
+			return true;
+		}
+		app->w.shuffle_keys = v != 0;
 		answer(c, 200, json_pack("{s:b}", "ok", 1));
 	} else if (!strcmp(name, "pingless")) {
 		int m = qmask(c);

@@ -141,5 +141,16 @@ jcheck "within the order topic, New before Filled for every order" "$F" '. as $F
 jcheck "some fill's pushes arrived out of the canonical order" "$F" '. as $F | [range(1;6)|tostring | . as $k | [$F[]|select((.topic=="order" and .data[0].orderLinkId==("w-dl"+$k) and .data[0].orderStatus=="Filled") or (.topic=="execution" and .data[0].orderLinkId==("w-dl"+$k)))|.topic]] | any(. != ["order","execution"])'
 it_check "delayed pushes counted" test "$(exsim_stat pushes_delayed)" -ge 20
 ctl "/sim/push_faults"
+
+# --- JSON keys in a random order (REST and WS), values unchanged ---
+n0=$(wc -l <"$O")
+ctl "/sim/shuffle_keys?on=1"
+orders=$(for _ in 1 2 3 4 5 6; do curl -s "$EXSIM_URL/v5/market/time" | jq -c keys_unsorted; done | sort -u | wc -l)
+it_check "REST envelope key order varies ($orders orders in 6 answers)" test "$orders" -ge 3
+jcheck "shuffled answer still complete" "$(rest_get /v5/position/list "$Q")" '.retCode==0 and .retMsg=="OK" and .result.list[0].symbol=="BTCUSDT" and (.result.list[0]|keys|length) >= 20'
+jcheck "buy (shuffled pushes)" "$(buy w-shuf '')" '.retCode==0'
+wait_until 5 count_since_ge "$n0" '"topic":"wallet"' 1 || it_fail "no wallet push"
+jcheck "WS pushes: keys in varying orders" "$(since "$n0" | jq -s -c '[.[]|select(.topic=="order" or .topic=="execution")|.data[0]|select(.orderLinkId=="w-shuf")|keys_unsorted]')" 'length >= 2 and (unique|length) == length'
+ctl "/sim/shuffle_keys?on=0"
 it_check "bad push_faults value is 400" test "$(http_status POST "$EXSIM_URL/sim/push_faults?dup_pct=101")" = 400
 it_done

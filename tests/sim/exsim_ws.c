@@ -66,7 +66,7 @@ void exsim_conn_send(struct exsim_conn *c, const char *s, size_t len)
 
 void exsim_conn_send_json(struct exsim_conn *c, json_t *o)
 {
-	char *s = json_dumps(o, JSON_COMPACT);
+	char *s = exsim_worst_dumps(c->app, o);
 	if (s) {
 		exsim_conn_send(c, s, strlen(s));
 		free(s);
@@ -520,6 +520,9 @@ int exsim_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	struct exsim_conn *c = user;
 
 	switch (reason) {
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		exsim_tap_forget(lws_get_socket_fd(wsi));
+		return 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return filter(c, wsi);
 	case LWS_CALLBACK_ESTABLISHED:
