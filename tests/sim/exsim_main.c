@@ -395,6 +395,9 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		case 'K':
 			app->w.shuffle_keys = true;
 			break;
+		case 'h':
+			usage();
+			exit(0);
 		case 'P':
 			bad = sim_parse_int(optarg, 1, 100, &v);
 			app->fill_parts = (int)v;
