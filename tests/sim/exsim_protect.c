@@ -52,6 +52,10 @@ void exsim_stops_note(struct exsim_app *app, int i, const char *why)
 	    l->ts == p->ts_dist) {
 		return;
 	}
+	if (!l->known && size == 0 && !p->sl && !p->ts_dist) {
+		l->known = true; /* flat from the start: nothing to record */
+		return;
+	}
 	l->known = true;
 	l->side = p->side;
 	l->size = size;
