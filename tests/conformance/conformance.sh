@@ -29,7 +29,8 @@ if [ ! -f "$mods/.installed" ]; then
 	touch "$mods/.installed"
 fi
 
-start_exsim --rate 20 --seed 13 --fill-delay-ms 20 --symbols BTCUSDT,ETHUSDT,SOLUSDT
+# Bybit says key order varies: the clients get it shuffled.
+start_exsim --rate 20 --seed 13 --fill-delay-ms 20 --symbols BTCUSDT,ETHUSDT,SOLUSDT --shuffle-keys
 [ -n "${EXSIM_PORT:-}" ] || it_done
 # Node 18 (Debian 12) has the Web Crypto global bybit-api signs with only
 # behind a flag; later versions have it on.
