@@ -53,4 +53,5 @@ check "meson failed, no log" "no test ran${nl}0 passed, 1 failed" 1 "$dir/none.j
 check "meson failed, all tests ok" "2 passed, 1 failed" 1 "$dir/ok.json" 1
 check "no test ran (suite not registered)" "no test ran${nl}0 passed, 1 failed" 1 "$dir/empty.json" 0
 check "second log counted" "3 passed, 1 failed" 1 "$dir/ok.json" 0 "$dir/mixed-ok.json"
+HC_TEST_UNREGISTERED=1 check "a test named but not registered" "2 passed, 1 failed" 1 "$dir/ok.json" 0
 [ "$fails" -eq 0 ]
