@@ -23,7 +23,7 @@ it_check "WS auth with the file's credentials" jq_has "$O" '.op=="auth" and .suc
 
 # --- the REST IP ban: 403 for every call, counted, lifted after secs ---
 jcheck "no ban yet" "$(curl -s "$EXSIM_URL/sim/stats")" '.bans==0 and .banned_calls==0 and .banned==false'
-ctl "/sim/ban?secs=2"
+ctl "/sim/ban?secs=3"
 it_check "banned: public GET is 403" test "$(http_status GET "$EXSIM_URL/v5/market/time")" = 403
 it_check "banned: signed GET is 403" test "$(curl -s -o /dev/null -w '%{http_code}' "$EXSIM_URL/v5/position/list?$Q")" = 403
 it_check "banned: POST is 403" test "$(http_status POST "$EXSIM_URL/v5/order/create")" = 403
@@ -32,7 +32,7 @@ jcheck "every refused call counted (4)" "$(curl -s "$EXSIM_URL/sim/stats")" '.ba
 jcheck "refused calls journalled with their path" "$(exsim_journal)" '[.[]|select(.kind=="banned_call")]|length==4 and (map(.path)|index("/v5/order/create")!=null)'
 it_check "controls still answer during a ban" test "$(http_status GET "$EXSIM_URL/sim/health")" = 200
 banned_off() { curl -s "$EXSIM_URL/sim/stats" | jq -e '.banned==false' >/dev/null; }
-wait_until 4 banned_off || it_fail "ban did not end after 2 s"
+wait_until 6 banned_off || it_fail "ban did not end after 3 s"
 it_check "served again after the ban" test "$(http_status GET "$EXSIM_URL/v5/market/time")" = 200
 jcheck "calls after the ban are not counted" "$(curl -s "$EXSIM_URL/sim/stats")" '.banned_calls==4 and .banned==false'
 # /sim/resume lifts a ban at once

@@ -49,7 +49,7 @@ wsc_bg s200 $P --secs 3 "${S[@]}"
 wait_until 8 has "$IT_DIR/s200.out" TIMEOUT || it_fail "200-symbol client did not finish"
 G=$(gaps "$IT_DIR/s200.out")
 figure paced_200sym_frames_mingap "$G"
-jcheck "200 symbols x 10 Hz x ~2.9 s delivered (>= 5000 deltas) ($G)" "$G" '.[0] >= 5000'
+jcheck "200 symbols x 10 Hz x ~2.9 s delivered (>= 4500 of ~5800 deltas) ($G)" "$G" '.[0] >= 4500'
 jcheck "and no symbol faster than 100 ms ($G)" "$G" '.[1] >= 100'
 stop_pid "$EXSIM_PID"
 
@@ -63,6 +63,6 @@ wsc_bg s650 $P --secs 3 --quiet "${S[@]}"
 wait_until 8 has "$IT_DIR/s650.out" FRAMES || it_fail "650-symbol client did not finish"
 n=$(sed -n 's/^FRAMES \([0-9]*\) .*/\1/p' "$IT_DIR/s650.out")
 figure paced_650sym_frames_3s "$n"
-it_check "650 symbols x 2 Hz x ~2.9 s delivered (650 snapshots + >= 3300 deltas, got $n)" test "${n:-0}" -ge 3950
+it_check "650 symbols x 2 Hz x ~2.9 s delivered (650 snapshots + >= 2900 of ~3800 deltas, got $n)" test "${n:-0}" -ge 3550
 it_check "every instrument subscribed" test "$(exsim_stat subscribes)" -ge 5
 it_done

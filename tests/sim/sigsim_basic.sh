@@ -114,7 +114,7 @@ it_check "the spaced frame is valid JSON" jq -e '.data | length > 100' "$IT_DIR/
 stop_pid "$SIGSIM_PID"
 start_sigsim --seed 7 --ping-interval 1 --ping-timeout 1
 probe --timeout 3.5 >"$IT_DIR/ping.out"
-it_check "pinged every second, every ping answered" jqe '.ws_pings >= 2 and .ws_pongs == .ws_pings and .ping_timeouts == 0' <(curl -s "$SIGSIM_URL/sim/stats")
+it_check "pinged every second, every ping answered (the last may cross the close)" jqe '.ws_pings >= 2 and .ws_pongs >= .ws_pings - 1 and .ping_timeouts == 0' <(curl -s "$SIGSIM_URL/sim/stats")
 mute_peer() {
 	exec 3<>"/dev/tcp/127.0.0.1/$SIGSIM_PORT"
 	printf 'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n' >&3
