@@ -195,9 +195,15 @@ check_waves() {
 	local from=$1 to=$2 wj tj res
 	wj=$(waves_json)
 	tj=$(sigsim_signals) || { it_fail "GET /sim/signals failed"; return 1; }
-	res=$(jq -n -c --argjson W "$wj" --argjson T "$tj" --argjson a "$from" --argjson b "$to" \
+	# the data goes through files: a day of waves or signals is larger
+	# than one argument may be (128 KiB)
+	printf '%s' "$wj" >"$IT_DIR/cw-waves.json"
+	printf '%s' "$tj" >"$IT_DIR/cw-truth.json"
+	res=$(jq -n -c --slurpfile W0 "$IT_DIR/cw-waves.json" --slurpfile T0 "$IT_DIR/cw-truth.json" \
+		--argjson a "$from" --argjson b "$to" \
 		--argjson i "$E2E_WI" '
-		[range($a; $b + 1; $i)] as $due
+		$W0[0] as $W | $T0[0] as $T
+		| [range($a; $b + 1; $i)] as $due
 		| ($W | map(.w)) as $ws
 		| ($T | map(select(.wave_ts != null)) | map(. + {w: (.wave_ts | sub("\\.[0-9]+"; "")
 			| sub("\\+00:00$"; "Z") | sub("(?<o>[+-][0-9][0-9]):(?<m>[0-9][0-9])$"; "\(.o)\(.m)")
@@ -214,6 +220,11 @@ check_waves() {
 				| select(($e.considered | tonumber) != ($want | length) or $have != $want)
 				| {w: $x, considered: $e.considered, truth: ($want | length),
 				   missing: ($want - $have), extra: ($have - $want)}]}')
+	if [ -z "$res" ]; then
+		it_fail "check_waves: the comparison produced nothing"
+		MISSED=-1 DOUBLED=-1 MISMATCH=-1 EXPIRED=-1
+		return 1
+	fi
 	MISSED=$(jq '.missed | length' <<<"$res")
 	DOUBLED=$(jq '.doubled | length' <<<"$res")
 	MISMATCH=$(jq '.mismatch | length' <<<"$res")
@@ -361,7 +372,11 @@ signals_check() {
 	sj=$(redis-cli -s "$IT_REDIS_SOCK" --json XRANGE hean:signals - + 2>/dev/null |
 		jq -c '[.[] | .[1] | [range(0; length; 2) as $i | {(.[$i]): .[$i + 1]}] | add | .id]')
 	tj=$(sigsim_signals) || { it_fail "GET /sim/signals failed"; return 1; }
-	res=$(jq -n -c --argjson S "$sj" --argjson T "$tj" --argjson a "$1" --argjson b "$2" '
+	printf '%s' "$sj" >"$IT_DIR/sc-signals.json"
+	printf '%s' "$tj" >"$IT_DIR/sc-truth.json"
+	res=$(jq -n -c --slurpfile S0 "$IT_DIR/sc-signals.json" --slurpfile T0 "$IT_DIR/sc-truth.json" \
+		--argjson a "$1" --argjson b "$2" '
+		$S0[0] as $S | $T0[0] as $T |
 		[$T[] | select(.wave_ts != null)
 		 | select((.wave_ts | sub("\\+00:00$"; "Z") | fromdate) as $w | $w >= $a and $w <= $b)
 		 | .id | tostring] as $want
@@ -369,6 +384,11 @@ signals_check() {
 		| {want: ($want | length),
 		   lost: [$want[] | select(. as $x | $have | index($x) | not)],
 		   doubled: [$have | group_by(.)[] | select(length > 1) | .[0]]}')
+	if [ -z "$res" ]; then
+		it_fail "signals_check: the comparison produced nothing"
+		SIG_LOST=-1 SIG_DOUBLED=-1
+		return 1
+	fi
 	SIG_LOST=$(jq '.lost | length' <<<"$res")
 	SIG_DOUBLED=$(jq '.doubled | length' <<<"$res")
 	it_log "signals $(iso_utc "$1")..$(iso_utc "$2"): $(jq -c '{want, lost, doubled}' <<<"$res")"
@@ -377,7 +397,11 @@ signals_check() {
 # orders_lost FROM TO: selected signals of the "ok" waves in [FROM, TO]
 # with no accepted order at the exchange (orderLinkId h<wave>-<symbol>).
 orders_lost() {
-	jq -n --argjson W "$(waves_json)" --argjson L "$(orders_per_link)" --argjson a "$1" --argjson b "$2" '
+	waves_json >"$IT_DIR/ol-waves.json"
+	orders_per_link >"$IT_DIR/ol-links.json"
+	jq -n --slurpfile W0 "$IT_DIR/ol-waves.json" --slurpfile L0 "$IT_DIR/ol-links.json" \
+		--argjson a "$1" --argjson b "$2" '
+		$W0[0] as $W | $L0[0] as $L |
 		[$W[] | select(.w >= $a and .w <= $b and .reason == "ok") | .w as $w
 		 | .signals | fromjson | .[] | "h\($w)-\(.symbol)" | select($L[.] == null)] | length'
 }
