@@ -440,6 +440,9 @@ bool exsim_worst_answer_ping(struct exsim_app *app, int kind);
 /* /sim/ban, /sim/pingless and the other controls of this file; false
  * when name is none of them. */
 bool exsim_worst_ctl(struct exsim_conn *c, const char *name);
+/* Applies the ping-only fault to every WS connection's protocol pings
+ * (housekeeping). */
+void exsim_worst_pingless_sync(struct exsim_app *app);
 /* Stats fields of this file added to o. */
 void exsim_worst_stats(struct exsim_app *app, json_t *o);
 /* Private push faults (delay, duplicates, order after position): takes
@@ -458,6 +461,12 @@ void exsim_worst_finish(struct exsim_app *app);
 char *exsim_tap_query(int fd, const char *method, const char *path);
 /* A new connection on fd: drop what an earlier one left. */
 void exsim_tap_forget(int fd);
+/* fd is a WebSocket from now on: track its inbound frames. */
+void exsim_tap_ws(int fd);
+/* Drop (or pass again) the RFC 6455 ping frames fd receives. */
+void exsim_tap_strip_pings(int fd, bool strip);
+/* Ping frames dropped so far. */
+long exsim_tap_pings_dropped(void);
 
 /* ===== exsim_ctl.c ===== */
 /* Handles /sim/... requests. */

@@ -68,25 +68,32 @@ done
 it_check "refuse code 418 is 400" test "$(http_status POST "$EXSIM_URL/sim/refuse?code=418")" = 400
 it_check "handshake accepted again" bash -c "'$EXSIM_WSC' --url ws://127.0.0.1:$EXSIM_PORT$P --secs 0.3 | grep -q OPEN"
 
-# --- stop answering pings only: data flows, pongs stop ---
+# --- stop answering pings only: data flows, JSON and protocol pongs stop ---
 O=$IT_DIR/pl.out
-wsc_bg pl $P --secs 8 --send '{"op":"subscribe","args":["tickers.BTCUSDT"]}' --ping-json-ms 200
+wsc_bg pl $P --secs 8 --send '{"op":"subscribe","args":["tickers.BTCUSDT"]}' --ping-json-ms 200 --wsping-ms 200
 wait_until 5 has "$O" '"ret_msg":"pong"' || it_fail "no pong before the fault"
+wait_until 5 has "$O" WSPONG || it_fail "no protocol pong before the fault"
 ctl "/sim/pingless?path=public"
 sleep 0.3 # pongs already queued
 p1=$(grep -c '"ret_msg":"pong"' "$O")
+w1=$(grep -c WSPONG "$O")
 t1=$(grep -c '"topic":"tickers.BTCUSDT"' "$O")
-sleep 1.5 # observation window: ~7 pings go out
+sleep 1.5 # observation window: ~7 pings of each kind go out
 p2=$(grep -c '"ret_msg":"pong"' "$O")
+w2=$(grep -c WSPONG "$O")
 t2=$(grep -c '"topic":"tickers.BTCUSDT"' "$O")
-it_check "pingless: no pong in 1.5 s ($p1 -> $p2)" test "$p1" -eq "$p2"
+it_check "pingless: no JSON pong in 1.5 s ($p1 -> $p2)" test "$p1" -eq "$p2"
+it_check "pingless: no protocol pong in 1.5 s ($w1 -> $w2)" test "$w1" -eq "$w2"
 it_check "pingless: tickers keep flowing ($t1 -> $t2)" test "$t2" -gt "$t1"
 it_check "pingless: pings counted as ignored" test "$(exsim_stat pings_ignored)" -ge 3
+it_check "pingless: protocol pings dropped" test "$(exsim_stat ws_pings_dropped)" -ge 3
+it_check "pingless: socket still open" bash -c "! grep -q CLOSED '$O'"
 O2=$IT_DIR/pl2.out
 wsc_run /v5/private --secs 0.5 --auth --key file-key-1 --secret file-secret-9 --send '{"req_id":"x","op":"ping"}' >"$O2"
 it_check "path=public leaves private pongs alone" jq_has "$O2" '.op=="pong"'
 ctl /sim/resume
-wait_until 3 bash -c "test \$(grep -c '\"ret_msg\":\"pong\"' '$O') -gt $p2" || it_fail "pongs did not come back after resume"
+wait_until 3 bash -c "test \$(grep -c '\"ret_msg\":\"pong\"' '$O') -gt $p2" || it_fail "JSON pongs did not come back after resume"
+wait_until 3 bash -c "test \$(grep -c WSPONG '$O') -gt $w2" || it_fail "protocol pongs did not come back after resume"
 
 # --- credentials from the environment ---
 HEAN_BYBIT_API_KEY=env-key-2 HEAN_BYBIT_API_SECRET=env-secret-3 start_exsim --rate 1 --credentials-env

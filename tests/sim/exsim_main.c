@@ -214,6 +214,7 @@ static void on_house(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	exsim_ws_housekeeping(app, now);
 	exsim_orders_cond_scan(app);
+	exsim_worst_pingless_sync(app);
 	exsim_stops_scan(app);
 }
 

@@ -5,10 +5,13 @@
  * checks the bytes as sent, so the sim keeps the last bytes read from each
  * socket (recv() is interposed: lws reads plain sockets with it) and takes
  * the query from the request line itself. TLS sockets are read through
- * OpenSSL, so their tap holds ciphertext and the caller falls back. */
+ * OpenSSL, so their tap holds ciphertext and the caller falls back.
+ * The same place lets the ping-only fault drop the client's RFC 6455
+ * ping frames before lws (which answers them by itself) sees them. */
 #include "tests/sim/exsim.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -23,6 +26,70 @@ struct tap {
 
 static struct tap *taps[TAP_FDS];
 
+/* Frame boundaries of a WebSocket connection's inbound stream. */
+struct wsp {
+	bool on;	 /* tracking (from the handshake on) */
+	bool strip;	 /* ping frames are dropped */
+	bool skip;	 /* the current frame is being dropped */
+	int hlen, need;	 /* header bytes seen / needed */
+	uint8_t hdr[14];
+	uint64_t remain; /* payload bytes left in the current frame */
+};
+
+static struct wsp wsps[TAP_FDS];
+static long pings_dropped;
+
+/* Walks n received bytes through fd's frame parser, dropping ping frames
+ * when asked; returns the bytes kept (compacted in place). */
+static size_t ws_filter(struct wsp *w, unsigned char *b, size_t n)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < n;) {
+		if (w->remain > 0) {
+			size_t k = n - i < w->remain ? n - i : (size_t)w->remain;
+			if (!w->skip) {
+				memmove(b + out, b + i, k);
+				out += k;
+			}
+			w->remain -= k;
+			i += k;
+			continue;
+		}
+		if (w->hlen == 0) {
+			w->skip = w->strip && (b[i] & 0x0f) == 0x9;
+			if (w->skip) {
+				pings_dropped++;
+			}
+			w->need = 2;
+		}
+		w->hdr[w->hlen++] = b[i];
+		if (!w->skip) {
+			b[out++] = b[i];
+		}
+		i++;
+		if (w->hlen == 2) {
+			int l7 = w->hdr[1] & 0x7f;
+			w->need = 2 + (l7 == 126 ? 2 : l7 == 127 ? 8 : 0) + ((w->hdr[1] & 0x80) ? 4 : 0);
+		}
+		if (w->hlen >= 2 && w->hlen == w->need) {
+			int l7 = w->hdr[1] & 0x7f;
+			uint64_t len = (uint64_t)l7;
+			if (l7 == 126) {
+				len = (uint64_t)w->hdr[2] << 8 | w->hdr[3];
+			} else if (l7 == 127) {
+				len = 0;
+				for (int k = 2; k < 10; k++) {
+					len = len << 8 | w->hdr[k];
+				}
+			}
+			w->remain = len;
+			w->hlen = 0;
+		}
+	}
+	return out;
+}
+
 ssize_t recv(int fd, void *buf, size_t len, int flags);
 
 ssize_t recv(int fd, void *buf, size_t len, int flags)
@@ -34,6 +101,14 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 		real = (ssize_t(*)(int, void *, size_t, int))dlsym(RTLD_NEXT, "recv");
 	}
 	n = real(fd, buf, len, flags);
+	if (n > 0 && fd >= 0 && fd < TAP_FDS && !(flags & MSG_PEEK) && wsps[fd].on) {
+		n = (ssize_t)ws_filter(&wsps[fd], buf, (size_t)n);
+		if (n == 0) {
+			errno = EAGAIN; /* all of it was dropped: nothing to read yet */
+			return -1;
+		}
+		return n;
+	}
 	if (n > 0 && fd >= 0 && fd < TAP_FDS && !(flags & MSG_PEEK)) {
 		struct tap *t = taps[fd];
 		size_t k = (size_t)n;
@@ -103,7 +178,30 @@ char *exsim_tap_query(int fd, const char *method, const char *path)
 
 void exsim_tap_forget(int fd)
 {
-	if (fd >= 0 && fd < TAP_FDS && taps[fd]) {
-		taps[fd]->len = 0;
+	if (fd >= 0 && fd < TAP_FDS) {
+		if (taps[fd]) {
+			taps[fd]->len = 0;
+		}
+		memset(&wsps[fd], 0, sizeof(wsps[fd]));
 	}
+}
+
+void exsim_tap_ws(int fd)
+{
+	if (fd >= 0 && fd < TAP_FDS) {
+		memset(&wsps[fd], 0, sizeof(wsps[fd]));
+		wsps[fd].on = true;
+	}
+}
+
+void exsim_tap_strip_pings(int fd, bool strip)
+{
+	if (fd >= 0 && fd < TAP_FDS) {
+		wsps[fd].strip = strip;
+	}
+}
+
+long exsim_tap_pings_dropped(void)
+{
+	return pings_dropped;
 }

@@ -63,12 +63,24 @@ bool exsim_worst_answer_ping(struct exsim_app *app, int kind)
 	return false;
 }
 
+void exsim_worst_pingless_sync(struct exsim_app *app)
+{
+	for (struct exsim_conn *c = app->conns; c; c = c->next) {
+		int64_t u = app->w.pingless_until_ms;
+		int bit = c->kind == EXSIM_PUB ? EXSIM_PATH_PUB : EXSIM_PATH_PRIV;
+		bool on = (app->w.pingless_mask & bit) && !(u > 0 && hean_time_now_ms() >= u);
+
+		exsim_tap_strip_pings(lws_get_socket_fd(c->wsi), on);
+	}
+}
+
 void exsim_worst_stats(struct exsim_app *app, json_t *o)
 {
 	json_object_set_new(o, "bans", json_integer(app->w.bans));
 	json_object_set_new(o, "banned_calls", json_integer(app->w.banned_calls));
 	json_object_set_new(o, "banned", json_boolean(ban_active(app, hean_time_now_ms())));
 	json_object_set_new(o, "pings_ignored", json_integer(app->w.pings_ignored));
+	json_object_set_new(o, "ws_pings_dropped", json_integer(exsim_tap_pings_dropped()));
 	json_object_set_new(o, "pushes_delayed", json_integer(app->w.pushes_delayed));
 	json_object_set_new(o, "pushes_duplicated", json_integer(app->w.pushes_duplicated));
 	json_object_set_new(o, "orders_held", json_integer(app->w.orders_held));
@@ -368,6 +380,7 @@ bool exsim_worst_ctl(struct exsim_conn *c, const char *name)
 		app->w.pingless_mask = m;
 		app->w.pingless_until_ms =
 			qint(c, "secs", 1, 86400, &v) ? hean_time_now_ms() + v * 1000 : -1;
+		exsim_worst_pingless_sync(app);
 		answer(c, 200, json_pack("{s:b}", "ok", 1));
 	} else {
 		return false;

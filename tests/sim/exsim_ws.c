@@ -449,6 +449,7 @@ static void established(struct exsim_conn *c, struct lws *wsi)
 
 	c->app = app;
 	c->wsi = wsi;
+	exsim_tap_ws(lws_get_socket_fd(wsi));
 	sim_buf_init(&c->rx, 0, EXSIM_RX_MAX);
 	exsim_conn_id(app, c->conn_id);
 	c->last_rx_ms = hean_time_now_ms();
@@ -493,6 +494,7 @@ static void closed(struct exsim_conn *c)
 		app->st.private_conns--;
 	}
 	log_info("event=ws_closed conn=%s", c->conn_id);
+	exsim_tap_forget(lws_get_socket_fd(c->wsi));
 	outq_clear(c);
 	sim_buf_finish(&c->rx);
 	c->app = NULL;
