@@ -13,10 +13,11 @@ mk() { printf '{"category":"linear","symbol":"%s","side":"%s","orderType":"Marke
 stops() { curl -sf -m 5 "$EXSIM_URL/sim/stops"; }
 last_stop() { stops | jq -c --arg s "$1" '[.[] | select(.symbol == $s)][-1]'; }
 
-# --- link memory: forever by default, then 300 ms ---
+# --- link memory: forever by default, then 1 s ---
 jcheck "first order accepted" "$(rest_post /v5/order/create "$(mk ETHUSDT Buy 0.01 p-1 ',"stopLoss":"1000"')")" '.retCode==0'
 jcheck "reused link id refused (default: forever)" "$(rest_post /v5/order/create "$(mk ETHUSDT Buy 0.01 p-1 '')")" '.retCode==110072'
-ctl "/sim/link_memory?ms=300"
+ctl "/sim/link_memory?ms=1000"
+sleep 1.1 # p-1 is now older than the memory
 jcheck "link id older than the memory accepted again" "$(rest_post /v5/order/create "$(mk ETHUSDT Sell 0.01 p-1 '')")" '.retCode==0'
 jcheck "a link id just used still refused" "$(rest_post /v5/order/create "$(mk ETHUSDT Sell 0.01 p-1 '')")" '.retCode==110072'
 ctl "/sim/link_memory?secs=0"
