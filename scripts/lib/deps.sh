@@ -12,9 +12,16 @@ HD_PKGS_UP=(
 	libc-ares-dev
 )
 # Extra for `scripts/hean test` (tzdata: unit tests run under several TZ;
-# jq and openssl: the simulator conformance tests; systemd: systemd-analyze
-# verify of the units).
-HD_PKGS_TEST=(shellcheck valgrind socat faketime tzdata jq openssl systemd prometheus)
+# jq and openssl: the simulator conformance tests).
+HD_PKGS_TEST=(shellcheck valgrind socat faketime tzdata jq openssl)
+# nodejs and npm: the client conformance suite (tests/conformance). A
+# nodejs that carries npm itself (NodeSource's) conflicts with Debian's npm.
+HD_PKGS_TEST+=(nodejs)
+dpkg-query -W -f='${Provides}' nodejs 2>/dev/null | grep -qw npm || HD_PKGS_TEST+=(npm)
+# systemd: `systemd-analyze verify` of the generated units (tests/watchdog).
+HD_PKGS_TEST+=(systemd)
+# prometheus: promtool and a real Prometheus server (tests/metrics).
+HD_PKGS_TEST+=(prometheus)
 
 # hd_missing PKG...: prints the packages that are not installed.
 hd_missing() {

@@ -10,7 +10,7 @@ RUNS=${2:-3}
 SIM=$HEAN_BUILD/tests/sim/hean-exsim
 WSC=$HEAN_BUILD/tests/sim/exsim-wsc
 PORT=$((20000 + RANDOM % 40000))
-"$SIM" --port "$PORT" --rate 0 2>/dev/null &
+"$SIM" --port "$PORT" --rate 0 --fast 2>/dev/null &
 PID=$!
 trap 'kill $PID 2>/dev/null' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/sim/health" >/dev/null && break; sleep 0.05; done

@@ -43,7 +43,7 @@ run_one() {
 	start_redis
 	rcli CONFIG SET appendonly no >/dev/null
 	EXSIM_PORT=$(free_port)
-	taskset -c 0 "$HEAN_BUILD/tests/sim/hean-exsim" --port "$EXSIM_PORT" --symbols "$syms" --rate "$simrate" \
+	taskset -c 0 "$HEAN_BUILD/tests/sim/hean-exsim" --port "$EXSIM_PORT" --symbols "$syms" --rate "$simrate" --fast \
 		>>"$IT_DIR/exsim.log" 2>&1 &
 	local sim=$!
 	IT_PIDS+=("$sim")

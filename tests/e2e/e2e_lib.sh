@@ -62,8 +62,14 @@ e2e_init() {
 	E2E_SIM_ASAN=${ASAN_OPTIONS:-}
 	ASAN_OPTIONS=$E2E_SIM_ASAN start_exsim --seed "${E2E_SEED:-7}" --symbols "$E2E_SYMBOLS"
 	[ -n "${EXSIM_PORT:-}" ] || it_skip "exsim did not start"
+	# Bybit documents no uniqueness window for orderLinkIds: with a short
+	# memory the exchange accepts a reused link id, so only hean keeps
+	# orders unique (dup_orders counts at the exchange).
+	if [ -n "${E2E_LINK_MEMORY_MS:-}" ]; then
+		ctl exsim "/sim/link_memory?ms=$E2E_LINK_MEMORY_MS"
+	fi
 	E2E_SIGSIM_ARGV=(--seed "${E2E_SEED:-7}" --interval "$E2E_WI" --push-delay "$E2E_PUSH"
-		--per-wave "$E2E_PER_WAVE" --symbols "$E2E_SYMBOLS" --buffer-cap 600)
+		--per-wave "$E2E_PER_WAVE" --symbols "${E2E_SIGNAL_SYMBOLS:-$E2E_SYMBOLS}" --buffer-cap 600)
 	ASAN_OPTIONS=$E2E_SIM_ASAN start_sigsim "${E2E_SIGSIM_ARGV[@]}"
 	[ -n "${SIGSIM_PORT:-}" ] || it_skip "sigsim did not start"
 }
@@ -181,15 +187,23 @@ next_wave_due_after() {
 
 # check_waves FROM TO: every wave W in [FROM, TO] (epoch s, step E2E_WI)
 # has exactly one hean:waves entry; entries in order; each "ok" or
-# "empty" entry considered exactly the sigsim truth's signals of W (by id).
-# Sets MISSED, DOUBLED, MISMATCH, EXPIRED (entries recorded expired).
+# "empty" entry considered exactly the sigsim truth's signals of W, by id:
+# the ids it selected plus the ids it skipped are the truth's ids of W (and
+# their count is its "considered"). Sets MISSED, DOUBLED, MISMATCH (waves
+# whose ids or count differ), EXPIRED (entries recorded expired).
 check_waves() {
 	local from=$1 to=$2 wj tj res
 	wj=$(waves_json)
 	tj=$(sigsim_signals) || { it_fail "GET /sim/signals failed"; return 1; }
-	res=$(jq -n -c --argjson W "$wj" --argjson T "$tj" --argjson a "$from" --argjson b "$to" \
+	# the data goes through files: a day of waves or signals is larger
+	# than one argument may be (128 KiB)
+	printf '%s' "$wj" >"$IT_DIR/cw-waves.json"
+	printf '%s' "$tj" >"$IT_DIR/cw-truth.json"
+	res=$(jq -n -c --slurpfile W0 "$IT_DIR/cw-waves.json" --slurpfile T0 "$IT_DIR/cw-truth.json" \
+		--argjson a "$from" --argjson b "$to" \
 		--argjson i "$E2E_WI" '
-		[range($a; $b + 1; $i)] as $due
+		$W0[0] as $W | $T0[0] as $T
+		| [range($a; $b + 1; $i)] as $due
 		| ($W | map(.w)) as $ws
 		| ($T | map(select(.wave_ts != null)) | map(. + {w: (.wave_ts | sub("\\.[0-9]+"; "")
 			| sub("\\+00:00$"; "Z") | sub("(?<o>[+-][0-9][0-9]):(?<m>[0-9][0-9])$"; "\(.o)\(.m)")
@@ -200,9 +214,17 @@ check_waves() {
 		   order: ($ws == ($ws | sort)),
 		   mismatch: [$due[] as $x | ($W | map(select(.w == $x and .reason != "expired")) | first) as $e
 				| select($e != null)
-				| ($T2 | map(select(.w == $x)) | length) as $n
-				| select(($e.considered | tonumber) != $n)
-				| {w: $x, considered: $e.considered, truth: $n}]}')
+				| ($T2 | map(select(.w == $x) | .id | tostring) | sort) as $want
+				| ([($e.signals // "[]" | fromjson)[], ($e.skipped // "[]" | fromjson)[]]
+					| map(.id | tostring) | sort) as $have
+				| select(($e.considered | tonumber) != ($want | length) or $have != $want)
+				| {w: $x, considered: $e.considered, truth: ($want | length),
+				   missing: ($want - $have), extra: ($have - $want)}]}')
+	if [ -z "$res" ]; then
+		it_fail "check_waves: the comparison produced nothing"
+		MISSED=-1 DOUBLED=-1 MISMATCH=-1 EXPIRED=-1
+		return 1
+	fi
 	MISSED=$(jq '.missed | length' <<<"$res")
 	DOUBLED=$(jq '.doubled | length' <<<"$res")
 	MISMATCH=$(jq '.mismatch | length' <<<"$res")
@@ -214,36 +236,62 @@ check_waves() {
 # ===== the exchange journal =====
 
 journal_ge() { [ "$(journal_count "$1" "$3")" -ge "$2" ]; }
-# dup_orders: (orderLinkId) values with more than one accepted order.
-dup_orders() {
-	exsim_journal | jq '[.[] | select(.kind == "order" and ((.retCode // 0) | tonumber) == 0)
-		| .orderLinkId] | group_by(.) | map(select(length > 1)) | length'
+# dup_orders: duplicate orders counted at the exchange, whatever their
+# orderLinkIds (the simulator may forget link ids: E2E_LINK_MEMORY_MS).
+dup_orders() { dup_orders_json | jq length; }
+# dup_orders_json: the accepted opening orders (not reduce-only, not a
+# stop's own order) that are a second one for one (wave, symbol). The wave
+# of an order is the one its link id names when it has hean's form
+# h<wave>-<its symbol>; any other link id (a resend under a new id, say)
+# gets the wave being processed when the exchange accepted it (the newest
+# wave whose due time, W + E2E_WI + E2E_WD, is at or before). An order
+# whose link id is not hean's also counts when the exchange already held a
+# position in that symbol (its stop timeline): hean never adds to one.
+# Output: [{symbol, orderLinkId, t_ms, why}].
+dup_orders_json() {
+	exsim_journal | jq -c --argjson wi "$E2E_WI" --argjson wd "$E2E_WD" '
+		def num: (. // "0") | tostring | tonumber? // 0;
+		[to_entries[] | .value + {i: .key}] as $J
+		| [$J[] | select(.kind == "order" and (.retCode | num) == 0 and .reduceOnly != true
+			and (.stopOrderType // "UNKNOWN") == "UNKNOWN")
+			| (.orderLinkId // "") as $l
+			| (if ($l | test("^h[0-9]+-")) and ($l | sub("^h[0-9]+-"; "")) == .symbol
+			   then ($l | capture("^h(?<w>[0-9]+)-").w | tonumber) else null end) as $lw
+			| . + {lw: $lw,
+			       w: ($lw // ((((.t_ms | num) / 1000 - $wi - $wd) / $wi | floor) * $wi))}] as $O
+		| [$J[] | select(.kind == "stops")] as $S
+		| [$O[] as $o
+		   | [$O[] | select(.symbol == $o.symbol and .i < $o.i)] as $prev
+		   | select($prev | length > 0)
+		   | ([$S[] | select(.symbol == $o.symbol and .i < $o.i)] | last) as $st
+		   | (if any($prev[]; .w == $o.w) then "same wave"
+		      elif $o.lw == null and $st != null and ($st.size | num) > 0 then "position open"
+		      else empty end) as $why
+		   | {symbol: $o.symbol, orderLinkId: $o.orderLinkId, t_ms: $o.t_ms, why: $why}]'
 }
-# naked_json: per position opening (an order fill with an orderLinkId, or
-# a /sim/position), how long it stood without a stop-loss: 0 when its order
-# carried stopLoss (the exchange sets it at the fill), else until the first
-# accepted trading_stop with a stopLoss for that symbol (or until now).
-# Output: [{symbol, t_ms, naked_ms}].
+# naked_json: from the exchange's stop timeline (journal kind "stops": one
+# entry per change of a symbol's position or stops, at the instant the
+# exchange made it), every interval in which a position was open without a
+# stop (stopLoss and trailingStop both 0): opened without one, its stop
+# dropped by the exchange, a trading-stop answered but not applied, a
+# position opened outside hean. An interval still open counts until now.
+# Output: [{symbol, from_ms, to_ms (null: still naked), naked_ms}].
 naked_json() {
 	exsim_journal | jq -c --argjson now "$(now_ms)" '
 		def num: (. // "0") | tostring | tonumber? // 0;
-		. as $j
-		| ([.[] | select(.kind == "order" and (.orderLinkId // "") != "")
-			| {key: .orderLinkId, value: (.stopLoss | num)}] | from_entries) as $osl
-		| [ to_entries[]
-		    | select((.value.kind == "fill" and (.value.orderLinkId // "") != "")
-			or .value.kind == "sim_position")
-		    | .key as $k | .value as $f
-		    | if $f.kind == "fill" and (($osl[$f.orderLinkId] // 0) > 0) then
-			{symbol: $f.symbol, t_ms: $f.t_ms, naked_ms: 0}
-		      else
-			($j[$k + 1:] | map(select(.kind == "trading_stop" and .symbol == $f.symbol
-				and ((.retCode // 0) | num) == 0 and (.stopLoss | num) > 0)) | first) as $s
-			| {symbol: $f.symbol, t_ms: $f.t_ms,
-			   naked_ms: ((if $s then ($s.t_ms | tonumber) else $now end) - ($f.t_ms | tonumber))}
-		      end ]'
+		def naked: (.size | num) > 0 and (.protected | not);
+		[to_entries[] | .value + {i: .key} | select(.kind == "stops")]
+		| group_by(.symbol)
+		| map(sort_by(.i) | . as $e
+			| [range(0; length) as $k
+			   | select(($e[$k] | naked) and ($k == 0 or ($e[$k - 1] | naked | not)))
+			   | ([$e[$k + 1:][] | select(naked | not)] | first) as $fin
+			   | {symbol: $e[$k].symbol, from_ms: $e[$k].t_ms, to_ms: ($fin.t_ms // null),
+			      naked_ms: (($fin.t_ms // $now) - $e[$k].t_ms)}])
+		| add // []'
 }
 naked_max_ms() { naked_json | jq '[.[].naked_ms] | max // 0'; }
+naked_total_ms() { naked_json | jq '[.[].naked_ms] | add // 0'; }
 
 # orders_per_link: JSON {link: count} of accepted orders (retCode 0).
 orders_per_link() {
@@ -324,7 +372,11 @@ signals_check() {
 	sj=$(redis-cli -s "$IT_REDIS_SOCK" --json XRANGE hean:signals - + 2>/dev/null |
 		jq -c '[.[] | .[1] | [range(0; length; 2) as $i | {(.[$i]): .[$i + 1]}] | add | .id]')
 	tj=$(sigsim_signals) || { it_fail "GET /sim/signals failed"; return 1; }
-	res=$(jq -n -c --argjson S "$sj" --argjson T "$tj" --argjson a "$1" --argjson b "$2" '
+	printf '%s' "$sj" >"$IT_DIR/sc-signals.json"
+	printf '%s' "$tj" >"$IT_DIR/sc-truth.json"
+	res=$(jq -n -c --slurpfile S0 "$IT_DIR/sc-signals.json" --slurpfile T0 "$IT_DIR/sc-truth.json" \
+		--argjson a "$1" --argjson b "$2" '
+		$S0[0] as $S | $T0[0] as $T |
 		[$T[] | select(.wave_ts != null)
 		 | select((.wave_ts | sub("\\+00:00$"; "Z") | fromdate) as $w | $w >= $a and $w <= $b)
 		 | .id | tostring] as $want
@@ -332,6 +384,11 @@ signals_check() {
 		| {want: ($want | length),
 		   lost: [$want[] | select(. as $x | $have | index($x) | not)],
 		   doubled: [$have | group_by(.)[] | select(length > 1) | .[0]]}')
+	if [ -z "$res" ]; then
+		it_fail "signals_check: the comparison produced nothing"
+		SIG_LOST=-1 SIG_DOUBLED=-1
+		return 1
+	fi
 	SIG_LOST=$(jq '.lost | length' <<<"$res")
 	SIG_DOUBLED=$(jq '.doubled | length' <<<"$res")
 	it_log "signals $(iso_utc "$1")..$(iso_utc "$2"): $(jq -c '{want, lost, doubled}' <<<"$res")"
@@ -340,7 +397,11 @@ signals_check() {
 # orders_lost FROM TO: selected signals of the "ok" waves in [FROM, TO]
 # with no accepted order at the exchange (orderLinkId h<wave>-<symbol>).
 orders_lost() {
-	jq -n --argjson W "$(waves_json)" --argjson L "$(orders_per_link)" --argjson a "$1" --argjson b "$2" '
+	waves_json >"$IT_DIR/ol-waves.json"
+	orders_per_link >"$IT_DIR/ol-links.json"
+	jq -n --slurpfile W0 "$IT_DIR/ol-waves.json" --slurpfile L0 "$IT_DIR/ol-links.json" \
+		--argjson a "$1" --argjson b "$2" '
+		$W0[0] as $W | $L0[0] as $L |
 		[$W[] | select(.w >= $a and .w <= $b and .reason == "ok") | .w as $w
 		 | .signals | fromjson | .[] | "h\($w)-\(.symbol)" | select($L[.] == null)] | length'
 }

@@ -6,13 +6,16 @@
 # while it was down are caught up in order: those still inside
 # HEAN_WAVE_MAX_LATE_S processed, older ones recorded expired (and never
 # traded); the first wave after the restart is the one after the last
-# emitted wave (right date, UTC); every wave has exactly one entry.
+# emitted wave (right date, UTC); every wave has exactly one entry. The
+# exchange forgets orderLinkIds after 200 ms (E2E_LINK_MEMORY_MS): no
+# duplicate order counted at the exchange, no position without a stop.
 # (SC2317: predicates called through wait_until look unreachable.)
 # shellcheck source-path=SCRIPTDIR source=e2e_lib.sh disable=SC2317
 . "${HEAN_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/e2e/e2e_lib.sh"
 
 export TZ=Asia/Dubai
 E2E_LATE=7
+E2E_LINK_MEMORY_MS=${E2E_LINK_MEMORY_MS:-200}
 e2e_init pipeline-restart
 e2e_up
 wait_until 15 has_waves || it_fail "no wave emitted after up"
@@ -113,5 +116,12 @@ figure signal_mismatch_waves "$MISMATCH"
 it_check "no wave missed" test "$MISSED" = 0
 it_check "no wave doubled" test "$DOUBLED" = 0
 it_check "processed waves had the server's signals" test "$MISMATCH" = 0
-it_check "duplicate orders at the exchange: 0" test "$(dup_orders)" = 0
+DUP=$(dup_orders_json)
+e2e_log "duplicate orders: $DUP"
+figure duplicate_orders "$(jq length <<<"$DUP")"
+it_check "duplicate orders at the exchange: 0" test "$(jq length <<<"$DUP")" = 0
+# hean's orders carry their stop: no position ever stands without one
+NK=$(naked_max_ms)
+figure naked_max_ms "$NK"
+it_check "no position without a stop at the exchange" test "$NK" = 0
 it_done

@@ -5,11 +5,14 @@
 # Every process reconnects by itself and none is restarted; no signal, wave
 # or order is lost or doubled: hean:signals holds each of the server's
 # signals once, hean:waves each wave once, the exchange one accepted order
-# per (wave, symbol) and one for every selected signal.
+# per (wave, symbol) and one for every selected signal, and no position
+# ever stands without a stop. The exchange forgets orderLinkIds after
+# 200 ms (E2E_LINK_MEMORY_MS): uniqueness is hean's to keep.
 # (SC2317: predicates called through wait_until look unreachable.)
 # shellcheck source-path=SCRIPTDIR source=e2e_lib.sh disable=SC2317
 . "${HEAN_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/e2e/e2e_lib.sh"
 
+E2E_LINK_MEMORY_MS=${E2E_LINK_MEMORY_MS:-200}
 e2e_init redis-restart
 e2e_up
 wait_until 15 has_waves || it_fail "no wave emitted after up"
@@ -50,12 +53,14 @@ check_waves "$FROM" "$TO"
 signals_check "$FROM" "$TO"
 LOST=$(orders_lost "$FROM" "$TO")
 DUP=$(dup_orders)
+NK=$(naked_max_ms)
 figure missed_waves "$MISSED"
 figure doubled_waves "$DOUBLED"
 figure lost_signals "$SIG_LOST"
 figure doubled_signals "$SIG_DOUBLED"
 figure lost_orders "$LOST"
 figure duplicate_orders "$DUP"
+figure naked_max_ms "$NK"
 it_check "no wave missed" test "$MISSED" = 0
 it_check "no wave doubled" test "$DOUBLED" = 0
 it_check "no wave expired" test "$EXPIRED" = 0
@@ -64,6 +69,7 @@ it_check "no signal lost" test "$SIG_LOST" = 0
 it_check "no signal doubled" test "$SIG_DOUBLED" = 0
 it_check "no order lost" test "$LOST" = 0
 it_check "no order doubled" test "$DUP" = 0
+it_check "no position without a stop at the exchange" test "$NK" = 0
 for n in "${E2E_DAEMONS[@]}"; do
 	it_check "$n not restarted" test "$(pid_of "$n")" = "${P0[$n]}"
 done

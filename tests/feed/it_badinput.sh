@@ -5,7 +5,7 @@
 . "$HEAN_SRC/tests/integration/lib.sh"
 . "$HEAN_SRC/tests/feed/feed_lib.sh"
 it_init feed-badinput
-feed_setup --rate 50
+feed_setup --rate 50 --fast
 
 for kind in malformed unknown nan negative; do
 	sim_ctl "$EXSIM_URL" "/sim/send?kind=$kind"

@@ -5,7 +5,7 @@
 . "$HEAN_SRC/tests/integration/lib.sh"
 . "$HEAN_SRC/tests/feed/feed_lib.sh"
 it_init feed-close-on-connect
-feed_setup --rate 20
+feed_setup --rate 20 --fast
 
 sim_ctl "$EXSIM_URL" "/sim/close_on_connect?on=1"
 c0=$(exsim_stat ws_connects)

@@ -4,7 +4,7 @@
 . "$HEAN_SRC/tests/integration/lib.sh"
 . "$HEAN_SRC/tests/feed/feed_lib.sh"
 it_init feed-reconnect
-feed_setup --rate 50
+feed_setup --rate 50 --fast
 
 # recover NAME T0_MS LIMIT_MS: waits for the new connection after T0 and
 # for every symbol to tick on it; prints the ms from T0 to the first new tick.

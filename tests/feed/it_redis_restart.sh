@@ -4,7 +4,7 @@
 . "$HEAN_SRC/tests/integration/lib.sh"
 . "$HEAN_SRC/tests/feed/feed_lib.sh"
 it_init feed-redis-restart
-feed_setup --rate 100
+feed_setup --rate 100 --fast
 
 wait_until 10 out_ge 300 rcli XLEN hean:ticks || it_fail "no ticks before the fault"
 c0=$(exsim_stat ws_connects)

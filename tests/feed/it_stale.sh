@@ -5,7 +5,7 @@
 . "$HEAN_SRC/tests/feed/feed_lib.sh"
 it_init feed-stale
 export HEAN_STALE_S=2
-feed_setup --rate 20
+feed_setup --rate 20 --fast
 
 t0=$(now_ms)
 sim_ctl "$EXSIM_URL" "/sim/stale?symbol=ETHUSDT&secs=4"

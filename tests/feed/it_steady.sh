@@ -4,7 +4,7 @@
 . "$HEAN_SRC/tests/integration/lib.sh"
 . "$HEAN_SRC/tests/feed/feed_lib.sh"
 it_init feed-steady
-feed_setup --rate 400
+feed_setup --rate 400 --fast
 
 wait_until 20 out_ge 4000 rcli XLEN hean:ticks || it_fail "fewer than 4000 ticks in 20 s"
 freeze_sim 60

@@ -84,7 +84,8 @@ it_cleanup() {
 			tail -n 30 "$f" >&2
 		done
 	fi
-	if [ -n "$san" ] && [ "$rc" -ne 77 ]; then
+	# A report fails the test even when it skipped afterwards (exit 77).
+	if [ -n "$san" ]; then
 		exit 1
 	fi
 	return "$rc"

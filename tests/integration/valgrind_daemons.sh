@@ -16,7 +16,7 @@ if [ "${san:-none}" != none ]; then
 fi
 
 start_redis
-start_exsim --rate 20
+start_exsim --rate 20 --fast
 start_sigsim --interval 10 --push-delay 1
 export HEAN_PING_INTERVAL_S=1 HEAN_LIVENESS_TIMEOUT_S=3 HEAN_WAVE_INTERVAL_S=10 HEAN_WAVE_DELAY_S=1
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The final line of `scripts/hean test`, computed from meson's testlog.json
-# (one JSON object a line): passed / failed (FAIL, TIMEOUT, ERROR, ...) /
-# skipped, and a failure when meson itself failed with no test to show it.
+# (one JSON object a line): passed / failed (FAIL, TIMEOUT, ERROR, ... and
+# SKIP: a test never skips silently), a failure when meson itself failed
+# with no test to show it, and a failure when no test ran at all.
 set -u
 src=${HEAN_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # shellcheck source-path=SCRIPTDIR source=../../scripts/hean
@@ -9,9 +10,9 @@ src=${HEAN_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 dir=$(mktemp -d /tmp/hean-summary.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 fails=0
-check() { # check DESC EXPECTED_LINE EXPECTED_RC LOG MESON_RC
+check() { # check DESC EXPECTED_OUTPUT EXPECTED_RC LOG MESON_RC [LOG...]
 	local out rc
-	out=$(test_summary "$4" "$5")
+	out=$(test_summary "$4" "$5" "${@:6}")
 	rc=$?
 	if [ "$out" = "$2" ] && [ "$rc" = "$3" ]; then
 		echo "ok: $1"
@@ -39,9 +40,18 @@ row() { printf '{"name": "%s", "stdout": "%s", "result": "%s", "duration": 0.1}\
 	row a '' OK
 	row b '' SKIP
 } >"$dir/skip.json"
-check "mixed results" "3 passed, 4 failed, 1 skipped" 1 "$dir/mixed.json" 1
+{
+	row v '' OK
+	row w '' FAIL
+} >"$dir/mixed-ok.json"
+: >"$dir/empty.json"
+nl=$'\n'
+check "mixed results" "skipped, counted as failed: e${nl}3 passed, 5 failed" 1 "$dir/mixed.json" 1
 check "all passed" "2 passed, 0 failed" 0 "$dir/ok.json" 0
-check "skips reported" "1 passed, 0 failed, 1 skipped" 0 "$dir/skip.json" 0
-check "meson failed, no log" "0 passed, 1 failed" 1 "$dir/none.json" 1
+check "a skip is a failure" "skipped, counted as failed: b${nl}1 passed, 1 failed" 1 "$dir/skip.json" 0
+check "meson failed, no log" "no test ran${nl}0 passed, 1 failed" 1 "$dir/none.json" 1
 check "meson failed, all tests ok" "2 passed, 1 failed" 1 "$dir/ok.json" 1
+check "no test ran (suite not registered)" "no test ran${nl}0 passed, 1 failed" 1 "$dir/empty.json" 0
+check "second log counted" "3 passed, 1 failed" 1 "$dir/ok.json" 0 "$dir/mixed-ok.json"
+HC_TEST_UNREGISTERED=1 check "a test named but not registered" "2 passed, 1 failed" 1 "$dir/ok.json" 0
 [ "$fails" -eq 0 ]

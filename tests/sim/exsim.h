@@ -20,11 +20,33 @@
 #include "common/timeutil.h"
 #include "tests/sim/simlib.h"
 
-#define EXSIM_MAX_SYMS 128
-/* A set of symbol (or topic) indexes, one bit each (gnu11 __int128). */
-typedef unsigned __int128 exsim_mask;
-#define EXSIM_BIT(i) ((exsim_mask)1 << (i))
-#define EXSIM_RING 2048		/* delta frames kept per symbol */
+#define EXSIM_MAX_SYMS 1024 /* Bybit lists 600+ linear instruments */
+/* A set of symbol (or topic) indexes, one bit each. */
+typedef struct {
+	uint64_t w[EXSIM_MAX_SYMS / 64];
+} exsim_mask;
+static inline bool exsim_mask_has(const exsim_mask *m, int i)
+{
+	return (m->w[i >> 6] >> (i & 63)) & 1;
+}
+static inline void exsim_mask_set(exsim_mask *m, int i)
+{
+	m->w[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+static inline void exsim_mask_clr(exsim_mask *m, int i)
+{
+	m->w[i >> 6] &= ~((uint64_t)1 << (i & 63));
+}
+static inline bool exsim_mask_any(const exsim_mask *m)
+{
+	for (int k = 0; k < EXSIM_MAX_SYMS / 64; k++) {
+		if (m->w[k]) {
+			return true;
+		}
+	}
+	return false;
+}
+#define EXSIM_RING 2048		/* delta frames kept per symbol (few symbols) */
 #define EXSIM_FRAME_MAX 560	/* bytes of one delta frame */
 #define EXSIM_RX_MAX (64 * 1024) /* inbound WS message cap */
 #define EXSIM_BODY_MAX (64 * 1024)
@@ -69,11 +91,16 @@ struct exsim_sym {
 	int idx;
 	struct exsim_inst in;
 	struct exsim_ticker t;
-	struct exsim_frame *ring; /* owned, EXSIM_RING entries */
+	struct exsim_frame *ring; /* owned, app->ring_n entries */
 	uint64_t head;		  /* seq of the next frame */
 	int64_t stale_until_ms;	  /* 0 none, -1 until resume */
 	double due;		  /* fractional ticks owed (timer mode) */
+	struct exsim_ticker sent; /* as of the last frame pushed */
+	int64_t last_push_ms;	  /* when that frame was made */
+	bool dirty;		  /* steps not pushed yet (realistic pacing) */
 };
+
+#define EXSIM_PACE_MS 100 /* Bybit: a ticker push per symbol at most every 100 ms */
 
 struct exsim_msg {
 	struct exsim_msg *next;
@@ -83,6 +110,7 @@ struct exsim_msg {
 };
 
 struct exsim_app;
+struct exsim_held;
 
 /* Per-connection state (lws per_session_data, zeroed by lws). */
 struct exsim_conn {
@@ -92,7 +120,7 @@ struct exsim_conn {
 	int kind;
 	char conn_id[40];
 	/* ws */
-	exsim_mask subs; /* public: symbol bitmask (EXSIM_MAX_SYMS <= 128) */
+	exsim_mask subs; /* public: symbol bitmask */
 	uint64_t cursor[EXSIM_MAX_SYMS];
 	exsim_mask psubs;	     /* private: topic bitmask */
 	bool authed;
@@ -144,7 +172,13 @@ struct exsim_pos {
 	double realised;
 	int64_t created_ms, updated_ms;
 	uint64_t seq;
+	int sl_by, tp_by; /* EXSIM_BY_*: the price the SL / TP triggers on */
+	/* the position's Untriggered conditional orders, as Bybit lists them
+	 * in order/realtime: [0] StopLoss, [1] TakeProfit, [2] TrailingStop */
+	struct exsim_order *cond[3];
 };
+
+enum { EXSIM_BY_LAST = 0, EXSIM_BY_MARK = 1, EXSIM_BY_INDEX = 2 };
 
 struct exsim_order {
 	char order_id[40];
@@ -154,6 +188,9 @@ struct exsim_order {
 	bool market, reduce_only;
 	int64_t qty, price; /* price 10^-pscale (limit or protective) */
 	int64_t sl;	    /* stopLoss from create, 0 none */
+	int sl_by;	    /* slTriggerBy from create (EXSIM_BY_*) */
+	int64_t trigger;    /* conditional orders: trigger price, 0 none */
+	const char *trigger_by, *cancel_type; /* static strings */
 	const char *status; /* static string */
 	const char *stop_type;
 	const char *create_type;
@@ -162,11 +199,24 @@ struct exsim_order {
 	int64_t created_ms, updated_ms;
 	ev_timer fill; /* fill delay */
 	bool fill_pending;
+	int parts_left; /* fills still to come (partial fills); 0: one fill */
 	struct exsim_app *app;
 };
 
 struct exsim_stats {
 	long public_conns, private_conns, ws_connects, pings, subscribes, frames_sent, rest_calls;
+};
+
+/* Protection record and faults (exsim_protect.c). */
+struct exsim_stopline {
+	bool known;
+	int side;
+	int64_t size, sl, ts; /* last journalled state */
+};
+struct exsim_protect {
+	int64_t link_memory_ms; /* 0: orderLinkIds are unique forever */
+	int tpsl_ignore;	/* trading-stop calls to answer OK but not apply */
+	struct exsim_stopline last[EXSIM_MAX_SYMS];
 };
 
 struct exsim_app {
@@ -175,7 +225,12 @@ struct exsim_app {
 	int port;
 	uint64_t seed, rng;
 	double rate;
+	bool fast;	/* --fast: every step a frame, rate unbounded (benchmarks) */
+	int ring_n;	/* frames kept per symbol */
+	int ndirty;	/* symbols with steps not pushed yet */
 	int fill_delay_ms; /* -1 = random 0..50 */
+	int fill_parts;	   /* fills (execution pushes) per order, >= 1 */
+	int fill_part_ms;  /* between two partial fills */
 	char api_key[96], api_secret[128];
 	FILE *journal_fp;
 	json_t *journal; /* owned array */
@@ -194,6 +249,30 @@ struct exsim_app {
 	int64_t clock_offset_ms;
 	struct exsim_rest_fault faults[8];
 	struct exsim_bucket buckets[8];
+	/* the exchange at its worst (exsim_worst.c) */
+	struct exsim_worst {
+		int64_t ban_until_ms;	  /* REST IP ban: every /v5 call 403 until then */
+		int ban_secs;		  /* length of a ban (600 as Bybit) */
+		int ip_limit;		  /* /v5 calls per 5 s that start a ban; 0 off */
+		int64_t ip_window_start;  /* start of the current 5 s window */
+		int ip_count;		  /* /v5 calls in it */
+		long bans, banned_calls;  /* bans started; calls refused during bans */
+		int refuse_status;	  /* WS handshake refusal status (503/403/429) */
+		int pingless_mask;	  /* EXSIM_PATH_* whose JSON pings go unanswered */
+		int64_t pingless_until_ms; /* -1 until resume */
+		long pings_ignored;
+		/* private push faults */
+		int push_delay_ms;	  /* each push late by 0..N ms (per-topic FIFO) */
+		int push_dup_pct;	  /* % of pushes sent twice (same envelope id) */
+		bool order_after_position; /* order pushes held until a position push */
+		struct exsim_held *held, *held_tail; /* pushes not sent yet */
+		uint64_t held_seq, pos_sent_seq;
+		int64_t topic_due[4];	  /* last due time per topic (FIFO per topic) */
+		ev_timer push_timer;
+		bool push_timer_init;
+		long pushes_delayed, pushes_duplicated, orders_held;
+		bool shuffle_keys; /* random key order in REST and WS JSON */
+	} w;
 
 	/* trading */
 	struct exsim_order **orders; /* owned array of owned orders */
@@ -208,6 +287,7 @@ struct exsim_app {
 	struct sim_kick kick;
 	struct hean_loop hl; /* signals, SIGPIPE */
 	bool stopping;
+	struct exsim_protect prot; /* exsim_protect.c */
 };
 
 /* ===== exsim_main.c ===== */
@@ -240,8 +320,13 @@ int exsim_market_find(const struct exsim_app *app, const char *symbol);
 /* One random step for symbol i: updates truth, appends a delta frame to
  * its ring, runs order/stop checks. Returns false if the symbol is stale. */
 bool exsim_market_step(struct exsim_app *app, int i);
+/* Pushes symbol i's pending steps as one delta (see exsim_market.c). */
+void exsim_market_emit(struct exsim_app *app, int i, bool force);
 /* Moves the market to price p (10^-pscale units) at once and emits a delta. */
 void exsim_market_set_price(struct exsim_app *app, int i, int64_t p);
+/* Same with distinct mark and index prices (0: equal to p). */
+void exsim_market_set_prices(struct exsim_app *app, int i, int64_t p, int64_t mark,
+			     int64_t index);
 /* Full snapshot frame for symbol i. Caller frees. */
 char *exsim_market_snapshot(const struct exsim_app *app, int i, size_t *len);
 /* Truth as JSON object (all fields as strings) / REST ticker row. */
@@ -279,6 +364,9 @@ void exsim_pub_rx(struct exsim_conn *c, const char *in, size_t len);
 /* Pushes data (array, stolen) on topic ("order", "execution", "position",
  * "wallet") to every authenticated subscriber. */
 void exsim_priv_push(struct exsim_app *app, const char *topic, json_t *data);
+/* Sends now (no push fault), with envelope id msg_id (NULL: a new one);
+ * steals data. */
+void exsim_priv_send(struct exsim_app *app, const char *topic, json_t *data, const char *msg_id);
 
 /* ===== exsim_http.c ===== */
 /* HTTP request lifecycle callbacks (called from exsim_lws_callback). */
@@ -321,6 +409,9 @@ void exsim_orders_position_list(struct exsim_conn *c);
 void exsim_orders_trading_stop(struct exsim_conn *c, json_t *body);
 /* Called after every last-price change of symbol i. */
 void exsim_orders_on_price(struct exsim_app *app, int i);
+/* Conditional orders of every symbol brought in line with its stops,
+ * without pushes (housekeeping backstop). */
+void exsim_orders_cond_scan(struct exsim_app *app);
 /* Opens a position directly (no stops). */
 void exsim_orders_set_position(struct exsim_app *app, int i, int side, int64_t qty);
 json_t *exsim_orders_state(struct exsim_app *app);
@@ -339,8 +430,59 @@ void exsim_journal_finish(struct exsim_app *app);
 void exsim_journal_reply(struct exsim_app *app, const char *kind, json_t *body, int code,
 			 const char *msg, json_t *extra);
 
+/* ===== exsim_worst.c (Bybit at its worst: bans, pacing, push faults) ===== */
+/* A /v5 call arrived: counts it for the IP limit; true (and the 403
+ * answer set) when the IP is banned. */
+bool exsim_worst_banned(struct exsim_conn *c);
+/* JSON ping on a connection of kind: false when the ping-only fault says
+ * not to answer it. */
+bool exsim_worst_answer_ping(struct exsim_app *app, int kind);
+/* /sim/ban, /sim/pingless and the other controls of this file; false
+ * when name is none of them. */
+bool exsim_worst_ctl(struct exsim_conn *c, const char *name);
+/* Applies the ping-only fault to every WS connection's protocol pings
+ * (housekeeping). */
+void exsim_worst_pingless_sync(struct exsim_app *app);
+/* Stats fields of this file added to o. */
+void exsim_worst_stats(struct exsim_app *app, json_t *o);
+/* Private push faults (delay, duplicates, order after position): takes
+ * data (stolen) and returns true when a fault is on; false: send now. */
+bool exsim_worst_push(struct exsim_app *app, const char *topic, json_t *data);
+/* Compact JSON text of o, its keys in a seeded random order at every
+ * level when --shuffle-keys (Bybit: key order varies). Caller frees. */
+char *exsim_worst_dumps(struct exsim_app *app, json_t *o);
+/* Stops the push-fault timer and frees what it still holds. */
+void exsim_worst_finish(struct exsim_app *app);
+
+/* ===== exsim_tap.c ===== */
+/* The query of the newest "METHOD PATH" request line read from fd, exactly
+ * as the client sent it (no '?'); NULL when the bytes are not at hand
+ * (TLS). Caller frees. */
+char *exsim_tap_query(int fd, const char *method, const char *path);
+/* A new connection on fd: drop what an earlier one left. */
+void exsim_tap_forget(int fd);
+/* fd is a WebSocket from now on: track its inbound frames. */
+void exsim_tap_ws(int fd);
+/* Drop (or pass again) the RFC 6455 ping frames fd receives. */
+void exsim_tap_strip_pings(int fd, bool strip);
+/* Ping frames dropped so far. */
+long exsim_tap_pings_dropped(void);
+
 /* ===== exsim_ctl.c ===== */
 /* Handles /sim/... requests. */
 void exsim_ctl_handle(struct exsim_conn *c);
+
+/* ===== exsim_protect.c ===== */
+/* The orderLinkId of o no longer counts for uniqueness (link memory). */
+bool exsim_link_forgotten(const struct exsim_app *app, const struct exsim_order *o);
+/* Journals ("stops") symbol i's position and stops if they changed. */
+void exsim_stops_note(struct exsim_app *app, int i, const char *why);
+/* exsim_stops_note for every symbol (housekeeping backstop). */
+void exsim_stops_scan(struct exsim_app *app);
+/* trading-stop fault: answers OK without applying; true when it did. */
+bool exsim_tpsl_ignored(struct exsim_conn *c, json_t *body, int i);
+/* /sim/link_memory, /sim/tpsl_ignore, /sim/stop_drop, /sim/stops; false
+ * when name is none of them. */
+bool exsim_protect_ctl(struct exsim_conn *c, const char *name);
 
 #endif

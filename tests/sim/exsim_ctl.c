@@ -73,13 +73,14 @@ static int qsymbol(struct exsim_conn *c)
 static void stats(struct exsim_conn *c)
 {
 	struct exsim_stats *s = &c->app->st;
-	answer_json(c, 200,
-		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "public_conns",
+	json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "public_conns",
 			      (json_int_t)s->public_conns, "private_conns",
 			      (json_int_t)s->private_conns, "ws_connects", (json_int_t)s->ws_connects,
 			      "pings", (json_int_t)s->pings, "subscribes", (json_int_t)s->subscribes,
 			      "frames_sent", (json_int_t)s->frames_sent, "rest_calls",
-			      (json_int_t)s->rest_calls));
+			      (json_int_t)s->rest_calls);
+	exsim_worst_stats(c->app, o);
+	answer_json(c, 200, o);
 }
 
 static void views(struct exsim_conn *c, const char *name)
@@ -118,8 +119,8 @@ static void rest_fault(struct exsim_conn *c)
 
 	if (!exsim_query_get(c, "kind", kind, sizeof(kind)) ||
 	    (strcmp(kind, "10006") && strcmp(kind, "5xx") && strcmp(kind, "timeout") &&
-	     strcmp(kind, "lost"))) {
-		bad(c, "kind must be 10006|5xx|timeout|lost");
+	     strcmp(kind, "lost") && strcmp(kind, "429") && strcmp(kind, "401"))) {
+		bad(c, "kind must be 10006|5xx|429|401|timeout|lost");
 		return;
 	}
 	if (qint(c, "count", &n) && (n < 0 || n > 1000000)) {
@@ -154,7 +155,20 @@ static void price(struct exsim_conn *c)
 		bad(c, "bad price");
 		return;
 	}
-	exsim_market_set_price(c->app, i, llround(p * pow(10, c->app->syms[i].in.pscale)));
+	{
+		double sc = pow(10, c->app->syms[i].in.pscale), mk = 0, ix = 0;
+		/* optional mark= and index= (distinct from the last price) */
+		if ((exsim_query_get(c, "mark", b, sizeof(b)) &&
+		     hean_parse_decimal(b, strlen(b), &mk, HEAN_NUM_POSITIVE) < 0) ||
+		    (exsim_query_get(c, "index", b, sizeof(b)) &&
+		     hean_parse_decimal(b, strlen(b), &ix, HEAN_NUM_POSITIVE) < 0) ||
+		    mk > 1e12 || ix > 1e12) {
+			bad(c, "bad mark or index");
+			return;
+		}
+		exsim_market_set_prices(c->app, i, llround(p * sc), llround(mk * sc),
+					llround(ix * sc));
+	}
 	ok(c, 1);
 }
 
@@ -201,6 +215,8 @@ void exsim_ctl_handle(struct exsim_conn *c)
 		ok(c, exsim_ws_silent_all(app, mask, qdeadline(c)));
 	} else if (!strcmp(name, "resume")) {
 		app->refuse_until_ms = 0;
+		app->w.ban_until_ms = 0;
+		app->w.pingless_mask = 0;
 		for (int i = 0; i < app->nsyms; i++) {
 			app->syms[i].stale_until_ms = 0;
 			exsim_ws_notify_symbol(app, i);
@@ -208,6 +224,14 @@ void exsim_ctl_handle(struct exsim_conn *c)
 		exsim_ws_resume_all(app);
 		ok(c, 0);
 	} else if (!strcmp(name, "refuse")) {
+		if (!qint(c, "code", &v)) {
+			v = 503;
+		}
+		if (v != 503 && v != 403 && v != 429) {
+			bad(c, "code must be 503|403|429");
+			return;
+		}
+		app->w.refuse_status = (int)v;
 		app->refuse_until_ms = qdeadline(c);
 		ok(c, 0);
 	} else if (!strcmp(name, "close_on_connect")) {
@@ -259,6 +283,8 @@ void exsim_ctl_handle(struct exsim_conn *c)
 		ok(c, 0);
 	} else if (!strcmp(name, "position")) {
 		position(c);
+	} else if (exsim_worst_ctl(c, name)) {
+		/* answered */
 	} else if (!strcmp(name, "idle_close")) {
 		if (!qint(c, "secs", &v) || v < 0 || v > 86400) {
 			bad(c, "bad secs");
@@ -266,7 +292,7 @@ void exsim_ctl_handle(struct exsim_conn *c)
 		}
 		app->idle_close_s = (int)v;
 		ok(c, 0);
-	} else {
+	} else if (!exsim_protect_ctl(c, name)) {
 		views(c, name);
 	}
 }

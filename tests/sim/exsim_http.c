@@ -73,6 +73,11 @@ static char *collect_query(struct lws *wsi)
 		n += encode_into(q + n, frag, true);
 		q[n] = '\0';
 	}
+	/* lws reports the empty query of "path?" (ccxt's GET without
+	 * parameters) as the fragment "/": the client signed "" */
+	if (!strcmp(q, "%2F")) {
+		q[0] = '\0';
+	}
 	return q;
 }
 
@@ -147,7 +152,7 @@ void exsim_http_envelope(struct exsim_conn *c, int code, const char *msg, json_t
 	json_object_set_new(o, "result", result ? result : json_object());
 	json_object_set_new(o, "retExtInfo", json_object());
 	json_object_set_new(o, "time", json_integer(exsim_now_ms(c->app)));
-	s = json_dumps(o, JSON_COMPACT);
+	s = exsim_worst_dumps(c->app, o);
 	json_decref(o);
 	if (s) {
 		exsim_http_answer(c, 200, s, strlen(s));
@@ -197,7 +202,9 @@ static int handle(struct exsim_conn *c)
 		exsim_ctl_handle(c);
 	} else if (!strncmp(c->path, "/v5/", 4)) {
 		c->app->st.rest_calls++;
-		exsim_rest_handle(c);
+		if (!exsim_worst_banned(c)) {
+			exsim_rest_handle(c);
+		}
 	} else {
 		const char nf[] = "{\"error\":\"not found\"}";
 		exsim_http_answer(c, 404, nf, sizeof(nf) - 1);
@@ -216,7 +223,8 @@ static int write_answer(struct exsim_conn *c, struct lws *wsi)
 		return 0;
 	}
 	if (lws_add_http_common_headers(wsi, (unsigned)c->status,
-					c->status >= 500 ? "text/html" : "application/json",
+					c->resp_len && c->resp[LWS_PRE] == '<' ? "text/html"
+										 : "application/json",
 					c->resp_len, &p, end)) {
 		return -1;
 	}
@@ -257,7 +265,13 @@ int exsim_http_callback(struct exsim_conn *c, struct lws *wsi, enum lws_callback
 		snprintf(c->path, sizeof(c->path), "%s", (const char *)in);
 		snprintf(c->method, sizeof(c->method), "%s",
 			 lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) ? "POST" : "GET");
-		c->query = collect_query(wsi);
+		/* the query as sent (signatures are over these bytes); lws'
+		 * decoded fragments re-encoded only when the bytes are not at
+		 * hand (TLS) */
+		c->query = exsim_tap_query(lws_get_socket_fd(wsi), c->method, c->path);
+		if (!c->query) {
+			c->query = collect_query(wsi);
+		}
 		get_hdr(wsi, "x-bapi-api-key:", "X-BAPI-API-KEY:", c->api_key, sizeof(c->api_key));
 		get_hdr(wsi, "x-bapi-sign:", "X-BAPI-SIGN:", c->sign, sizeof(c->sign));
 		get_hdr(wsi, "x-bapi-timestamp:", "X-BAPI-TIMESTAMP:", c->ts_hdr,

@@ -121,6 +121,16 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	int64_t now = hean_time_now_ms();
 	double dt = w->repeat > 0 ? w->repeat : 0.1;
 
+	if (app->ndirty > 0) {
+		/* realistic pacing: merged steps whose 100 ms have passed */
+		for (int i = 0; i < app->nsyms; i++) {
+			if (app->syms[i].dirty &&
+			    exsim_now_ms(app) - app->syms[i].last_push_ms >= EXSIM_PACE_MS) {
+				exsim_market_emit(app, i, true);
+				exsim_ws_notify_symbol(app, i);
+			}
+		}
+	}
 	if (app->rate <= 0) {
 		return;
 	}
@@ -163,6 +173,9 @@ void exsim_rate_apply(struct exsim_app *app)
 	if (period < 0.001) {
 		period = 0.001;
 	}
+	if (!app->fast && period > 0.01) {
+		period = 0.01; /* symbols step on their own phase; pushes are paced */
+	}
 	ev_timer_set(&app->tick_timer, period, period);
 	ev_timer_start(app->loop, &app->tick_timer);
 }
@@ -173,6 +186,9 @@ int exsim_rate_set(struct exsim_app *app, const char *hz)
 
 	if (!hz || hean_parse_decimal(hz, strlen(hz), &v, HEAN_NUM_NONNEG) < 0 || v > 1e6) {
 		return -EINVAL;
+	}
+	if (app->loop && v <= 0 && !app->fast) {
+		return -EINVAL; /* "as fast as the client drains" is --fast only */
 	}
 	app->rate = v;
 	if (app->loop) {
@@ -197,6 +213,9 @@ static void on_house(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 	}
 	exsim_ws_housekeeping(app, now);
+	exsim_orders_cond_scan(app);
+	exsim_worst_pingless_sync(app);
+	exsim_stops_scan(app);
 }
 
 /* First SIGINT/SIGTERM (common/loop): stop the timers, leave ev_run;
@@ -221,9 +240,91 @@ static const struct lws_protocols protocols[] = {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hean-exsim --port P [--seed N] [--symbols A,B] [--rate HZ]\n"
-			"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n"
-			"       [--tls-cert PEM --tls-key PEM] (serve wss:// and https:// too)\n");
+	fprintf(stderr,
+		"usage: hean-exsim --port P [--seed N] [--symbols A,B] [--rate HZ]\n"
+		"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n"
+		"       [--credentials-file FILE] [--credentials-env]\n"
+		"       [--fill-parts N] [--fill-part-ms MS] [--fast] [--shuffle-keys]\n"
+		"  --shuffle-keys           JSON keys of REST answers and WS messages in a\n"
+		"                           random order (seeded by --seed), as Bybit's vary\n"
+		"  --rate HZ                market steps per symbol per second (default 10)\n"
+		"  --fast                   benchmarks: every step is a frame, --rate 0 = as\n"
+		"                           fast as the client drains; without it pushes are\n"
+		"                           paced as Bybit's: at most one per symbol per\n"
+		"                           100 ms, the steps in between merged into it\n"
+		"  --fill-parts N           fill each order in N parts: PartiallyFilled, then\n"
+		"                           Filled, one execution push per part (default 1)\n"
+		"  --fill-part-ms MS        time between two parts (default 20)\n"
+		"  --credentials-file FILE  read HEAN_BYBIT_API_KEY= and HEAN_BYBIT_API_SECRET=\n"
+		"                           lines (hean's env-file format) from FILE\n"
+		"  --credentials-env        take HEAN_BYBIT_API_KEY / HEAN_BYBIT_API_SECRET\n"
+		"                           from the environment (no secret on the command line)\n"
+		"  --tls-cert PEM --tls-key PEM  serve wss:// and https:// too\n");
+}
+
+/* Strips surrounding blanks and one pair of matching quotes in place. */
+static char *cred_value(char *v)
+{
+	size_t n;
+
+	while (*v == ' ' || *v == '\t') {
+		v++;
+	}
+	n = strlen(v);
+	while (n > 0 && strchr(" \t\r\n", v[n - 1])) {
+		v[--n] = '\0';
+	}
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+		v[n - 1] = '\0';
+		v++;
+	}
+	return v;
+}
+
+/* Takes key/secret from KEY=VALUE lines ("export " prefix and quotes
+ * allowed, # comments skipped). 0, or -errno when unreadable. */
+static int creds_from_file(struct exsim_app *app, const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *eq;
+
+		while (*p == ' ' || *p == '\t') {
+			p++;
+		}
+		if (!strncmp(p, "export ", 7)) {
+			p += 7;
+		}
+		if (*p == '#' || !(eq = strchr(p, '='))) {
+			continue;
+		}
+		*eq = '\0';
+		if (!strcmp(cred_value(p), "HEAN_BYBIT_API_KEY")) {
+			snprintf(app->api_key, sizeof(app->api_key), "%s", cred_value(eq + 1));
+		} else if (!strcmp(cred_value(p), "HEAN_BYBIT_API_SECRET")) {
+			snprintf(app->api_secret, sizeof(app->api_secret), "%s", cred_value(eq + 1));
+		}
+	}
+	explicit_bzero(line, sizeof(line));
+	fclose(f);
+	return 0;
+}
+
+static void creds_from_env(struct exsim_app *app)
+{
+	const char *k = getenv("HEAN_BYBIT_API_KEY"), *s = getenv("HEAN_BYBIT_API_SECRET");
+
+	if (k && *k) {
+		snprintf(app->api_key, sizeof(app->api_key), "%s", k);
+	}
+	if (s && *s) {
+		snprintf(app->api_secret, sizeof(app->api_secret), "%s", s);
+	}
 }
 
 /* Parses the command line into app. Returns 0 or -EINVAL (usage shown). */
@@ -239,8 +340,14 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		{"api-key", required_argument, NULL, 'k'},
 		{"api-secret", required_argument, NULL, 'S'},
 		{"journal", required_argument, NULL, 'j'},
-		{"tls-cert", required_argument, NULL, 'C'},
-		{"tls-key", required_argument, NULL, 'K'},
+		{"credentials-file", required_argument, NULL, 'C'},
+		{"fill-parts", required_argument, NULL, 'P'},
+		{"fast", no_argument, NULL, 'F'},
+		{"shuffle-keys", no_argument, NULL, 'K'},
+		{"fill-part-ms", required_argument, NULL, 'M'},
+		{"credentials-env", no_argument, NULL, 'E'},
+		{"tls-cert", required_argument, NULL, 1001},
+		{"tls-key", required_argument, NULL, 1002},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -279,9 +386,35 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 			*journal = optarg;
 			break;
 		case 'C':
-			tls_cert = optarg;
+			if ((bad = creds_from_file(app, optarg)) < 0) {
+				fprintf(stderr, "hean-exsim: cannot read %s: %s\n", optarg,
+					strerror(-bad));
+			}
+			break;
+		case 'E':
+			creds_from_env(app);
+			break;
+		case 'F':
+			app->fast = true;
 			break;
 		case 'K':
+			app->w.shuffle_keys = true;
+			break;
+		case 'h':
+			usage();
+			exit(0);
+		case 'P':
+			bad = sim_parse_int(optarg, 1, 100, &v);
+			app->fill_parts = (int)v;
+			break;
+		case 'M':
+			bad = sim_parse_int(optarg, 0, 60000, &v);
+			app->fill_part_ms = (int)v;
+			break;
+		case 1001:
+			tls_cert = optarg;
+			break;
+		case 1002:
 			tls_key = optarg;
 			break;
 		default:
@@ -309,9 +442,17 @@ int main(int argc, char **argv)
 	app.seed = 1;
 	app.rate = 10;
 	app.fill_delay_ms = -1;
+	app.fill_parts = 1;
+	app.fill_part_ms = 20;
+	app.w.ban_secs = 600;
+	app.w.ip_limit = 600;
 	snprintf(app.api_key, sizeof(app.api_key), "hean-sim-key");
 	snprintf(app.api_secret, sizeof(app.api_secret), "hean-sim-secret");
 	if (parse_args(&app, argc, argv, &symbols, &journal) < 0) {
+		return 2;
+	}
+	if (!app.fast && app.rate <= 0) {
+		fprintf(stderr, "hean-exsim: --rate 0 (as fast as the client drains) needs --fast\n");
 		return 2;
 	}
 	hean_log_init("exsim", NULL, HEAN_LOG_INFO);
@@ -351,8 +492,9 @@ int main(int argc, char **argv)
 	app.house_timer.data = &app;
 	ev_timer_start(app.loop, &app.house_timer);
 
-	log_info("event=listening addr=127.0.0.1 port=%d symbols=%s rate=%g seed=%llu", app.port,
-		 symbols, app.rate, (unsigned long long)app.seed);
+	log_info("event=listening addr=127.0.0.1 port=%d symbols=%d rate=%g pacing=%s seed=%llu",
+		 app.port, app.nsyms, app.rate, app.fast ? "fast" : "realistic",
+		 (unsigned long long)app.seed);
 	hean_loop_run(&app.hl);
 	rc = 0;
 out:
@@ -360,6 +502,7 @@ out:
 	ev_timer_stop(app.loop, &app.house_timer);
 	sim_kick_stop(&app.kick, app.loop);
 	sim_lws_destroy(&app.ctx);
+	exsim_worst_finish(&app);
 	exsim_orders_finish(&app);
 	exsim_market_finish(&app);
 	exsim_journal_finish(&app);

@@ -65,6 +65,14 @@ static void init_ticker(struct exsim_app *app, struct exsim_sym *s)
 int exsim_market_init(struct exsim_app *app, const char *symbols)
 {
 	const char *p = symbols;
+	int nsym = 1;
+
+	for (const char *q = symbols; *q; q++) {
+		nsym += *q == ',';
+	}
+	/* frames kept per symbol: a client that falls further behind gets a
+	 * snapshot; bounded memory with hundreds of symbols */
+	app->ring_n = nsym <= 16 ? EXSIM_RING : nsym <= 128 ? 512 : 128;
 
 	while (*p) {
 		const char *e = strchr(p, ',');
@@ -99,11 +107,16 @@ int exsim_market_init(struct exsim_app *app, const char *symbols)
 		if (exsim_market_find(app, s->in.symbol) >= 0) {
 			return -EINVAL;
 		}
-		s->ring = calloc(EXSIM_RING, sizeof(*s->ring));
+		s->ring = calloc((size_t)app->ring_n, sizeof(*s->ring));
 		if (!s->ring) {
 			return -ENOMEM;
 		}
 		init_ticker(app, s);
+		s->sent = s->t;
+		if (!app->fast) {
+			/* own phase per symbol: pushes spread over each 100 ms */
+			s->due = (double)exsim_rand_n(app, 1000) / 1000.0;
+		}
 		app->nsyms++;
 		p = e ? e + 1 : p + n;
 	}
@@ -279,11 +292,92 @@ static int new_dir(int old_dir, int64_t old, int64_t now)
 	return (old_dir == 1 || old_dir == 0) ? 0 : 3;
 }
 
-static struct exsim_frame *ring_next(struct exsim_sym *s)
+static struct exsim_frame *ring_next(struct exsim_sym *s, int ring_n)
 {
-	struct exsim_frame *f = &s->ring[s->head % EXSIM_RING];
+	struct exsim_frame *f = &s->ring[s->head % (uint64_t)ring_n];
 	f->seq = s->head;
 	return f;
+}
+
+/* Emits symbol i's pending change as one delta frame: the keys that
+ * differ from what was last sent. Fast mode sends every step at once;
+ * realistic pacing (as Bybit) at most one frame per 100 ms per symbol, the
+ * steps in between merged (force: a flush that may not wait). */
+void exsim_market_emit(struct exsim_app *app, int i, bool force)
+{
+	struct exsim_sym *s = &app->syms[i];
+	struct exsim_ticker *t = &s->t;
+	const struct exsim_ticker *o = &s->sent;
+	struct exsim_frame *f;
+	char *p, *start;
+	int ps = s->in.pscale, qs = s->in.qscale;
+	int64_t now = exsim_now_ms(app);
+
+	if (!app->fast && !force && now - s->last_push_ms < EXSIM_PACE_MS) {
+		if (!s->dirty) {
+			s->dirty = true;
+			app->ndirty++;
+		}
+		return;
+	}
+	if (!app->fast) {
+		t->ts = now; /* generated now: the merged steps are one push */
+	}
+	f = ring_next(s, app->ring_n);
+	start = (char *)f->buf + LWS_PRE;
+	p = put_header(start, s, "delta");
+	if (t->tick_dir != o->tick_dir) {
+		p = put(p, ",\"tickDirection\":\"");
+		p = put(p, tick_dirs[t->tick_dir]);
+		*p++ = '"';
+	}
+	if (t->last != o->last) {
+		p = put_fx(p, "price24hPcnt", pcnt(t), 6);
+		p = put_fx(p, "lastPrice", t->last, ps);
+	}
+	if (t->high != o->high) {
+		p = put_fx(p, "highPrice24h", t->high, ps);
+	}
+	if (t->low != o->low) {
+		p = put_fx(p, "lowPrice24h", t->low, ps);
+	}
+	if (t->mark != o->mark) {
+		p = put_fx(p, "markPrice", t->mark, ps);
+	}
+	if (t->index != o->index) {
+		p = put_fx(p, "indexPrice", t->index, ps);
+	}
+	if (t->oi != o->oi) {
+		p = put_fx(p, "openInterest", t->oi, qs);
+	}
+	if (t->oi != o->oi || t->mark != o->mark) {
+		p = put_fx(p, "openInterestValue", oi_value(s), 2);
+	}
+	if (t->volume != o->volume) {
+		p = put_fx(p, "turnover24h", t->turnover, 4);
+		p = put_fx(p, "volume24h", t->volume, qs);
+	}
+	if (t->bid != o->bid) {
+		p = put_fx(p, "bid1Price", t->bid, ps);
+	}
+	if (t->bid_sz != o->bid_sz) {
+		p = put_fx(p, "bid1Size", t->bid_sz, qs);
+	}
+	if (t->ask != o->ask) {
+		p = put_fx(p, "ask1Price", t->ask, ps);
+	}
+	if (t->ask_sz != o->ask_sz) {
+		p = put_fx(p, "ask1Size", t->ask_sz, qs);
+	}
+	p = put_trailer(p, t);
+	f->len = (size_t)(p - start);
+	s->head++;
+	s->sent = *t;
+	s->last_push_ms = now;
+	if (s->dirty) {
+		s->dirty = false;
+		app->ndirty--;
+	}
 }
 
 bool exsim_market_step(struct exsim_app *app, int i)
@@ -291,10 +385,7 @@ bool exsim_market_step(struct exsim_app *app, int i)
 	struct exsim_sym *s = &app->syms[i];
 	struct exsim_ticker *t = &s->t, o = s->t;
 	int64_t tk = s->in.tick;
-	struct exsim_frame *f;
 	uint32_t r;
-	char *p, *start;
-	int ps = s->in.pscale, qs = s->in.qscale;
 
 	if (exsim_market_is_stale(app, i, hean_time_now_ms())) {
 		return false;
@@ -335,63 +426,21 @@ bool exsim_market_step(struct exsim_app *app, int i)
 	}
 	t->cs += 1 + exsim_rand_n(app, 4);
 	t->ts = exsim_now_ms(app);
-
-	f = ring_next(s);
-	start = (char *)f->buf + LWS_PRE;
-	p = put_header(start, s, "delta");
-	if (t->tick_dir != o.tick_dir) {
-		p = put(p, ",\"tickDirection\":\"");
-		p = put(p, tick_dirs[t->tick_dir]);
-		*p++ = '"';
-	}
-	if (t->last != o.last) {
-		p = put_fx(p, "price24hPcnt", pcnt(t), 6);
-		p = put_fx(p, "lastPrice", t->last, ps);
-	}
-	if (t->high != o.high) {
-		p = put_fx(p, "highPrice24h", t->high, ps);
-	}
-	if (t->low != o.low) {
-		p = put_fx(p, "lowPrice24h", t->low, ps);
-	}
-	if (t->mark != o.mark) {
-		p = put_fx(p, "markPrice", t->mark, ps);
-	}
-	if (t->index != o.index) {
-		p = put_fx(p, "indexPrice", t->index, ps);
-	}
-	if (t->oi != o.oi) {
-		p = put_fx(p, "openInterest", t->oi, qs);
-	}
-	if (t->oi != o.oi || t->mark != o.mark) {
-		p = put_fx(p, "openInterestValue", oi_value(s), 2);
-	}
-	if (t->volume != o.volume) {
-		p = put_fx(p, "turnover24h", t->turnover, 4);
-		p = put_fx(p, "volume24h", t->volume, qs);
-	}
-	if (t->bid != o.bid) {
-		p = put_fx(p, "bid1Price", t->bid, ps);
-	}
-	if (t->bid_sz != o.bid_sz) {
-		p = put_fx(p, "bid1Size", t->bid_sz, qs);
-	}
-	if (t->ask != o.ask) {
-		p = put_fx(p, "ask1Price", t->ask, ps);
-	}
-	if (t->ask_sz != o.ask_sz) {
-		p = put_fx(p, "ask1Size", t->ask_sz, qs);
-	}
-	p = put_trailer(p, t);
-	f->len = (size_t)(p - start);
-	s->head++;
-	if (t->last != o.last || t->bid != o.bid || t->ask != o.ask) {
+	exsim_market_emit(app, i, false);
+	if (t->last != o.last || t->bid != o.bid || t->ask != o.ask || t->mark != o.mark ||
+	    t->index != o.index) {
 		exsim_orders_on_price(app, i);
 	}
 	return true;
 }
 
 void exsim_market_set_price(struct exsim_app *app, int i, int64_t price)
+{
+	exsim_market_set_prices(app, i, price, 0, 0);
+}
+
+void exsim_market_set_prices(struct exsim_app *app, int i, int64_t price, int64_t mark,
+			     int64_t index)
 {
 	struct exsim_sym *s = &app->syms[i];
 	struct exsim_ticker *t = &s->t, o = s->t;
@@ -405,6 +454,12 @@ void exsim_market_set_price(struct exsim_app *app, int i, int64_t price)
 		price = 2 * tk;
 	}
 	t->fair = t->last = t->mark = t->index = price;
+	if (mark > 0) {
+		t->mark = mark / tk * tk;
+	}
+	if (index > 0) {
+		t->index = index / tk * tk;
+	}
 	t->bid = price - tk;
 	t->ask = price + tk;
 	t->tick_dir = new_dir(o.tick_dir, o.last, price);
@@ -416,7 +471,12 @@ void exsim_market_set_price(struct exsim_app *app, int i, int64_t price)
 	}
 	t->cs += 1;
 	t->ts = exsim_now_ms(app);
-	f = ring_next(s);
+	if (!app->fast && t->ts - s->last_push_ms < EXSIM_PACE_MS) {
+		exsim_market_emit(app, i, false); /* merged into the next push */
+		exsim_orders_on_price(app, i);
+		return;
+	}
+	f = ring_next(s, app->ring_n);
 	start = (char *)f->buf + LWS_PRE;
 	p = put_header(start, s, "delta");
 	p = put(p, ",\"tickDirection\":\"");
@@ -434,6 +494,12 @@ void exsim_market_set_price(struct exsim_app *app, int i, int64_t price)
 	p = put_trailer(p, t);
 	f->len = (size_t)(p - start);
 	s->head++;
+	s->sent = *t;
+	s->last_push_ms = t->ts;
+	if (s->dirty) {
+		s->dirty = false;
+		app->ndirty--;
+	}
 	exsim_orders_on_price(app, i);
 	exsim_ws_notify_symbol(app, i);
 }

@@ -11,7 +11,12 @@
 #define LEVERAGE 10.0
 
 static const char *const S_NEW = "New", *const S_FILLED = "Filled",
-		  *const S_CANCELLED = "Cancelled";
+		  *const S_CANCELLED = "Cancelled", *const S_PARTIAL = "PartiallyFilled";
+/* conditional (TP/SL/trailing) order states */
+static const char *const S_UNTRIG = "Untriggered", *const S_TRIG = "Triggered",
+		  *const S_DEACT = "Deactivated";
+static const char *const by_names[3] = {"LastPrice", "MarkPrice", "IndexPrice"};
+static const char *const cond_kinds[3] = {"StopLoss", "TakeProfit", "TrailingStop"};
 
 static double p10(int n)
 {
@@ -48,19 +53,27 @@ static json_t *order_json(struct exsim_app *app, const struct exsim_order *o)
 	snprintf(b[4], 40, "%.4f", o->avg * o->cum_qty / p10(in->qscale));
 	json_object_set_new(j, "cumExecValue", json_string(b[4]));
 	json_object_set_new(j, "leavesQty",
-			    json_string(exsim_fixed_str(b[5], o->status == S_NEW ? o->qty - o->cum_qty : 0,
+			    json_string(exsim_fixed_str(b[5],
+							o->status == S_NEW || o->status == S_UNTRIG ||
+									o->status == S_PARTIAL
+								? o->qty - o->cum_qty
+								: 0,
 							in->qscale)));
 	json_object_set_new(j, "positionIdx", json_integer(0));
 	json_object_set_new(j, "reduceOnly", json_boolean(o->reduce_only));
 	json_object_set_new(j, "closeOnTrigger", json_boolean(o->stop_type[0] != 'U'));
 	json_object_set_new(j, "stopOrderType", json_string(o->stop_type));
-	json_object_set_new(j, "triggerPrice", json_string("0"));
+	json_object_set_new(j, "triggerPrice",
+			    json_string(o->trigger ? exsim_fixed_str(b[6], o->trigger, in->pscale)
+						   : "0"));
+	json_object_set_new(j, "triggerBy", json_string(o->trigger_by ? o->trigger_by : ""));
 	json_object_set_new(j, "takeProfit", json_string("0"));
 	json_object_set_new(j, "stopLoss",
 			    json_string(o->sl ? exsim_fixed_str(b[6], o->sl, in->pscale) : "0"));
 	json_object_set_new(j, "tpslMode", json_string(o->sl ? "Full" : "UNKNOWN"));
 	json_object_set_new(j, "rejectReason", json_string("EC_NoError"));
-	json_object_set_new(j, "cancelType", json_string("UNKNOWN"));
+	json_object_set_new(j, "cancelType",
+			    json_string(o->cancel_type ? o->cancel_type : "UNKNOWN"));
 	json_object_set_new(j, "createType", json_string(o->create_type));
 	snprintf(b[7], 40, "%lld", (long long)o->created_ms);
 	snprintf(b[8], 40, "%lld", (long long)o->updated_ms);
@@ -114,8 +127,91 @@ json_t *exsim_orders_position_json(struct exsim_app *app, int i, bool rest)
 	return j;
 }
 
+static struct exsim_order *order_new(struct exsim_app *app, int sym, int side, int64_t qty);
+
+/* Trigger price of conditional kind k for position p (0 when none). */
+static int64_t cond_trigger(const struct exsim_pos *p, int k)
+{
+	if (k == 0) {
+		return p->sl;
+	}
+	if (k == 1) {
+		return p->tp;
+	}
+	/* trailing: the current trigger once armed, else the activation price */
+	if (!p->ts_dist) {
+		return 0;
+	}
+	return p->ts_armed ? p->ts_extreme - p->side * p->ts_dist
+			   : (p->ts_active ? p->ts_active : 0);
+}
+
+/* Brings symbol i's Untriggered conditional orders in line with its
+ * position's stops (Bybit carries TP/SL/trailing out as reduce-only
+ * conditional orders it manages itself): creates, moves or deactivates
+ * them; pushes each change on the order topic when push. */
+static void cond_sync(struct exsim_app *app, int i, bool push)
+{
+	struct exsim_pos *p = &app->pos[i];
+	const struct exsim_ticker *t = &app->syms[i].t;
+
+	for (int k = 0; k < 3; k++) {
+		struct exsim_order *o = p->cond[k];
+		bool want = p->side != 0 && (k == 2 ? p->ts_dist > 0 : cond_trigger(p, k) > 0);
+		int64_t trig = want ? cond_trigger(p, k) : 0;
+		const char *by = by_names[k == 0 ? p->sl_by : k == 1 ? p->tp_by : EXSIM_BY_LAST];
+
+		if (o && o->status != S_UNTRIG) {
+			p->cond[k] = o = NULL; /* triggered: no longer the position's */
+		}
+		if (!want && !o) {
+			continue;
+		}
+		if (!want) {
+			o->status = S_DEACT;
+			o->cancel_type = p->side ? "CancelByUser" : "CancelByTpSlTsClear";
+			p->cond[k] = NULL;
+		} else if (!o) {
+			o = order_new(app, i, -p->side, p->size);
+			if (!o) {
+				continue;
+			}
+			o->status = S_UNTRIG;
+			o->market = true;
+			o->reduce_only = true;
+			o->stop_type = cond_kinds[k];
+			o->create_type = k == 0	  ? "CreateByStopLoss"
+					 : k == 1 ? "CreateByTakeProfit"
+						  : "CreateByTrailingStop";
+			o->price = o->side > 0 ? t->ask : t->bid;
+			o->trigger = trig;
+			o->trigger_by = by;
+			p->cond[k] = o;
+		} else if (o->trigger != trig || o->qty != p->size || o->trigger_by != by) {
+			o->trigger = trig;
+			o->qty = p->size;
+			o->trigger_by = by;
+		} else {
+			continue;
+		}
+		o->updated_ms = exsim_now_ms(app);
+		if (push) {
+			exsim_priv_push(app, "order", json_pack("[o]", order_json(app, o)));
+		}
+	}
+}
+
+void exsim_orders_cond_scan(struct exsim_app *app)
+{
+	for (int i = 0; i < app->nsyms; i++) {
+		cond_sync(app, i, false);
+	}
+}
+
 static void push_position(struct exsim_app *app, int i)
 {
+	cond_sync(app, i, true);
+	exsim_stops_note(app, i, "push");
 	exsim_priv_push(app, "position", json_pack("[o]", exsim_orders_position_json(app, i, false)));
 }
 
@@ -140,6 +236,7 @@ static void clear_stops(struct exsim_pos *p)
 {
 	p->sl = p->tp = p->ts_dist = p->ts_active = p->ts_extreme = 0;
 	p->ts_armed = false;
+	p->sl_by = p->tp_by = EXSIM_BY_LAST;
 }
 
 /* Applies a fill to the one-way position; returns realised PnL. */
@@ -185,9 +282,16 @@ static void do_fill(struct exsim_app *app, struct exsim_order *o, int64_t price_
 	const struct exsim_sym *s = &app->syms[o->sym];
 	struct exsim_pos *p = &app->pos[o->sym];
 	double price = price_units / p10(s->in.pscale), fee, pnl;
-	int64_t q = o->qty;
+	int64_t q = o->qty - o->cum_qty;
 	char b[3][40], eid[40];
 	json_t *ex;
+
+	if (o->parts_left > 1) {
+		/* a partial fill: an equal share of what is left, on the step */
+		int64_t steps = q / s->in.qstep / o->parts_left;
+		q = (steps > 0 ? steps : 1) * s->in.qstep;
+	}
+	o->parts_left = o->parts_left > 1 && q < o->qty - o->cum_qty ? o->parts_left - 1 : 0;
 
 	if (o->reduce_only) {
 		if (p->side == 0 || p->side == o->side) {
@@ -205,10 +309,11 @@ static void do_fill(struct exsim_app *app, struct exsim_order *o, int64_t price_
 	app->wallet += pnl - fee;
 	if (o->sl && p->side == o->side) {
 		p->sl = o->sl;
+		p->sl_by = o->sl_by;
 	}
-	o->status = S_FILLED;
-	o->avg = price;
-	o->cum_qty = q;
+	o->avg = (o->avg * o->cum_qty + price * q) / (double)(o->cum_qty + q);
+	o->cum_qty += q;
+	o->status = o->parts_left > 0 ? S_PARTIAL : S_FILLED;
 	o->updated_ms = exsim_now_ms(app);
 	exsim_conn_id(app, eid);
 	exsim_journal_add(app, "fill",
@@ -224,7 +329,7 @@ static void do_fill(struct exsim_app *app, struct exsim_order *o, int64_t price_
 		       "orderLinkId", o->link_id, "side", o->side > 0 ? "Buy" : "Sell", "execId", eid,
 		       "execPrice", px(b[1], price, s->in.pscale), "execQty",
 		       exsim_fixed_str(b[0], q, s->in.qscale), "execFee", b[2], "feeRate", "0.00055",
-		       "execType", "Trade", "leavesQty", "0", "orderType",
+		       "execType", "Trade", "leavesQty", "", "orderType",
 		       o->market ? "Market" : "Limit", "isMaker", 0, "execTime", "",
 		       "seq", (json_int_t)app->seq);
 	{
@@ -233,10 +338,19 @@ static void do_fill(struct exsim_app *app, struct exsim_order *o, int64_t price_
 		json_object_set_new(json_array_get(ex, 0), "execTime", json_string(t));
 		snprintf(t, sizeof(t), "%.4f", price * (q / p10(s->in.qscale)));
 		json_object_set_new(json_array_get(ex, 0), "execValue", json_string(t));
+		json_object_set_new(json_array_get(ex, 0), "leavesQty",
+				    json_string(exsim_fixed_str(t, o->qty - o->cum_qty,
+								s->in.qscale)));
 	}
 	exsim_priv_push(app, "execution", ex);
 	push_position(app, o->sym);
 	push_wallet(app);
+	if (o->status == S_PARTIAL) {
+		o->fill_pending = true;
+		ev_timer_stop(app->loop, &o->fill);
+		ev_timer_set(&o->fill, app->fill_part_ms / 1000.0, 0.);
+		ev_timer_start(app->loop, &o->fill);
+	}
 }
 
 /* Fills o now if it can: market at ask/bid, limit when marketable. */
@@ -245,6 +359,14 @@ static void try_fill(struct exsim_app *app, struct exsim_order *o)
 	const struct exsim_ticker *t = &app->syms[o->sym].t;
 	int64_t book = o->side > 0 ? t->ask : t->bid;
 
+	if (o->status == S_PARTIAL) {
+		/* the rest of a partially filled order: at the book, a limit
+		 * order never worse than its price */
+		do_fill(app, o,
+			o->market || (o->side > 0 ? book <= o->price : book >= o->price) ? book
+											  : o->price);
+		return;
+	}
 	if (o->status != S_NEW) {
 		return;
 	}
@@ -291,6 +413,8 @@ static struct exsim_order *order_new(struct exsim_app *app, int sym, int side, i
 	o->status = S_NEW;
 	o->stop_type = "UNKNOWN";
 	o->create_type = "CreateByUser";
+	o->trigger_by = "";
+	o->cancel_type = "UNKNOWN";
 	o->created_ms = o->updated_ms = exsim_now_ms(app);
 	exsim_conn_id(app, o->order_id);
 	app->orders[app->norders++] = o;
@@ -316,7 +440,22 @@ static void trigger(struct exsim_app *app, int i, const char *kind, int64_t trig
 			  exsim_fixed_str(b[3], s->t.last, s->in.pscale), "triggerPrice",
 			  exsim_fixed_str(b[4], trig, s->in.pscale)));
 	log_info("event=stop_triggered symbol=%s kind=%s", s->in.symbol, kind);
-	o = order_new(app, i, -p->side, p->size);
+	{
+		int k = !strcmp(kind, "StopLoss") ? 0 : !strcmp(kind, "TakeProfit") ? 1 : 2;
+		o = p->cond[k];
+		p->cond[k] = NULL;
+	}
+	if (o && o->status == S_UNTRIG) {
+		/* the conditional order itself triggers, then fills */
+		o->status = S_TRIG;
+		o->trigger = trig;
+		o->qty = p->size;
+		o->updated_ms = exsim_now_ms(app);
+		exsim_priv_push(app, "order", json_pack("[o]", order_json(app, o)));
+		o->status = S_NEW;
+	} else {
+		o = order_new(app, i, -p->side, p->size);
+	}
 	clear_stops(p);
 	if (!o) {
 		return;
@@ -335,7 +474,10 @@ static void trigger(struct exsim_app *app, int i, const char *kind, int64_t trig
 void exsim_orders_on_price(struct exsim_app *app, int i)
 {
 	struct exsim_pos *p = &app->pos[i];
-	int64_t last = app->syms[i].t.last;
+	const struct exsim_ticker *t = &app->syms[i].t;
+	int64_t last = t->last;
+	const int64_t by_px[3] = {t->last, t->mark, t->index};
+	int64_t slpx, tppx;
 
 	if (app->open_limits > 0) {
 		for (int k = 0; k < app->norders; k++) {
@@ -351,11 +493,13 @@ void exsim_orders_on_price(struct exsim_app *app, int i)
 	if (p->side == 0) {
 		return;
 	}
-	if (p->sl && (p->side > 0 ? last <= p->sl : last >= p->sl)) {
+	slpx = by_px[p->sl_by >= 0 && p->sl_by < 3 ? p->sl_by : 0];
+	tppx = by_px[p->tp_by >= 0 && p->tp_by < 3 ? p->tp_by : 0];
+	if (p->sl && (p->side > 0 ? slpx <= p->sl : slpx >= p->sl)) {
 		trigger(app, i, "StopLoss", p->sl);
 		return;
 	}
-	if (p->tp && (p->side > 0 ? last >= p->tp : last <= p->tp)) {
+	if (p->tp && (p->side > 0 ? tppx >= p->tp : tppx <= p->tp)) {
 		trigger(app, i, "TakeProfit", p->tp);
 		return;
 	}
@@ -411,6 +555,7 @@ void exsim_order_accepted(struct exsim_app *app, struct exsim_order *o)
 
 	exsim_priv_push(app, "order", json_pack("[o]", order_json(app, o)));
 	push_position(app, o->sym);
+	o->parts_left = app->fill_parts > 1 ? app->fill_parts : 0;
 	o->fill_pending = true;
 	ev_timer_init(&o->fill, on_fill_timer, ms / 1000.0, 0.);
 	o->fill.data = o;

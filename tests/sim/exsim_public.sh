@@ -5,7 +5,7 @@
 it_init exsim-public
 . "$HEAN_SRC/tests/sim/exsim_lib.sh"
 
-start_exsim --rate 50 --seed 7
+start_exsim --rate 50 --seed 7 --fast # per-step frames and rate 0: the fast mode
 P=/v5/public/linear
 
 # --- command replies ---

@@ -1,6 +1,7 @@
 /* exsim REST: fault injection, signature and timestamp checks on the raw
  * bytes, per-endpoint rate buckets, routing, and the market endpoints. */
 #include "tests/sim/exsim.h"
+#include "tests/sim/exsim_account.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,18 @@ static bool apply_fault(struct exsim_conn *c, int ep, bool *lost)
 					 "<center><h1>502 Bad Gateway</h1></center></body></html>";
 			exsim_http_answer(c, 502, b, sizeof(b) - 1);
 			journal_reject(c, ep, 502, "HTTP 502");
+			return true;
+		}
+		if (!strcmp(f->kind, "429") || !strcmp(f->kind, "401")) {
+			static const char b429[] = "<html><head><title>429 Too Many Requests</title>"
+						   "</head><body>Too Many Requests</body></html>";
+			static const char b401[] = "<html><head><title>401 Authorization Required"
+						   "</title></head><body>401 Authorization Required"
+						   "</body></html>";
+			bool t = f->kind[0] == '4' && f->kind[2] == '9';
+			exsim_http_answer(c, t ? 429 : 401, t ? b429 : b401,
+					  t ? sizeof(b429) - 1 : sizeof(b401) - 1);
+			journal_reject(c, ep, t ? 429 : 401, t ? "HTTP 429" : "HTTP 401");
 			return true;
 		}
 		if (!strcmp(f->kind, "timeout")) {
@@ -274,6 +287,12 @@ void exsim_rest_handle(struct exsim_conn *c)
 	}
 	if (!strcmp(c->path, "/v5/market/instruments-info")) {
 		market_instruments(c);
+		return;
+	}
+	if (ep < 0 && exsim_account_path(c->path)) {
+		if (check_auth(c, -1)) {
+			exsim_account_handle(c);
+		}
 		return;
 	}
 	if (ep < 0) {

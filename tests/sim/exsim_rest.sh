@@ -27,6 +27,18 @@ Q="category=linear&symbol=BTCUSDT"
 jcheck "signed GET ok" "$(rest_get /v5/position/list "$Q")" '.retCode==0'
 jcheck "10003 unknown key" "$(rest_get /v5/position/list "$Q" nokey "$EXSIM_SECRET")" '.retCode==10003 and .retMsg=="API key is invalid."'
 jcheck "10004 bad sign with origin_string" "$(rest_get /v5/position/list "$Q" "$EXSIM_KEY" wrong)" '.retCode==10004 and (.retMsg|startswith("error sign! origin_string[") and contains("hean-sim-key5000category=linear&symbol=BTCUSDT]"))'
+# the signature is over the query bytes as sent, not a re-encoding of them
+signed_as() { # SENT SIGNED: GET position/list sending SENT, signed over SIGNED
+	local ts sig
+	ts=$(now_ms)
+	sig=$(sign_hex "$EXSIM_SECRET" "$ts${EXSIM_KEY}5000$2")
+	curl -s -m 5 -H "X-BAPI-API-KEY: $EXSIM_KEY" -H "X-BAPI-TIMESTAMP: $ts" -H "X-BAPI-RECV-WINDOW: 5000" \
+		-H "X-BAPI-SIGN: $sig" "$EXSIM_URL/v5/position/list?$1"
+}
+jcheck "raw ',' signed as sent: ok" "$(signed_as "$Q&x=a,b" "$Q&x=a,b")" '.retCode==0'
+jcheck "raw ',' signed as its re-encoding %2C: 10004" "$(signed_as "$Q&x=a,b" "$Q&x=a%2Cb")" '.retCode==10004 and (.retMsg|contains("symbol=BTCUSDT&x=a,b]"))'
+jcheck "lowercase %2c signed as sent: ok" "$(signed_as "$Q&x=a%2cb" "$Q&x=a%2cb")" '.retCode==0'
+jcheck "lowercase %2c signed as uppercase: 10004" "$(signed_as "$Q&x=a%2cb" "$Q&x=a%2Cb")" '.retCode==10004'
 ctl "/sim/clock?offset_ms=20000"
 jcheck "10002 with the sim clock shifted +20 s" "$(rest_get /v5/position/list "$Q")" '.retCode==10002 and (.retMsg|test("req_timestamp\\[[0-9]+\\],server_timestamp\\[[0-9]+\\],recv_window\\[5000\\]"))'
 jcheck "client offset compensating the shift is accepted" "$(rest_get /v5/position/list "$Q" "$EXSIM_KEY" "$EXSIM_SECRET" 20000)" '.retCode==0'

@@ -38,10 +38,28 @@ static bool position_idx_ok(json_t *body)
 	return json_is_string(v) && !strcmp(json_string_value(v), "0");
 }
 
+/* *TriggerBy value: EXSIM_BY_* (LastPrice when absent), -1 when invalid. */
+static int trigger_by(json_t *body, const char *k)
+{
+	const char *v = jstr(body, k);
+
+	if (!json_object_get(body, k) || (v && !v[0])) {
+		return EXSIM_BY_LAST;
+	}
+	if (!v) {
+		return -1;
+	}
+	return !strcmp(v, "LastPrice")	  ? EXSIM_BY_LAST
+	       : !strcmp(v, "MarkPrice")  ? EXSIM_BY_MARK
+	       : !strcmp(v, "IndexPrice") ? EXSIM_BY_INDEX
+					  : -1;
+}
+
 static struct exsim_order *find_link(struct exsim_app *app, const char *link)
 {
 	for (int k = app->norders - 1; k >= 0; k--) {
-		if (link[0] && !strcmp(app->orders[k]->link_id, link)) {
+		if (link[0] && !strcmp(app->orders[k]->link_id, link) &&
+		    !exsim_link_forgotten(app, app->orders[k])) {
 			return app->orders[k];
 		}
 	}
@@ -136,6 +154,10 @@ void exsim_orders_create(struct exsim_conn *c, json_t *body)
 		reject(c, "reject", body, 10001, "StopLoss invalid");
 		return;
 	}
+	if (trigger_by(body, "slTriggerBy") < 0) {
+		reject(c, "reject", body, 10001, "slTriggerBy invalid");
+		return;
+	}
 	if (reduce && p->side == 0) {
 		reject(c, "reject", body, 110017,
 		       "current position is zero, cannot fix reduce-only order qty");
@@ -165,6 +187,7 @@ void exsim_orders_create(struct exsim_conn *c, json_t *body)
 	o->market = market;
 	o->reduce_only = reduce;
 	o->sl = sl;
+	o->sl_by = trigger_by(body, "slTriggerBy");
 	/* a market order's price is the protective IOC limit (+-3 %) */
 	o->price = market ? (ref + sd * (ref * 3 / 100)) / s->in.tick * s->in.tick : price;
 	snprintf(o->link_id, sizeof(o->link_id), "%s", link ? link : "");
@@ -210,7 +233,8 @@ void exsim_orders_realtime(struct exsim_conn *c)
 		if (oid[0] ? strcmp(o->order_id, oid) : link[0] ? strcmp(o->link_id, link) : 0) {
 			continue;
 		}
-		if (!have_id && strcmp(o->status, "New")) {
+		if (!have_id && strcmp(o->status, "New") && strcmp(o->status, "PartiallyFilled") &&
+		    strcmp(o->status, "Untriggered")) {
 			continue;
 		}
 		json_array_append_new(list, exsim_order_json(app, o));
@@ -289,6 +313,10 @@ void exsim_orders_trading_stop(struct exsim_conn *c, json_t *body)
 		reject(c, "trading_stop", body, 10001, "position idx not match position mode");
 		return;
 	}
+	if (trigger_by(body, "slTriggerBy") < 0 || trigger_by(body, "tpTriggerBy") < 0) {
+		reject(c, "trading_stop", body, 10001, "TriggerBy invalid");
+		return;
+	}
 	if (stop_field(body, "stopLoss", ps, s->in.tick, &sl, &gsl) ||
 	    stop_field(body, "takeProfit", ps, s->in.tick, &tp, &gtp) ||
 	    stop_field(body, "trailingStop", ps, s->in.tick, &ts, &gts) ||
@@ -319,16 +347,27 @@ void exsim_orders_trading_stop(struct exsim_conn *c, json_t *body)
 		reject(c, "trading_stop", body, 10001, msg);
 		return;
 	}
-	if ((!gsl || sl == p->sl) && (!gtp || tp == p->tp) && (!gts || ts == p->ts_dist) &&
+	if ((!gsl || (sl == p->sl && (!json_object_get(body, "slTriggerBy") ||
+				      trigger_by(body, "slTriggerBy") == p->sl_by))) &&
+	    (!gtp || tp == p->tp) && (!gts || ts == p->ts_dist) &&
 	    (!gact || act == p->ts_active)) {
 		reject(c, "trading_stop", body, 34040, "not modified");
 		return;
 	}
+	if (exsim_tpsl_ignored(c, body, i)) {
+		return;
+	}
 	if (gsl) {
 		p->sl = sl;
+		if (json_object_get(body, "slTriggerBy")) {
+			p->sl_by = trigger_by(body, "slTriggerBy");
+		}
 	}
 	if (gtp) {
 		p->tp = tp;
+		if (json_object_get(body, "tpTriggerBy")) {
+			p->tp_by = trigger_by(body, "tpTriggerBy");
+		}
 	}
 	if (gts) {
 		p->ts_dist = ts;

@@ -66,7 +66,7 @@ void exsim_conn_send(struct exsim_conn *c, const char *s, size_t len)
 
 void exsim_conn_send_json(struct exsim_conn *c, json_t *o)
 {
-	char *s = json_dumps(o, JSON_COMPACT);
+	char *s = exsim_worst_dumps(c->app, o);
 	if (s) {
 		exsim_conn_send(c, s, strlen(s));
 		free(s);
@@ -110,7 +110,7 @@ static bool pending(const struct exsim_conn *c)
 		return true;
 	}
 	for (int i = 0; i < app->nsyms; i++) {
-		if ((c->subs & EXSIM_BIT(i)) &&
+		if (exsim_mask_has(&c->subs, i) &&
 		    (c->cursor[i] < app->syms[i].head || app->rate <= 0)) {
 			return true;
 		}
@@ -129,14 +129,14 @@ static bool next_ring(struct exsim_conn *c, int *sent)
 		int i = (app->rr + k) % n;
 		struct exsim_sym *s = &app->syms[i];
 
-		if (!(c->subs & EXSIM_BIT(i)) || c->cursor[i] >= s->head) {
+		if (!exsim_mask_has(&c->subs, i) || c->cursor[i] >= s->head) {
 			continue;
 		}
-		if (s->head - c->cursor[i] > EXSIM_RING - 8) {
+		if (s->head - c->cursor[i] > (uint64_t)app->ring_n - 8) {
 			exsim_ws_queue_snapshot(c, i); /* fell behind: Bybit may resend a snapshot */
 			return true;
 		}
-		struct exsim_frame *f = &s->ring[c->cursor[i] % EXSIM_RING];
+		struct exsim_frame *f = &s->ring[c->cursor[i] % (uint64_t)app->ring_n];
 		if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len) {
 			return false;
 		}
@@ -144,10 +144,10 @@ static bool next_ring(struct exsim_conn *c, int *sent)
 		(*sent)++;
 		return true;
 	}
-	if (app->rate <= 0 && c->subs) {
+	if (app->rate <= 0 && exsim_mask_any(&c->subs)) {
 		for (int k = 0; k < n; k++) {
 			int i = (app->rr + k) % n;
-			if ((c->subs & EXSIM_BIT(i)) && exsim_market_step(app, i)) {
+			if (exsim_mask_has(&c->subs, i) && exsim_market_step(app, i)) {
 				app->rr = (i + 1) % n;
 				return true;
 			}
@@ -204,7 +204,7 @@ static int on_writeable(struct exsim_conn *c)
 void exsim_ws_notify_symbol(struct exsim_app *app, int i)
 {
 	for (struct exsim_conn *c = app->conns; c; c = c->next) {
-		if (c->kind == EXSIM_PUB && (c->subs & EXSIM_BIT(i))) {
+		if (c->kind == EXSIM_PUB && exsim_mask_has(&c->subs, i)) {
 			lws_callback_on_writable(c->wsi);
 		}
 	}
@@ -273,7 +273,7 @@ static void resume_conn(struct exsim_conn *c)
 	lws_rx_flow_control(c->wsi, 1);
 	if (c->kind == EXSIM_PUB) {
 		for (int i = 0; i < c->app->nsyms; i++) {
-			if (c->subs & EXSIM_BIT(i)) {
+			if (exsim_mask_has(&c->subs, i)) {
 				exsim_ws_queue_snapshot(c, i);
 			}
 		}
@@ -309,7 +309,7 @@ int exsim_ws_inject(struct exsim_app *app, const char *kind)
 		if (c->kind != EXSIM_PUB || c->closing) {
 			continue;
 		}
-		while (i < app->nsyms - 1 && c->subs && !(c->subs & EXSIM_BIT(i))) {
+		while (i < app->nsyms - 1 && exsim_mask_any(&c->subs) && !exsim_mask_has(&c->subs, i)) {
 			i++;
 		}
 		s = &app->syms[i];
@@ -356,7 +356,7 @@ int exsim_ws_inject(struct exsim_app *app, const char *kind)
 			break;
 		default:
 			for (int j = 0; j < app->nsyms; j++) {
-				if (c->subs & EXSIM_BIT(j)) {
+				if (exsim_mask_has(&c->subs, j)) {
 					exsim_ws_queue_snapshot(c, j);
 				}
 			}
@@ -405,8 +405,17 @@ static int filter(struct exsim_conn *c, struct lws *wsi)
 		static const char r503[] = "HTTP/1.1 503 Service Unavailable\r\n"
 					   "Content-Type: text/plain\r\nContent-Length: 8\r\n"
 					   "Connection: close\r\n\r\nrefused\n";
+		static const char r403[] = "HTTP/1.1 403 Forbidden\r\n"
+					   "Content-Type: text/plain\r\nContent-Length: 8\r\n"
+					   "Connection: close\r\n\r\nrefused\n";
+		static const char r429[] = "HTTP/1.1 429 Too Many Requests\r\n"
+					   "Content-Type: text/plain\r\nContent-Length: 8\r\n"
+					   "Connection: close\r\n\r\nrefused\n";
+		const char *r = app->w.refuse_status == 403   ? r403
+				: app->w.refuse_status == 429 ? r429
+							      : r503;
 		int fd = lws_get_socket_fd(wsi);
-		if (fd >= 0 && send(fd, r503, sizeof(r503) - 1, MSG_NOSIGNAL) < 0) {
+		if (fd >= 0 && send(fd, r, strlen(r), MSG_NOSIGNAL) < 0) {
 			log_warn("event=refuse_send_failed");
 		}
 		log_info("event=refused uri=%s", uri);
@@ -440,6 +449,7 @@ static void established(struct exsim_conn *c, struct lws *wsi)
 
 	c->app = app;
 	c->wsi = wsi;
+	exsim_tap_ws(lws_get_socket_fd(wsi));
 	sim_buf_init(&c->rx, 0, EXSIM_RX_MAX);
 	exsim_conn_id(app, c->conn_id);
 	c->last_rx_ms = hean_time_now_ms();
@@ -484,6 +494,7 @@ static void closed(struct exsim_conn *c)
 		app->st.private_conns--;
 	}
 	log_info("event=ws_closed conn=%s", c->conn_id);
+	exsim_tap_forget(lws_get_socket_fd(c->wsi));
 	outq_clear(c);
 	sim_buf_finish(&c->rx);
 	c->app = NULL;
@@ -511,6 +522,9 @@ int exsim_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	struct exsim_conn *c = user;
 
 	switch (reason) {
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		exsim_tap_forget(lws_get_socket_fd(wsi));
+		return 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return filter(c, wsi);
 	case LWS_CALLBACK_ESTABLISHED:

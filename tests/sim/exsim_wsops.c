@@ -72,52 +72,52 @@ static int priv_topic(struct exsim_app *app, const char *topic)
 /* (Un)subscribes every topic of the op's args on *mask (bit = find's
  * index), answers with Bybit's first error, and returns the bits added.
  * strict: unsubscribing a topic that is not subscribed is an error. */
-static exsim_mask subscribe(struct exsim_conn *c, json_t *m, const char *op, bool sub,
-			  exsim_mask *mask, int (*find)(struct exsim_app *, const char *),
-			  bool strict)
+static void subscribe(struct exsim_conn *c, json_t *m, const char *op, bool sub,
+		      exsim_mask *mask, int (*find)(struct exsim_app *, const char *), bool strict,
+		      exsim_mask *added)
 {
 	json_t *args = json_object_get(m, "args"), *a;
 	char err[200] = "";
-	exsim_mask added = 0;
 	size_t k;
 
+	memset(added, 0, sizeof(*added));
 	if (!json_is_array(args) || json_array_size(args) == 0) {
 		reply(c, m, false, "error:args invalid", op);
-		return 0;
+		return;
 	}
 	json_array_foreach(args, k, a) {
 		const char *t = json_is_string(a) ? json_string_value(a) : "";
 		int i = find(c->app, t);
-		exsim_mask bit = i >= 0 ? EXSIM_BIT(i) : 0;
-		const char *why = i < 0				  ? "handler not found"
-				  : sub && (*mask & bit)	  ? "already subscribed"
-				  : strict && !sub && !(*mask & bit) ? "not subscribed"
-								   : NULL;
+		bool have = i >= 0 && exsim_mask_has(mask, i);
+		const char *why = i < 0			    ? "handler not found"
+				  : sub && have		    ? "already subscribed"
+				  : strict && !sub && !have ? "not subscribed"
+							    : NULL;
 
 		if (why) {
 			if (!err[0]) {
 				snprintf(err, sizeof(err), "error:%s,topic:%s", why, t);
 			}
 		} else if (sub) {
-			added |= bit & ~*mask;
-			*mask |= bit;
+			exsim_mask_set(added, i);
+			exsim_mask_set(mask, i);
 		} else {
-			*mask &= ~bit;
+			exsim_mask_clr(mask, i);
 		}
 	}
 	if (sub) {
 		c->app->st.subscribes++;
 	}
 	reply(c, m, err[0] == '\0', err, op);
-	return added;
 }
 
 static void pub_sub(struct exsim_conn *c, json_t *m, const char *op, bool sub)
 {
-	exsim_mask added = subscribe(c, m, op, sub, &c->subs, topic_symbol, true);
+	exsim_mask added;
 
+	subscribe(c, m, op, sub, &c->subs, topic_symbol, true, &added);
 	for (int i = 0; i < c->app->nsyms; i++) {
-		if (added & (EXSIM_BIT(i))) {
+		if (exsim_mask_has(&added, i)) {
 			exsim_ws_queue_snapshot(c, i);
 		}
 	}
@@ -137,7 +137,9 @@ void exsim_pub_rx(struct exsim_conn *c, const char *in, size_t len)
 		pub_sub(c, m, op, false);
 	} else if (!strcmp(op, "ping")) {
 		c->app->st.pings++;
-		reply(c, m, true, "pong", "ping");
+		if (exsim_worst_answer_ping(c->app, c->kind)) {
+			reply(c, m, true, "pong", "ping");
+		}
 	} else {
 		reply(c, m, false, "error:invalid op", op);
 	}
@@ -222,7 +224,9 @@ static void priv_sub(struct exsim_conn *c, json_t *m, const char *op, bool sub)
 		reply(c, m, false, "Request not authorized", op);
 		return;
 	}
-	subscribe(c, m, op, sub, &c->psubs, priv_topic, false);
+	exsim_mask added;
+
+	subscribe(c, m, op, sub, &c->psubs, priv_topic, false, &added);
 }
 
 void exsim_priv_rx(struct exsim_conn *c, const char *in, size_t len)
@@ -239,6 +243,8 @@ void exsim_priv_rx(struct exsim_conn *c, const char *in, size_t len)
 		priv_sub(c, m, op, true);
 	} else if (!strcmp(op, "unsubscribe")) {
 		priv_sub(c, m, op, false);
+	} else if (!strcmp(op, "ping") && !exsim_worst_answer_ping(c->app, c->kind)) {
+		c->app->st.pings++;
 	} else if (!strcmp(op, "ping")) {
 		char ms[32];
 		json_t *o = json_object();
@@ -258,6 +264,13 @@ void exsim_priv_rx(struct exsim_conn *c, const char *in, size_t len)
 
 void exsim_priv_push(struct exsim_app *app, const char *topic, json_t *data)
 {
+	if (!exsim_worst_push(app, topic, data)) {
+		exsim_priv_send(app, topic, data, NULL);
+	}
+}
+
+void exsim_priv_send(struct exsim_app *app, const char *topic, json_t *data, const char *msg_id)
+{
 	int base = -1, lin = -1;
 	char id[40];
 
@@ -272,7 +285,11 @@ void exsim_priv_push(struct exsim_app *app, const char *topic, json_t *data)
 			lin = i;
 		}
 	}
-	exsim_conn_id(app, id);
+	if (msg_id) {
+		snprintf(id, sizeof(id), "%s", msg_id);
+	} else {
+		exsim_conn_id(app, id);
+	}
 	for (struct exsim_conn *c = app->conns; c; c = c->next) {
 		const char *name = NULL;
 		json_t *o;
@@ -280,9 +297,9 @@ void exsim_priv_push(struct exsim_app *app, const char *topic, json_t *data)
 		if (c->kind != EXSIM_PRIV || !c->authed || c->closing || c->silent_until_ms != 0) {
 			continue;
 		}
-		if (base >= 0 && (c->psubs & (1u << base))) {
+		if (base >= 0 && exsim_mask_has(&c->psubs, base)) {
 			name = priv_topics[base];
-		} else if (lin >= 0 && (c->psubs & (1u << lin))) {
+		} else if (lin >= 0 && exsim_mask_has(&c->psubs, lin)) {
 			name = priv_topics[lin];
 		}
 		if (!name) {

@@ -27,10 +27,63 @@ void sigsim_frame_buf(struct sim_buf *b)
 	sim_buf_init(b, LWS_PRE, FRAME_MAX);
 }
 
+/* The production server's encoder is Python's json.dumps with its default
+ * separators: ", " between items and ": " after keys. Re-spaces compact
+ * JSON text (outside strings) into a new buffer; false when out of memory. */
+static bool py_spacing(struct sim_buf *b)
+{
+	struct sim_buf o;
+	const char *t = sim_buf_text(b);
+	bool in_str = false, esc = false;
+	size_t extra = 0;
+
+	for (size_t i = 0; t && i < b->len; i++) {
+		extra += !in_str && (t[i] == ',' || t[i] == ':');
+		if (in_str) {
+			in_str = esc || t[i] != '"';
+			esc = !esc && t[i] == '\\';
+		} else {
+			in_str = t[i] == '"';
+		}
+	}
+	if (!t || !extra)
+		return t != NULL;
+	sim_buf_init(&o, b->headroom, b->max + extra);
+	in_str = esc = false;
+	for (size_t i = 0, s = 0; i <= b->len; i++) {
+		bool sep = i < b->len && !in_str && (t[i] == ',' || t[i] == ':');
+		if (i < b->len) {
+			if (in_str) {
+				in_str = esc || t[i] != '"';
+				esc = !esc && t[i] == '\\';
+			} else {
+				in_str = t[i] == '"';
+			}
+		}
+		if (sep || i == b->len) {
+			sim_buf_add(&o, t + s, i - s + (sep ? 1 : 0));
+			if (sep)
+				sim_buf_add(&o, " ", 1);
+			s = i + 1;
+		}
+	}
+	if (o.err || !sim_buf_text(&o)) {
+		sim_buf_finish(&o);
+		return false;
+	}
+	sim_buf_finish(b);
+	*b = o;
+	return true;
+}
+
+bool sigsim_compact_json; /* --compact-json: frames as written, no spacing */
+
 struct sigsim_frame *sigsim_frame_take(struct sim_buf *b)
 {
 	struct sigsim_frame *f;
 
+	if (!b->err && !sigsim_compact_json && !py_spacing(b))
+		b->err = true;
 	if (b->err || !sim_buf_text(b) || !(f = calloc(1, sizeof(*f)))) {
 		log_error("event=frame_alloc_failed len=%zu", b->len);
 		sim_buf_finish(b);
@@ -435,6 +488,18 @@ static int conn_writeable(struct sigsim *sim, struct sigsim_conn *c)
 {
 	if (c->dropped || c->closing)
 		return -1;
+	if (c->ping_due && !sim->silent && !c->close_code) {
+		unsigned char pb[LWS_PRE + 8];
+		c->ping_due = false;
+		memcpy(pb + LWS_PRE, "sigsim", 6);
+		if (lws_write(c->wsi, pb + LWS_PRE, 6, LWS_WRITE_PING) < 0)
+			return -1;
+		c->ping_sent = ev_now(sim->loop);
+		sim->st.ws_pings++;
+		if (c->qhead || c->close_code)
+			lws_callback_on_writable(c->wsi);
+		return 0;
+	}
 	if (c->qhead && !sim->silent) {
 		struct sigsim_outq *q = c->qhead;
 		int n = lws_write(c->wsi, (unsigned char *)q->f->mem + LWS_PRE, q->f->len,
@@ -538,6 +603,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		return conn_rx(sim, c, in, len);
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (c->listed && c->ping_sent > 0) {
+			c->ping_sent = 0;
+			sim->st.ws_pongs++;
+		}
+		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return conn_writeable(sim, c);
 	case LWS_CALLBACK_CLOSED:
@@ -569,11 +640,38 @@ static const struct lws_protocols protocols[] = {
 
 /* First SIGINT/SIGTERM (common/loop): stop our watchers, leave ev_run;
  * main then destroys lws outside its service. */
+/* Every ping_interval_s: a protocol ping to each open session; one still
+ * unanswered after ping_timeout_s closes the session with 1011, as the
+ * websockets library does ("keepalive ping timeout"). */
+static void ping_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sigsim *sim = w->data;
+	double now = ev_now(loop);
+
+	if (sim->silent)
+		return;
+	for (struct sigsim_conn *c = sim->conns; c; c = c->next) {
+		if (c->dropped || c->closing || c->close_code)
+			continue;
+		if (c->ping_sent > 0) {
+			if (now - c->ping_sent >= sim->ping_timeout_s) {
+				sim->st.ping_timeouts++;
+				log_info("event=ping_timeout");
+				request_close(c, 1011, "keepalive ping timeout");
+			}
+			continue;
+		}
+		c->ping_due = true;
+		lws_callback_on_writable(c->wsi);
+	}
+}
+
 static void on_stop(struct hean_loop *l, void *data)
 {
 	struct sigsim *sim = data;
 
 	ev_periodic_stop(sim->loop, &sim->clock);
+	ev_timer_stop(sim->loop, &sim->ping_timer);
 	sim_kick_stop(&sim->kick, sim->loop);
 	ev_timer_stop(sim->loop, &sim->silent_timer);
 	ev_break(sim->loop, EVBREAK_ALL);
@@ -583,7 +681,12 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: hean-sigsim --port P [--token T] [--interval S] [--push-delay S]\n"
 		   "       [--seed N] [--per-wave N] [--symbols A,B,...] [--buffer-cap N]\n"
-		   "       [--auth-timeout S] [--tls-cert PEM --tls-key PEM]\n");
+		   "       [--auth-timeout S] [--ping-interval S] [--ping-timeout S]\n"
+		   "       [--compact-json] [--tls-cert PEM --tls-key PEM]\n"
+		   "  --ping-interval S   protocol ping to every session each S s (default 20,\n"
+		   "                      0 = none); --ping-timeout S (default 20): an\n"
+		   "                      unanswered ping closes the session with 1011\n"
+		   "  --compact-json      frames without json.dumps' \", \" / \": \" spacing\n");
 }
 
 static int parse_args(struct sigsim *sim, int argc, char **argv)
@@ -598,8 +701,11 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 		{ "symbols", required_argument, NULL, 'y' },
 		{ "buffer-cap", required_argument, NULL, 'b' },
 		{ "auth-timeout", required_argument, NULL, 'a' },
-		{ "tls-cert", required_argument, NULL, 'C' },
-		{ "tls-key", required_argument, NULL, 'K' },
+		{ "ping-interval", required_argument, NULL, 'I' },
+		{ "ping-timeout", required_argument, NULL, 'T' },
+		{ "compact-json", no_argument, NULL, 'c' },
+		{ "tls-cert", required_argument, NULL, 1001 },
+		{ "tls-key", required_argument, NULL, 1002 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -622,8 +728,11 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 		case 'y': bad = sigsim_gen_set_symbols(&sim->gen, optarg); break;
 		case 'b': bad = sim_parse_int(optarg, 1, 1000000, &v); sim->buffer_cap = (size_t)v; break;
 		case 'a': bad = sim_parse_int(optarg, 1, 3600, &v); sim->auth_timeout_s = (double)v; break;
-		case 'C': tls_cert = optarg; break;
-		case 'K': tls_key = optarg; break;
+		case 'I': bad = sim_parse_int(optarg, 0, 3600, &v); sim->ping_interval_s = (double)v; break;
+		case 'T': bad = sim_parse_int(optarg, 1, 3600, &v); sim->ping_timeout_s = (double)v; break;
+		case 'c': sigsim_compact_json = true; break;
+		case 1001: tls_cert = optarg; break;
+		case 1002: tls_key = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
@@ -654,6 +763,8 @@ int main(int argc, char **argv)
 	sim.gen.per_wave = 6;
 	sim.buffer_cap = 3000;
 	sim.auth_timeout_s = 5;
+	sim.ping_interval_s = 20;
+	sim.ping_timeout_s = 20;
 	sigsim_gen_set_symbols(&sim.gen,
 			       "BTCUSDT,ETHUSDT,SOLUSDT,XRPUSDT,DOGEUSDT,ADAUSDT,AVAXUSDT,LINKUSDT");
 	if (parse_args(&sim, argc, argv) < 0)
@@ -679,6 +790,10 @@ int main(int argc, char **argv)
 			 (double)sim.gen.interval_s, NULL);
 	sim.clock.data = &sim;
 	ev_periodic_start(sim.loop, &sim.clock);
+	ev_timer_init(&sim.ping_timer, ping_timer_cb, sim.ping_interval_s, sim.ping_interval_s);
+	sim.ping_timer.data = &sim;
+	if (sim.ping_interval_s > 0)
+		ev_timer_start(sim.loop, &sim.ping_timer);
 
 	sigsim_iso(sim.last_wave, 0, lw, sizeof(lw));
 	log_info("event=listening addr=127.0.0.1 port=%d interval=%lld push_delay=%lld "

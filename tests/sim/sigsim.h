@@ -56,6 +56,8 @@ struct sigsim_conn {
 	bool listed, authed, dropped, closing;
 	int close_code; /* pending close, 0 = none */
 	char close_reason[32];
+	bool ping_due;	    /* a protocol ping is to be written */
+	double ping_sent;   /* ev_now of the unanswered ping, 0 none */
 	ev_timer auth_timer;
 	struct sigsim_outq *qhead, *qtail;
 	struct sim_buf rx;
@@ -73,6 +75,7 @@ struct sigsim_stats {
 	uint64_t connects, auths, auth_rejects, get_signals, pings, closes;
 	uint64_t server_closes, drops, refused, waves_pushed, frames_sent, invalid_sent,
 		unknown;
+	uint64_t ws_pings, ws_pongs, ping_timeouts; /* server protocol pings */
 };
 
 struct sigsim {
@@ -99,6 +102,11 @@ struct sigsim {
 	struct sim_kick kick;
 	ev_periodic clock;
 	struct hean_loop hl; /* signals, SIGPIPE */
+	/* like the production server (Python websockets): protocol pings
+	 * every ping_interval_s, close 1011 when one is unanswered for
+	 * ping_timeout_s (0 = no pings) */
+	double ping_interval_s, ping_timeout_s;
+	ev_timer ping_timer;
 };
 
 /* Frames. build starts a buffer with LWS_PRE headroom; take turns it into a
@@ -106,6 +114,8 @@ struct sigsim {
 void sigsim_frame_buf(struct sim_buf *b);
 struct sigsim_frame *sigsim_frame_take(struct sim_buf *b);
 void sigsim_frame_unref(struct sigsim_frame *f);
+/* --compact-json: frames as written, without json.dumps' spacing. */
+extern bool sigsim_compact_json;
 /* Queues f to every authenticated client (nothing while silent). */
 void sigsim_broadcast(struct sigsim *sim, struct sigsim_frame *f);
 

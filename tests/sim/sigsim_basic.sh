@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sigsim conformance: auth, initial buffer shape, requests, bad token,
-# auth timeout, ground truth, stats, determinism across restarts, bind.
+# auth timeout, ground truth, stats, determinism across restarts, bind,
+# JSON spaced like Python's json.dumps, protocol pings from the server.
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init sigsim-basic
 . "$HEAN_SRC/tests/sim/sigsim_lib.sh"
@@ -97,4 +98,31 @@ diff=$(jq -n --slurpfile a "$IT_DIR/truth.json" --slurpfile b "$IT_DIR/truth3.js
 	'[$a[0][] | {(.id|tostring): .}] | add as $A | [$b[0][] | select($A[.id|tostring] != null and $A[.id|tostring] != .)] | length')
 it_check "other seed: same ids, other contents" test "$diff" -ge 500
 
+# The production server writes json.dumps' default spacing: ", " and ": ".
+probe --frames 2 --timeout 10 >"$IT_DIR/py.out"
+frame "$IT_DIR/py.out" 1 >"$IT_DIR/py1.txt"
+frame "$IT_DIR/py.out" 2 >"$IT_DIR/py2.txt"
+it_check "auth_response spaced as json.dumps" test "$(cat "$IT_DIR/py1.txt")" = '{"type": "auth_response", "status": "success"}'
+it_check "signals frame spaced as json.dumps" grep -qE '^\{"type": "signals", "data": \[\{"id": [0-9]+, "symbol": "[A-Z0-9]+", "exchange": "bybit", "wave_ts": "[^"]+", "side": "(buy|sell)", "score_week": [-0-9.]+, "score_month": [-0-9.]+, "created_at": "[^"]+"\}, \{"id": ' "$IT_DIR/py2.txt"
+nostr() { sed -E 's/"([^"\\]|\\.)*"/S/g' "$1"; }
+spaced_ok() { ! nostr "$1" | grep -qE '[,:][^ ]'; }
+it_check "every separator outside strings is spaced" spaced_ok "$IT_DIR/py2.txt"
+it_check "the spaced frame is valid JSON" jq -e '.data | length > 100' "$IT_DIR/py2.txt"
+
+# Protocol pings from the server (websockets' keepalive): answered pings
+# keep the session; a peer that never answers is closed with 1011.
+stop_pid "$SIGSIM_PID"
+start_sigsim --seed 7 --ping-interval 1 --ping-timeout 1
+probe --timeout 3.5 >"$IT_DIR/ping.out"
+it_check "pinged every second, every ping answered (the last may cross the close)" jqe '.ws_pings >= 2 and .ws_pongs >= .ws_pings - 1 and .ping_timeouts == 0' <(curl -s "$SIGSIM_URL/sim/stats")
+mute_peer() {
+	exec 3<>"/dev/tcp/127.0.0.1/$SIGSIM_PORT"
+	printf 'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n' >&3
+	local m='{"type":"auth","token":"hean-sim-token"}' # masked with a zero key
+	printf "\\x81\\x$(printf %x $((128 + ${#m})))\\x00\\x00\\x00\\x00%s" "$m" >&3
+}
+timeouts() { curl -s "$SIGSIM_URL/sim/stats" | jq -e '.ping_timeouts >= 1' >/dev/null; }
+mute_peer
+it_check "a session that never answers pings is closed (1011)" wait_until 5 timeouts
+exec 3>&-
 it_done

@@ -76,6 +76,9 @@ static void render_stats(struct sigsim *sim, struct sim_buf *out)
 			  (unsigned long long)s->refused, (unsigned long long)s->waves_pushed,
 			  (unsigned long long)s->frames_sent, (unsigned long long)s->invalid_sent,
 			  (unsigned long long)s->unknown);
+	sim_buf_printf(out, "\"ws_pings\":%llu,\"ws_pongs\":%llu,\"ping_timeouts\":%llu,",
+		       (unsigned long long)s->ws_pings, (unsigned long long)s->ws_pongs,
+		       (unsigned long long)s->ping_timeouts);
 	sim_buf_printf(out,
 			  "\"buffer\":%zu,\"truth\":%zu,\"last_wave\":\"%s\",\"silent\":%s,"
 			  "\"close_on_get_signals\":%s,\"reject_auth\":%d,\"refusing\":%s}",

@@ -82,7 +82,7 @@ it_check "silent: new client gets no auth answer" test "$(nframes "$IT_DIR/s2.ou
 it_check "silent: new client TCP+WS open" grep -qx OPEN "$IT_DIR/s2.out"
 ctl /sim/resume
 probe_say s1 '{"type":"ping"}'
-it_check "resume: pongs again" wait_until 5 grep -q '"type":"pong"' "$IT_DIR/s1.out"
+it_check "resume: pongs again" wait_until 5 grep -q '"type": "pong"' "$IT_DIR/s1.out"
 wave_kept() { sigsim_signals | grep -qF '"wave_ts":"2025-10-22T00:00:00+00:00"'; }
 it_check "resume: the silenced wave is in the buffer" wave_kept
 ctl '/sim/silent?secs=1'

@@ -48,13 +48,13 @@ it_check "missing: truth" truth_ok missing
 
 inject side
 it_check "side: 1 valid, 1 invalid" test "$(counts side)" = "1 1"
-it_check "side: hold" grep -qF '"side":"hold"' "$IT_DIR/side.frame"
+it_check "side: hold" grep -qF '"side": "hold"' "$IT_DIR/side.frame"
 it_check "side: truth" truth_ok side
 
 inject nan
-it_check "nan: literal NaN" grep -qF '"score_week":NaN' "$IT_DIR/nan.frame"
-it_check "nan: literal Infinity" grep -qF '"score_month":Infinity' "$IT_DIR/nan.frame"
-it_check "nan: literal -Infinity" grep -qF '"score_week":-Infinity' "$IT_DIR/nan.frame"
+it_check "nan: literal NaN" grep -qF '"score_week": NaN' "$IT_DIR/nan.frame"
+it_check "nan: literal Infinity" grep -qF '"score_month": Infinity' "$IT_DIR/nan.frame"
+it_check "nan: literal -Infinity" grep -qF '"score_week": -Infinity' "$IT_DIR/nan.frame"
 it_check "nan: no quoted NaN" bash -c "! grep -qF '\"NaN\"' '$IT_DIR/nan.frame'"
 it_check "nan: 1 valid, 3 invalid" test "$(counts nan)" = "1 3"
 it_check "nan: truth" truth_ok nan
@@ -99,7 +99,7 @@ sigsim_signals >"$IT_DIR/push.truth"
 it_check "push_wave: in truth" jqe --argjson w "$((W * 64))" 'map(select(.id >= $w and .id < $w + 6)) | length == 6' "$IT_DIR/push.truth"
 # Unencoded '+' arrives as ' ' in a query string: still accepted.
 ctl '/sim/push_wave?wave_ts=2025-10-22T00:15:00+00:00'
-it_check "push_wave: raw + accepted" wait_until 5 grep -qF '"wave_ts":"2025-10-22T00:15:00+00:00"' "$IT_DIR/c.out"
+it_check "push_wave: raw + accepted" wait_until 5 grep -qF '"wave_ts": "2025-10-22T00:15:00+00:00"' "$IT_DIR/c.out"
 n1=$(sigsim_signals | jq length)
 ctl '/sim/push_wave?wave_ts=2025-10-22T00:00:00Z'
 it_check "push_wave again: truth deduplicated" test "$(sigsim_signals | jq length)" = "$n1"
