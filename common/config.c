@@ -96,6 +96,9 @@ static const struct var vars[] = {
 	I("HEAN_WATCHDOG_UNHEALTHY_S", "120", watchdog_unhealthy_s, 1, 86400),
 	I("HEAN_WATCHDOG_MAX_RESTARTS", "5", watchdog_max_restarts, 1, 1000),
 	{"HEAN_TLS_INSECURE", "0", T_BOOL, C_TEXT, M_NONE, offsetof(struct hean_config, tls_insecure), sizeof(bool), 0, 1, 0},
+	I("HEAN_MAX_OPEN_POSITIONS", "50", max_open_positions, 0, 100000),
+	D("HEAN_MAX_EXPOSURE_USD", "20000", max_exposure_usd, 0, 1e12, 0),
+	D("HEAN_DAILY_LOSS_LIMIT_USD", "2000", daily_loss_limit_usd, 0, 1e12, 0),
 };
 
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))

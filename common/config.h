@@ -63,6 +63,9 @@ struct hean_config {
 	bool tls_insecure;  /* HEAN_TLS_INSECURE=1: accept self-signed (loudly logged) */
 	char log_file[1024]; /* --log FILE; empty = stderr */
 	char config_file[1024];
+	int max_open_positions;        /* HEAN_MAX_OPEN_POSITIONS, 0 = no limit */
+	double max_exposure_usd;       /* HEAN_MAX_EXPOSURE_USD, 0 = no limit */
+	double daily_loss_limit_usd;   /* HEAN_DAILY_LOSS_LIMIT_USD, 0 = no limit */
 };
 
 /* Fills defaults. role names the process ("feed"); proc_name defaults to it. */

@@ -5,6 +5,7 @@
 #include "executor/executor.h"
 
 #include "common/log.h"
+#include "common/redis.h"
 #include "common/timeutil.h"
 #include "executor/instruments.h"
 #include "executor/orders.h"
@@ -87,7 +88,10 @@ void exec_app_update_health(struct exec_app *x)
 	hean_health_set_int(h, "rest_fallback", exec_prices_rest_fallback(x->prices) ? 1 : 0);
 	hean_health_set_int(h, "retries", (int64_t)exec_rest_retries(x->rest) + x->order_retries);
 	hean_health_set_int(h, "clock_offset_ms", exec_rest_offset_ms(x->rest));
-	if (!exec_rest_clock_synced(x->rest) || !exec_instruments_loaded(x->inst) ||
+	if (exec_positions_hedge(x->pos)) {
+		state = "refused";
+		snprintf(detail, sizeof(detail), "hedge-mode account: hean trades one-way mode only");
+	} else if (!exec_rest_clock_synced(x->rest) || !exec_instruments_loaded(x->inst) ||
 	    !exec_positions_reconciled(x->pos)) {
 		state = "starting";
 		snprintf(detail, sizeof(detail), "clock=%d instruments=%d reconciled=%d",
@@ -112,9 +116,69 @@ void exec_app_update_health(struct exec_app *x)
 
 /* ===================== start-up ===================== */
 
+/* hean:halt: present = no new waves traded (kept in Redis: survives
+ * restarts). Read at start and every second; nothing is traded before the
+ * first read. */
+static void on_halt(struct hean_redis *r, redisReply *reply, void *priv)
+{
+	struct exec_app *x = priv;
+	bool halted, was = x->halted, first = !x->halt_known;
+
+	if (!reply || reply->type == REDIS_REPLY_ERROR || x->stopping) {
+		return; /* unknown: keep the last state (or keep waiting) */
+	}
+	halted = reply->type == REDIS_REPLY_STRING;
+	x->halted = halted;
+	x->halt_known = true;
+	if (halted != was || (first && halted)) {
+		log_warn("event=%s value=\"%.200s\"", halted ? "halted" : "resumed",
+			 halted ? reply->str : "");
+		hean_health_event(x->app->health, halted ? "halted" : "resumed", "%.200s",
+				  halted ? reply->str : "hean:halt deleted");
+	}
+	hean_health_set_int(x->app->health, "halted", halted ? 1 : 0);
+	if (first || halted != was) {
+		exec_orders_kick(x->orders);
+	}
+}
+
+static void read_halt(struct exec_app *x)
+{
+	char key[128];
+	const char *av[2];
+
+	av[0] = "GET";
+	av[1] = hean_app_key(x->app, key, sizeof(key), "halt");
+	hean_redis_command_argv(x->app->redis, on_halt, x, 2, av, NULL);
+}
+
 static void on_health(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	exec_app_update_health(w->data);
+	struct exec_app *x = w->data;
+
+	read_halt(x);
+	exec_app_update_health(x);
+}
+
+static void on_reconciled(struct exec_app *x)
+{
+	exec_orders_kick(x->orders);
+	exec_app_update_health(x);
+}
+
+static void on_accepted(struct exec_app *x, int64_t wave_s)
+{
+	(void)x;
+	(void)wave_s;
+}
+
+static void on_limit(struct exec_app *x, const char *limit, const char *detail)
+{
+	if (strcmp(limit, x->limit_reached) != 0) {
+		log_warn("event=risk_limit %s", detail);
+		hean_health_event(x->app->health, "risk_limit", "%s", detail);
+		snprintf(x->limit_reached, sizeof(x->limit_reached), "%s", limit);
+	}
 }
 
 static void on_loaded(struct exec_app *x)
@@ -179,6 +243,9 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	app->data = x;
 	app->on_stop = on_stop;
 	app->on_redis = on_redis;
+	x->on_accepted = on_accepted;
+	x->on_limit = on_limit;
+	x->on_reconciled = on_reconciled;
 	if (!cfg->api_key[0] || !cfg->api_secret[0]) {
 		log_error("event=start_failed reason=\"HEAN_BYBIT_API_KEY/SECRET missing\"");
 		return -EINVAL;
@@ -228,10 +295,12 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		hean_health_set_int(app->health, counters[i], 0);
 	}
+	exec_orders_init_counters(x->orders);
 	snprintf(x->state, sizeof(x->state), "starting");
 	hean_health_set_state(app->health, "starting", "clock, instruments, reconcile");
 	exec_rest_sync_clock(x->rest, on_clock, x);
 	exec_instruments_refresh(x->inst);
+	read_halt(x);
 	log_info("event=executor_started rest=%s private=%s position_usd=%g stop_loss_pct=%g",
 		 cfg->rest, cfg->ws_private, cfg->position_usd, cfg->stop_loss_pct);
 	return 0;

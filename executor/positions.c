@@ -8,6 +8,7 @@
 #include "executor/instruments.h"
 #include "executor/prices.h"
 #include "executor/private_ws.h"
+#include "executor/reconcile.h"
 #include "executor/rest.h"
 #include "executor/sizing.h"
 #include "executor/trail.h"
@@ -20,8 +21,8 @@
 
 #define MAX_POS 512
 #define HOUSE_S 0.1
-#define RECONCILE_UP_MS 60000
 #define PROTECT_RETRY_MS 1000
+#define MAX_PAGES 50
 
 struct pos {
 	char symbol[EXEC_SYM_LEN];
@@ -51,6 +52,10 @@ struct exec_positions {
 	struct exec_trail_cfg tcfg;
 	bool reconciling, again, reconciled, stopped;
 	int64_t reconcile_t0, last_reconcile_ms;
+	double realized_today; /* realized PnL since 00:00 UTC (executions) */
+	bool seen[MAX_POS];    /* rows seen during a paged reconcile */
+	int pages;
+	bool hedge;            /* a hedge-mode row was seen: refused */
 	ev_timer house;
 };
 
@@ -351,63 +356,79 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 
 /* ===================== reconcile ===================== */
 
-static int side_of(const char *s)
-{
-	return !strcmp(s, "Buy") ? 1 : !strcmp(s, "Sell") ? -1 : 0;
-}
+static void fetch_page(struct exec_positions *ps, const char *cursor);
 
 static void on_list(const struct exec_rest_result *res, void *data)
 {
 	struct exec_positions *ps = data;
-	const json_t *list, *row;
-	bool seen[MAX_POS];
+	const json_t *list, *row, *next;
 	size_t i;
 
 	if (res->aborted) {
 		return;
 	}
-	ps->reconciling = false;
-	ps->last_reconcile_ms = hean_time_now_ms();
 	list = res->cls == EXEC_REST_OK ? json_object_get(res->result, "list") : NULL;
 	if (!json_is_array(list)) {
+		ps->reconciling = false;
+		ps->last_reconcile_ms = hean_time_now_ms();
 		log_warn("event=reconcile_failed ret_code=%d msg=\"%.120s\"", res->ret_code,
 			 res->ret_msg);
 		goto out;
 	}
-	memset(seen, 0, sizeof(seen));
+	if (ps->pages == 0) {
+		memset(ps->seen, 0, sizeof(ps->seen));
+	}
 	json_array_foreach(list, i, row) {
-		const char *sym = NULL, *side = "";
-		double size = 0, entry = 0, stop = 0;
+		struct exec_pos_row r;
 		struct pos *p;
+		int rc = exec_reconcile_parse_row(row, &r);
 
-		if (hean_json_get_str(row, "symbol", &sym, NULL, 0) < 0 ||
-		    !exec_sizing_symbol_valid(sym)) {
+		if (rc < 0) {
 			continue;
 		}
-		hean_json_get_str(row, "side", &side, NULL, 0);
-		hean_json_get_num_str(row, "size", &size, HEAN_NUM_NONNEG, NULL, 0);
-		hean_json_get_num_str(row, "avgPrice", &entry, HEAN_NUM_NONNEG, NULL, 0);
-		hean_json_get_num_str(row, "stopLoss", &stop, HEAN_NUM_NONNEG, NULL, 0);
-		p = find(ps, sym);
+		if (rc == EXEC_ROW_HEDGE) {
+			if (!ps->hedge) {
+				ps->hedge = true;
+				log_error("event=hedge_mode_refused symbol=%s positionIdx=%d reason=\"the "
+					  "account is in hedge mode; hean trades one-way mode only: no "
+					  "orders until it is switched\"",
+					  r.symbol, r.idx);
+				hean_health_event(ps->x->app->health, "hedge_mode_refused",
+						  "symbol=%s positionIdx=%d", r.symbol, r.idx);
+			}
+			continue;
+		}
+		p = find(ps, r.symbol);
 		if (p && p->updated_ms > ps->reconcile_t0) {
-			seen[p - ps->v] = true; /* the private stream is fresher */
+			ps->seen[p - ps->v] = true; /* the private stream is fresher */
 			continue;
 		}
-		exec_positions_apply(ps, sym, side_of(side), size, entry, stop, "reconcile");
-		p = find(ps, sym);
+		exec_positions_apply(ps, r.symbol, r.side, r.size, r.avg, r.stop, "reconcile");
+		p = find(ps, r.symbol);
 		if (p) {
-			seen[p - ps->v] = true;
+			ps->seen[p - ps->v] = true;
 		}
 	}
+	next = json_object_get(res->result, "nextPageCursor");
+	if (json_is_string(next) && json_string_length(next) > 0 && ++ps->pages < MAX_PAGES) {
+		fetch_page(ps, json_string_value(next));
+		return;
+	}
+	ps->reconciling = false;
+	ps->pages = 0;
+	ps->last_reconcile_ms = hean_time_now_ms();
 	for (i = 0; i < ps->n; i++) {
 		struct pos *p = &ps->v[i];
-		if (p->open && !seen[i] && p->updated_ms <= ps->reconcile_t0) {
+		if (p->open && !ps->seen[i] && p->updated_ms <= ps->reconcile_t0) {
 			mark_closed(ps, p, "reconcile");
 		}
 	}
-	if (!ps->reconciled) {
+	if (!ps->reconciled && !ps->hedge) {
 		ps->reconciled = true;
 		log_info("event=reconciled positions=%zu", ps->n);
+		if (ps->x->on_reconciled) {
+			ps->x->on_reconciled(ps->x);
+		}
 	}
 out:
 	exec_app_update_health(ps->x);
@@ -415,6 +436,21 @@ out:
 		ps->again = false;
 		exec_positions_reconcile(ps);
 	}
+}
+
+static void fetch_page(struct exec_positions *ps, const char *cursor)
+{
+	char q[600];
+
+	if (exec_reconcile_query(cursor, q, sizeof(q)) < 0 ||
+	    exec_rest_call(ps->x->rest, "GET", "/v5/position/list", q,
+			   EXEC_REST_SIGNED | EXEC_REST_IDEMPOTENT, on_list, ps) < 0) {
+		log_warn("event=reconcile_failed reason=submit");
+		ps->reconciling = false;
+		ps->pages = 0;
+		return;
+	}
+	ps->reconciling = true;
 }
 
 void exec_positions_reconcile(struct exec_positions *ps)
@@ -427,19 +463,17 @@ void exec_positions_reconcile(struct exec_positions *ps)
 		return;
 	}
 	ps->reconcile_t0 = hean_time_now_ms();
-	if (exec_rest_call(ps->x->rest, "GET", "/v5/position/list",
-			   "category=linear&settleCoin=USDT&limit=200",
-			   EXEC_REST_SIGNED | EXEC_REST_IDEMPOTENT, on_list, ps) == 0) {
-		ps->reconciling = true;
-	}
+	ps->pages = 0;
+	fetch_page(ps, NULL);
 }
 
 static void on_house(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct exec_positions *ps = w->data;
 	int64_t now = hean_time_now_ms();
-	int64_t period = exec_pws_up(ps->x->pws) ? RECONCILE_UP_MS
-						 : (int64_t)ps->x->cfg->rest_poll_s * 1000;
+	/* every HEAN_REST_POLL_S, private stream up or not: a stop dropped by
+	 * the exchange (or answered OK and not applied) is seen and re-set */
+	int64_t period = (int64_t)ps->x->cfg->rest_poll_s * 1000;
 
 	for (size_t i = 0; i < ps->n; i++) {
 		struct pos *p = &ps->v[i];
@@ -513,6 +547,11 @@ bool exec_positions_reconciled(const struct exec_positions *ps)
 	return ps->reconciled;
 }
 
+bool exec_positions_hedge(const struct exec_positions *ps)
+{
+	return ps->hedge;
+}
+
 void exec_positions_each_open(const struct exec_positions *ps, void (*fn)(const char *sym, void *),
 			      void *data)
 {
@@ -541,4 +580,20 @@ void exec_positions_counts(const struct exec_positions *ps, int *open, int *nake
 			}
 		}
 	}
+}
+
+void exec_positions_view(const struct exec_positions *ps, const char *symbol,
+			 struct exec_plan_book *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->known = ps->reconciled;
+	b->side = exec_positions_side(ps, symbol);
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct pos *p = &ps->v[i];
+		if (p->open) {
+			b->open_positions++;
+			b->exposure_usd += p->size * (p->last_price > 0 ? p->last_price : p->entry);
+		}
+	}
+	b->realized_today_usd = ps->realized_today;
 }

@@ -14,6 +14,7 @@
 #define HEAN_EXECUTOR_POSITIONS_H
 
 #include "executor/executor.h"
+#include "executor/plan.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,8 +29,11 @@ void exec_positions_destroy(struct exec_positions *ps);
  * runs is queued behind it). */
 void exec_positions_reconcile(struct exec_positions *ps);
 
-/* true once a reconcile has completed. */
+/* true once a reconcile has completed (never on a hedge-mode account). */
 bool exec_positions_reconciled(const struct exec_positions *ps);
+
+/* A hedge-mode row (positionIdx 1/2) was seen: hean refuses to trade. */
+bool exec_positions_hedge(const struct exec_positions *ps);
 
 /* A position as the exchange reports it (REST row or private push).
  * side: 1 Buy, -1 Sell, 0 flat (size 0). stop 0: no stop-loss. */
@@ -49,6 +53,12 @@ void exec_positions_each_open(const struct exec_positions *ps, void (*fn)(const 
 
 /* Side of the open position in symbol (1/-1), 0 if flat or unknown. */
 int exec_positions_side(const struct exec_positions *ps, const char *symbol);
+
+/* The book for planning an order in symbol: known (reconciled), the
+ * symbol's side, open positions, exposure (sum of size x last price, or
+ * entry without one), realized PnL today. halted is left false. */
+void exec_positions_view(const struct exec_positions *ps, const char *symbol,
+			 struct exec_plan_book *b);
 
 /* Open positions / open positions without a stop-loss on the exchange. */
 void exec_positions_counts(const struct exec_positions *ps, int *open, int *naked);
