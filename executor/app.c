@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CLOCK_RESYNC_S 3600.0
@@ -152,11 +153,103 @@ static void read_halt(struct exec_app *x)
 	hean_redis_command_argv(x->app->redis, on_halt, x, 2, av, NULL);
 }
 
+/* hean:pnl: the UTC day's realized PnL (from executions), unrealized,
+ * exposure, positions, the risk limit reached, halted. */
+static void write_pnl(struct exec_app *x)
+{
+	struct exec_pnl pn;
+	struct exec_plan_book b;
+	struct exec_plan_limits l;
+	char key[128], r[32], u[32], e[32], o[16], n[16], h[4], t[32], detail[160];
+	const char *av[20], *limit;
+
+	exec_positions_pnl(x->pos, &pn);
+	exec_positions_view(x->pos, "", &b);
+	l.max_open_positions = x->cfg->max_open_positions;
+	l.max_exposure_usd = x->cfg->max_exposure_usd;
+	l.daily_loss_limit_usd = x->cfg->daily_loss_limit_usd;
+	limit = exec_plan_limit(&l, &b, 0, detail, sizeof(detail));
+	if (!limit) {
+		x->limit_reached[0] = '\0'; /* the next reached limit is reported again */
+	}
+	snprintf(r, sizeof(r), "%.4f", pn.realized_usd);
+	snprintf(u, sizeof(u), "%.4f", pn.unrealized_usd);
+	snprintf(e, sizeof(e), "%.4f", pn.exposure_usd);
+	snprintf(o, sizeof(o), "%d", pn.open_positions);
+	snprintf(n, sizeof(n), "%d", pn.naked_positions);
+	snprintf(h, sizeof(h), "%d", x->halted ? 1 : 0);
+	snprintf(t, sizeof(t), "%lld", (long long)hean_time_now_ms());
+	av[0] = "HSET";
+	av[1] = hean_app_key(x->app, key, sizeof(key), "pnl");
+	av[2] = "day";
+	av[3] = pn.day;
+	av[4] = "realized_usd";
+	av[5] = r;
+	av[6] = "unrealized_usd";
+	av[7] = u;
+	av[8] = "exposure_usd";
+	av[9] = e;
+	av[10] = "open_positions";
+	av[11] = o;
+	av[12] = "naked_positions";
+	av[13] = n;
+	av[14] = "limit";
+	av[15] = limit ? limit : "";
+	av[16] = "halted";
+	av[17] = h;
+	av[18] = "updated_ms";
+	av[19] = t;
+	hean_redis_command_argv(x->app->redis, NULL, NULL, 20, av, NULL);
+}
+
+/* Start: the day's realized PnL from before a restart (hean:pnl), read
+ * before the first wave is traded (with hean:halt). */
+static void on_pnl_read(struct hean_redis *r, redisReply *reply, void *priv)
+{
+	struct exec_app *x = priv;
+
+	if (!reply || reply->type == REDIS_REPLY_ERROR || x->stopping) {
+		return;
+	}
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+	    reply->element[0]->type == REDIS_REPLY_STRING &&
+	    reply->element[1]->type == REDIS_REPLY_STRING) {
+		exec_positions_restore_realized(x->pos, reply->element[0]->str,
+						strtod(reply->element[1]->str, NULL));
+	}
+	x->pnl_known = true;
+	exec_orders_kick(x->orders);
+}
+
+static void read_pnl(struct exec_app *x)
+{
+	char key[128];
+	const char *av[4];
+
+	av[0] = "HMGET";
+	av[1] = hean_app_key(x->app, key, sizeof(key), "pnl");
+	av[2] = "day";
+	av[3] = "realized_usd";
+	hean_redis_command_argv(x->app->redis, on_pnl_read, x, 4, av, NULL);
+}
+
+static void on_pnl(struct exec_app *x)
+{
+	if (x->pnl_known) {
+		write_pnl(x);
+	}
+}
+
 static void on_health(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct exec_app *x = w->data;
 
 	read_halt(x);
+	if (!x->pnl_known) {
+		read_pnl(x);
+	} else {
+		write_pnl(x);
+	}
 	exec_app_update_health(x);
 }
 
@@ -246,6 +339,7 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	x->on_accepted = on_accepted;
 	x->on_limit = on_limit;
 	x->on_reconciled = on_reconciled;
+	x->on_pnl = on_pnl;
 	if (!cfg->api_key[0] || !cfg->api_secret[0]) {
 		log_error("event=start_failed reason=\"HEAN_BYBIT_API_KEY/SECRET missing\"");
 		return -EINVAL;
@@ -301,6 +395,7 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	exec_rest_sync_clock(x->rest, on_clock, x);
 	exec_instruments_refresh(x->inst);
 	read_halt(x);
+	read_pnl(x);
 	log_info("event=executor_started rest=%s private=%s position_usd=%g stop_loss_pct=%g",
 		 cfg->rest, cfg->ws_private, cfg->position_usd, cfg->stop_loss_pct);
 	return 0;
@@ -329,6 +424,9 @@ void exec_app_stop(struct exec_app *x)
 		return;
 	}
 	exec_app_update_health(x);
+	if (x->pnl_known) {
+		write_pnl(x); /* the day's realized PnL survives the restart */
+	}
 	x->stopping = true;
 	ev_timer_stop(x->loop, &x->health_timer);
 	ev_timer_stop(x->loop, &x->clock_timer);

@@ -48,12 +48,14 @@ struct exec_app {
 	bool started_ok;                /* instruments, clock, first reconcile */
 	bool halted;                    /* hean:halt present: no new waves traded */
 	bool halt_known;                /* hean:halt read once since start */
+	bool pnl_known;                 /* hean:pnl read once since start (restored) */
 	char limit_reached[48];         /* the risk limit last reported, "" none */
 	char state[32];
 	/* Set by app.c; modules report through them (never call app.c). */
 	void (*on_accepted)(struct exec_app *x, int64_t wave_s); /* an order/create accepted */
 	void (*on_limit)(struct exec_app *x, const char *limit, const char *detail);
 	void (*on_reconciled)(struct exec_app *x); /* the first position/list completed */
+	void (*on_pnl)(struct exec_app *x);        /* realized PnL changed (an execution) */
 };
 
 /* Starts everything (rest, instruments, clock, positions, prices, private

@@ -25,6 +25,8 @@
 #define FUTURE_SLACK_S 120
 #define ORDERS_KEEP_MS (7LL * 24 * 3600 * 1000)
 #define NOT_READY_S 0.2
+#define RESERVE 256
+#define RESERVE_MS 30000
 
 enum ord_state { O_NEW = 0, O_PRICE, O_SENT, O_LOOKUP, O_WAIT, O_DONE };
 
@@ -77,6 +79,13 @@ struct exec_orders {
 	char done_ids[DONE_IDS][64];
 	unsigned done_head;
 	struct row *rows; /* owned: hean:orders writes in flight */
+	/* orders planned and not yet in the book: they count toward the
+	 * risk limits (a wave's orders are planned before any fill) */
+	struct {
+		char symbol[EXEC_SYM_LEN];
+		double usd;
+		int64_t until_ms;
+	} res[RESERVE];
 };
 
 /* One hean:orders write in flight. o is NULL once orders is destroyed. */
@@ -89,6 +98,7 @@ struct row {
 static void start_order(struct ord *d);
 static void send_order(struct ord *d);
 static void lookup(struct ord *d, bool dup);
+static void reserve_drop(struct exec_orders *o, const char *sym);
 
 static const char *side_str(int side)
 {
@@ -415,6 +425,9 @@ static void ord_done(struct ord *d, const char *status, int code, const char *ms
 	orders_log(o, w, w->wave_ts, d->symbol, side_str(d->side), d->qty_s, d->link, status, code,
 		   msg);
 	count_outcome(o, status);
+	if (strcmp(status, "submitted") != 0 && strcmp(status, "duplicate") != 0) {
+		reserve_drop(o, d->symbol);
+	}
 	s = sent_find(o, d->link);
 	if (s && (!strcmp(status, "submitted") || !strcmp(status, "duplicate"))) {
 		s->outcome_logged = true;
@@ -624,6 +637,48 @@ static void send_order(struct ord *d)
 	}
 }
 
+static void reserve_drop(struct exec_orders *o, const char *sym)
+{
+	for (int i = 0; i < RESERVE; i++) {
+		if (!strcmp(o->res[i].symbol, sym)) {
+			o->res[i].symbol[0] = '\0';
+		}
+	}
+}
+
+static void reserve_add(struct exec_orders *o, const char *sym, double usd, int64_t now)
+{
+	int k = -1;
+
+	for (int i = 0; i < RESERVE && k < 0; i++) {
+		if (!o->res[i].symbol[0] || o->res[i].until_ms < now ||
+		    !strcmp(o->res[i].symbol, sym)) {
+			k = i;
+		}
+	}
+	if (k < 0) {
+		return;
+	}
+	snprintf(o->res[k].symbol, sizeof(o->res[k].symbol), "%s", sym);
+	o->res[k].usd = usd;
+	o->res[k].until_ms = now + RESERVE_MS;
+}
+
+/* The book plus the orders planned but not in it yet. */
+static void book_with_reserved(struct exec_orders *o, const char *sym, struct exec_plan_book *b,
+			       int64_t now)
+{
+	exec_positions_view(o->x->pos, sym, b);
+	for (int i = 0; i < RESERVE; i++) {
+		if (o->res[i].symbol[0] && o->res[i].until_ms >= now &&
+		    strcmp(o->res[i].symbol, sym) != 0 &&
+		    exec_positions_side(o->x->pos, o->res[i].symbol) == 0) {
+			b->open_positions++;
+			b->exposure_usd += o->res[i].usd;
+		}
+	}
+}
+
 static void place(struct ord *d, const struct exec_quote *q)
 {
 	struct exec_orders *o = d->w->o;
@@ -644,9 +699,9 @@ static void place(struct ord *d, const struct exec_quote *q)
 	pi.limits.max_open_positions = c->max_open_positions;
 	pi.limits.max_exposure_usd = c->max_exposure_usd;
 	pi.limits.daily_loss_limit_usd = c->daily_loss_limit_usd;
-	exec_positions_view(o->x->pos, d->symbol, &pi.book);
-	pi.book.halted = o->x->halted;
 	pi.now_ms = hean_time_now_ms();
+	book_with_reserved(o, d->symbol, &pi.book, pi.now_ms);
+	pi.book.halted = o->x->halted;
 	pi.deadline_ms = d->w->deadline_ms;
 	if (!exec_plan_order(&pi, &out)) {
 		if (out.limit && o->x->on_limit) {
@@ -658,6 +713,7 @@ static void place(struct ord *d, const struct exec_quote *q)
 	snprintf(d->qty_s, sizeof(d->qty_s), "%s", out.qty_s);
 	snprintf(d->sl_s, sizeof(d->sl_s), "%s", out.stop_s);
 	d->planned_ms = pi.now_ms;
+	reserve_add(o, d->symbol, out.qty * out.ref, pi.now_ms);
 	send_order(d);
 }
 
@@ -707,7 +763,8 @@ static void start_order(struct ord *d)
 static bool ready(const struct exec_orders *o)
 {
 	return exec_instruments_loaded(o->x->inst) && exec_rest_clock_synced(o->x->rest) &&
-	       exec_positions_reconciled(o->x->pos) && o->x->halt_known && !o->stopped;
+	       exec_positions_reconciled(o->x->pos) && o->x->halt_known && o->x->pnl_known &&
+	       !o->stopped;
 }
 
 /* Starts every order not started yet. The last outcome frees w, so the

@@ -16,6 +16,8 @@
 #include "executor/executor.h"
 #include "executor/plan.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -59,6 +61,22 @@ int exec_positions_side(const struct exec_positions *ps, const char *symbol);
  * entry without one), realized PnL today. halted is left false. */
 void exec_positions_view(const struct exec_positions *ps, const char *symbol,
 			 struct exec_plan_book *b);
+
+/* One "execution" row (private push): realized PnL since 00:00 UTC
+ * (closing part against the book's entry, minus the fee), per symbol and
+ * in total. Deduplicated by execId. */
+void exec_positions_on_execution(struct exec_positions *ps, const json_t *row);
+
+/* The day's realized PnL as stored before a restart (hean:pnl): added if
+ * day is today (UTC). */
+void exec_positions_restore_realized(struct exec_positions *ps, const char *day, double usd);
+
+struct exec_pnl {
+	char day[16];
+	double realized_usd, unrealized_usd, exposure_usd;
+	int open_positions, naked_positions;
+};
+void exec_positions_pnl(struct exec_positions *ps, struct exec_pnl *out);
 
 /* Open positions / open positions without a stop-loss on the exchange. */
 void exec_positions_counts(const struct exec_positions *ps, int *open, int *naked);

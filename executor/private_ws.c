@@ -89,6 +89,8 @@ static void on_topic(struct exec_pws *p, const char *topic, const json_t *data)
 			exec_orders_on_push(p->x->orders, row);
 		} else if (!strcmp(topic, "position") || !strncmp(topic, "position.", 9)) {
 			on_position(p, row);
+		} else if (!strcmp(topic, "execution") || !strncmp(topic, "execution.", 10)) {
+			exec_positions_on_execution(p->x->pos, row);
 		}
 	}
 }

@@ -120,3 +120,27 @@ int exec_reconcile_stop_body(const char *symbol, const char *stop_s, char *out, 
 
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
+
+double exec_reconcile_exec_pnl(int pos_side, double pos_size, double entry, int exec_side,
+			       double exec_price, double exec_qty, double closed_size)
+{
+	double closed;
+
+	if (pos_side == 0 || exec_side == 0 || exec_side == pos_side || !(entry > 0) ||
+	    !(exec_price > 0)) {
+		return 0;
+	}
+	closed = closed_size >= 0 ? closed_size : exec_qty < pos_size ? exec_qty : pos_size;
+	if (!(closed > 0)) {
+		return 0;
+	}
+	return (exec_price - entry) * closed * pos_side;
+}
+
+double exec_reconcile_unrealized(int side, double size, double entry, double price)
+{
+	if (side == 0 || !(size > 0) || !(entry > 0) || !(price > 0)) {
+		return 0;
+	}
+	return (price - entry) * size * side;
+}

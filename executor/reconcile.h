@@ -56,6 +56,17 @@ unsigned exec_reconcile_diff(const struct exec_book_pos *b, const struct exec_po
 double exec_reconcile_protect_stop(const struct exec_instrument *in, int side, double avg,
 				   double last, double stop_pct);
 
+/* Realized PnL (USD, before fees) of one execution against the position
+ * it trades into: an execution on the other side of the position closes
+ * closed qty (closed_size >= 0 when the exchange says so, else
+ * min(exec_qty, pos_size)) at exec_price: (exec_price - entry) x closed x
+ * pos_side. 0 for an execution that opens or adds. */
+double exec_reconcile_exec_pnl(int pos_side, double pos_size, double entry, int exec_side,
+			       double exec_price, double exec_qty, double closed_size);
+
+/* Unrealized PnL (USD) of a position at price. */
+double exec_reconcile_unrealized(int side, double size, double entry, double price);
+
 /* Percent-encodes s (RFC 3986 unreserved kept). Returns 0 or -ENOSPC. */
 int exec_url_encode(const char *s, char *out, size_t len);
 

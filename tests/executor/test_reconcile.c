@@ -139,12 +139,41 @@ static void test_query_encode(void **state)
 	assert_int_equal(exec_url_encode("abcdef", e, 4), -ENOSPC);
 }
 
+static void test_pnl(void **state)
+{
+	static const struct {
+		int ps;
+		double size, entry;
+		int es;
+		double px, qty, closed, want;
+	} t[] = {
+		{1, 2, 100, -1, 98, 2, -1, -4},      /* long stopped out: loss */
+		{1, 2, 100, -1, 105, 1, -1, 5},      /* half closed at a gain */
+		{1, 2, 100, -1, 105, 3, -1, 10},     /* flip: only the closed part */
+		{1, 2, 100, -1, 105, 3, 2, 10},      /* closedSize given */
+		{-1, 1, 100, 1, 103, 1, -1, -3},     /* short stopped out */
+		{1, 2, 100, 1, 103, 1, -1, 0},       /* adds: nothing realized */
+		{0, 0, 0, 1, 103, 1, -1, 0},         /* opens */
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		double v = exec_reconcile_exec_pnl(t[i].ps, t[i].size, t[i].entry, t[i].es, t[i].px,
+						   t[i].qty, t[i].closed);
+		if (fabs(v - t[i].want) > 1e-9) {
+			fail_msg("row %zu: pnl %g, want %g", i, v, t[i].want);
+		}
+	}
+	assert_true(fabs(exec_reconcile_unrealized(1, 2, 100, 101) - 2) < 1e-9);
+	assert_true(fabs(exec_reconcile_unrealized(-1, 2, 100, 101) + 2) < 1e-9);
+	assert_true(exec_reconcile_unrealized(0, 0, 0, 101) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_rows), cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_partial_fill), cmocka_unit_test(test_stop_body),
-		cmocka_unit_test(test_query_encode),
+		cmocka_unit_test(test_query_encode), cmocka_unit_test(test_pnl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
