@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/redis.h"
 #include "common/timeutil.h"
+#include "executor/flatten.h"
 #include "executor/instruments.h"
 #include "executor/orders.h"
 #include "executor/positions.h"
@@ -379,6 +380,22 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 		log_error("event=start_failed reason=\"waves stream\"");
 		return -ENOMEM;
 	}
+	x->flatten = exec_flatten_create(x);
+	memset(&so, 0, sizeof(so));
+	so.url = cfg->redis_url;
+	so.key = hean_app_key(app, key, sizeof(key), "control");
+	so.group = "executor";
+	so.consumer = cfg->proc_name;
+	so.start_id = "0"; /* a request made before the first start still runs */
+	so.count = 10;
+	so.block_ms = 1000;
+	so.on_entry = exec_flatten_on_entry;
+	so.data = x->flatten;
+	x->control = x->flatten ? hean_stream_create(x->loop, app->redis, &so) : NULL;
+	if (!x->control) {
+		log_error("event=start_failed reason=\"control stream\"");
+		return -ENOMEM;
+	}
 	ev_timer_init(&x->health_timer, on_health, 1.0, 1.0);
 	x->health_timer.data = x;
 	ev_timer_start(x->loop, &x->health_timer);
@@ -435,6 +452,9 @@ void exec_app_stop(struct exec_app *x)
 	exec_prices_stop(x->prices);
 	hean_stream_destroy(x->waves); /* unacked waves stay pending in Redis */
 	x->waves = NULL;
+	exec_flatten_stop(x->flatten);
+	hean_stream_destroy(x->control); /* an unfinished flatten stays pending */
+	x->control = NULL;
 	exec_rest_destroy(x->rest); /* in-flight calls end (aborted) */
 	x->rest = NULL;
 	exec_instruments_destroy(x->inst);
@@ -460,8 +480,12 @@ void exec_app_finish(struct exec_app *x)
 	}
 	hean_stream_destroy(x->waves);
 	x->waves = NULL;
+	hean_stream_destroy(x->control);
+	x->control = NULL;
 	exec_rest_destroy(x->rest);
 	x->rest = NULL;
+	exec_flatten_destroy(x->flatten);
+	x->flatten = NULL;
 	exec_orders_destroy(x->orders);
 	x->orders = NULL;
 	exec_pws_destroy(x->pws);

@@ -25,6 +25,7 @@ struct exec_positions;
 struct exec_prices;
 struct exec_orders;
 struct exec_pws;
+struct exec_flatten;
 
 struct exec_app {
 	struct hean_app *app;           /* borrowed: outlives us */
@@ -38,6 +39,8 @@ struct exec_app {
 	struct exec_pws *pws;           /* owned */
 	struct hean_ws_ctx *ws_ctx;     /* owned */
 	struct hean_stream *waves;      /* owned */
+	struct exec_flatten *flatten;   /* owned */
+	struct hean_stream *control;    /* owned: hean:control */
 	ev_timer health_timer;          /* 1 s gauges + state */
 	ev_timer clock_timer;           /* hourly clock resync (2 s until the first) */
 	ev_timer fin_timer;             /* shutdown: waits for the private WS close */

@@ -59,6 +59,7 @@ struct exec_positions {
 	bool seen[MAX_POS];    /* rows seen during a paged reconcile */
 	int pages;
 	bool hedge;            /* a hedge-mode row was seen: refused */
+	int64_t done_t0;       /* start time of the last completed reconcile */
 	char day[16];          /* UTC day of realized_today (YYYY-MM-DD) */
 	char exec_ids[EXEC_IDS][48]; /* recent execIds (dedup) */
 	unsigned exec_head;
@@ -432,6 +433,7 @@ static void on_list(const struct exec_rest_result *res, void *data)
 	ps->reconciling = false;
 	ps->pages = 0;
 	ps->last_reconcile_ms = hean_time_now_ms();
+	ps->done_t0 = ps->reconcile_t0;
 	for (i = 0; i < ps->n; i++) {
 		struct pos *p = &ps->v[i];
 		if (p->open && !ps->seen[i] && p->updated_ms <= ps->reconcile_t0) {
@@ -720,4 +722,24 @@ void exec_positions_pnl(struct exec_positions *ps, struct exec_pnl *out)
 		out->unrealized_usd +=
 			exec_reconcile_unrealized(p->side, p->size, p->entry, p->last_price);
 	}
+}
+
+int64_t exec_positions_last_reconcile_t0(const struct exec_positions *ps)
+{
+	return ps->done_t0;
+}
+
+int exec_positions_get(const struct exec_positions *ps, const char *symbol, int *side,
+		       double *size)
+{
+	const struct pos *p = find(ps, symbol);
+
+	if (!p || !p->open) {
+		*side = 0;
+		*size = 0;
+		return p ? 0 : -ENOENT;
+	}
+	*side = p->side;
+	*size = p->size;
+	return 0;
 }

@@ -78,6 +78,13 @@ struct exec_pnl {
 };
 void exec_positions_pnl(struct exec_positions *ps, struct exec_pnl *out);
 
+/* Start time (local ms) of the last completed position/list, 0 none. */
+int64_t exec_positions_last_reconcile_t0(const struct exec_positions *ps);
+
+/* The open position of symbol (side 0 / size 0 if flat). 0 or -ENOENT. */
+int exec_positions_get(const struct exec_positions *ps, const char *symbol, int *side,
+		       double *size);
+
 /* Open positions / open positions without a stop-loss on the exchange. */
 void exec_positions_counts(const struct exec_positions *ps, int *open, int *naked);
 
