@@ -35,9 +35,12 @@ IT_PIDS+=("$!")
 SAMPLER=$!
 sim_ctl "$EXSIM_URL" "/sim/latency?ms=400" # slow answers: the sampler sees the flatten
 t0=$(now_ms)
-flatten ALL f1
-it_check "flatten_started" wait_until 5 events_match "flatten_started"
-it_check "flatten_done f1" wait_until 15 done_for f1
+# the operator's command: scripts/hean flatten (waits for flatten_done)
+mkdir -p "$IT_DIR/home/var/run" && chmod 700 "$IT_DIR/home/var" "$IT_DIR/home/var/run"
+HEAN_HOME=$IT_DIR/home HEANCTL_FLATTEN_TIMEOUT=15 "$HEAN_SRC/scripts/hean" flatten >"$IT_DIR/flatten.out" 2>&1
+it_check "scripts/hean flatten: confirmed flat (exit 0)" test $? = 0
+it_check "scripts/hean flatten said flat" grep -q "^flat: ALL" "$IT_DIR/flatten.out"
+it_check "flatten_started" events_match "flatten_started"
 figure flatten_ms $(( $(now_ms) - t0 ))
 kill "$SAMPLER"
 wait "$SAMPLER" 2>/dev/null

@@ -53,15 +53,21 @@ it_check "wave 4 acked" wait_until 10 wave_acked "$ID"
 it_check "daily loss after restart: no order" test "$(orders_for "h$((T + 3))-BBBUSDT")" = 0
 
 # 4. halt (no limits reached): survives a restart; resume trades again
+hean() { HEAN_HOME=$IT_DIR/home "$HEAN_SRC/scripts/hean" "$@"; }
+mkdir -p "$IT_DIR/home/var/run" && chmod 700 "$IT_DIR/home/var" "$IT_DIR/home/var/run"
 stop_exec
-rcli SET hean:halt "ts_ms=$(now_ms) by=test reason=it" >/dev/null
+hean halt it test >/dev/null
+it_check "scripts/hean halt wrote hean:halt" wait_true 1 '[ -n "$(rcli GET hean:halt)" ]'
 start_exec
 ID=$(xadd_wave "$(( T + 4 ))" CCCUSDT:buy)
 it_check "wave 5 acked" wait_until 10 wave_acked "$ID"
 it_check "halted: no order" test "$(orders_for "h$((T + 4))-CCCUSDT")" = 0
 it_check "halted event" events_match "^halted$"
 it_check "hean:pnl halted 1" wait_until 3 out_eq 1 hget hean:pnl halted
-rcli DEL hean:halt >/dev/null
+hean status >"$IT_DIR/status.out" 2>&1
+it_check "status shows HALTED" grep -q "^halt: HALTED" "$IT_DIR/status.out"
+it_check "status shows the day's PnL" grep -q "^pnl: .*realized_usd=-" "$IT_DIR/status.out"
+hean resume >/dev/null
 it_check "resumed event" wait_until 3 events_match "^resumed$"
 ID=$(xadd_wave "$(( T + 5 ))" CCCUSDT:buy)
 it_check "wave 6 acked" wait_until 10 wave_acked "$ID"
