@@ -234,6 +234,38 @@ static void read_pnl(struct exec_app *x)
 	hean_redis_command_argv(x->app->redis, on_pnl_read, x, 4, av, NULL);
 }
 
+/* The wave's due time is wave_ts + HEAN_WAVE_DELAY_S. */
+static void on_accepted(struct exec_app *x, int64_t wave_s)
+{
+	int64_t due = (wave_s + x->cfg->wave_delay_s) * 1000;
+
+	hean_hist_observe(&x->hist_wave_to_accepted, (double)(hean_time_now_ms() - due));
+}
+
+static void on_protected(struct exec_app *x, int64_t fill_ms)
+{
+	hean_hist_observe(&x->hist_fill_to_stop, (double)(hean_time_now_ms() - fill_ms));
+}
+
+/* The histograms as hean_hist text fields of the health hash. */
+static void write_hists(struct exec_app *x)
+{
+	char key[160], a[HEAN_HIST_TEXT_LEN], b[HEAN_HIST_TEXT_LEN];
+	const char *av[6];
+
+	if (hean_hist_format(&x->hist_wave_to_accepted, a, sizeof(a)) < 0 ||
+	    hean_hist_format(&x->hist_fill_to_stop, b, sizeof(b)) < 0) {
+		return;
+	}
+	av[0] = "HSET";
+	av[1] = hean_app_key(x->app, key, sizeof(key), "health:%s", x->cfg->proc_name);
+	av[2] = "hist_wave_to_accepted";
+	av[3] = a;
+	av[4] = "hist_fill_to_stop";
+	av[5] = b;
+	hean_redis_command_argv(x->app->redis, NULL, NULL, 6, av, NULL);
+}
+
 static void on_pnl(struct exec_app *x)
 {
 	if (x->pnl_known) {
@@ -251,6 +283,7 @@ static void on_health(struct ev_loop *loop, ev_timer *w, int revents)
 	} else {
 		write_pnl(x);
 	}
+	write_hists(x);
 	exec_app_update_health(x);
 }
 
@@ -258,12 +291,6 @@ static void on_reconciled(struct exec_app *x)
 {
 	exec_orders_kick(x->orders);
 	exec_app_update_health(x);
-}
-
-static void on_accepted(struct exec_app *x, int64_t wave_s)
-{
-	(void)x;
-	(void)wave_s;
 }
 
 static void on_limit(struct exec_app *x, const char *limit, const char *detail)
@@ -341,6 +368,7 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	x->on_limit = on_limit;
 	x->on_reconciled = on_reconciled;
 	x->on_pnl = on_pnl;
+	x->on_protected = on_protected;
 	if (!cfg->api_key[0] || !cfg->api_secret[0]) {
 		log_error("event=start_failed reason=\"HEAN_BYBIT_API_KEY/SECRET missing\"");
 		return -EINVAL;

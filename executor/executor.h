@@ -12,6 +12,7 @@
 #define HEAN_EXECUTOR_EXECUTOR_H
 
 #include "common/app.h"
+#include "common/hist.h"
 #include "common/stream.h"
 #include "common/ws.h"
 
@@ -59,6 +60,10 @@ struct exec_app {
 	void (*on_limit)(struct exec_app *x, const char *limit, const char *detail);
 	void (*on_reconciled)(struct exec_app *x); /* the first position/list completed */
 	void (*on_pnl)(struct exec_app *x);        /* realized PnL changed (an execution) */
+	/* a fill seen at fill_ms (local) is protected by a stop on the exchange now */
+	void (*on_protected)(struct exec_app *x, int64_t fill_ms);
+	struct hean_hist hist_wave_to_accepted; /* wave due time -> order accepted */
+	struct hean_hist hist_fill_to_stop;     /* fill seen -> stop-loss confirmed */
 };
 
 /* Starts everything (rest, instruments, clock, positions, prices, private

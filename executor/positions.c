@@ -37,6 +37,7 @@ struct pos {
 	bool trail_wait;      /* a better stop is due: re-check on the tick */
 	int64_t updated_ms;   /* local ms of the last change from any source */
 	double realized;      /* realized PnL of this symbol since 00:00 UTC (USD) */
+	int64_t fill_ms;      /* local ms the position (or its growth) was seen, 0 when protected */
 	int64_t protect_after_ms;
 };
 
@@ -180,6 +181,10 @@ static void on_stop_answer(const struct exec_rest_result *res, void *data)
 		bool same_pos = p->open && p->side == q->side;
 		if (same_pos) {
 			p->stop = q->stop;
+			if (p->fill_ms > 0 && ps->x->on_protected) {
+				ps->x->on_protected(ps->x, p->fill_ms);
+			}
+			p->fill_ms = 0;
 			if (q->trail) {
 				exec_trail_commit(&p->trail, q->stop, now);
 				exec_count(ps->x, "trail_updates", 1);
@@ -358,10 +363,19 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 	if (!fresh && entry > 0 && entry != p->entry) {
 		p->trail.entry = entry;
 	}
+	if (fresh || size > p->size) {
+		p->fill_ms = now;
+	}
 	p->size = size;
 	p->entry = entry;
 	p->stop = stop;
 	p->updated_ms = now;
+	if (p->stop > 0 && p->fill_ms > 0) {
+		if (ps->x->on_protected) {
+			ps->x->on_protected(ps->x, p->fill_ms);
+		}
+		p->fill_ms = 0;
+	}
 	write_hash(ps, p);
 	if (p->stop <= 0) {
 		protect(ps, p);

@@ -23,6 +23,12 @@ ID=$(xadd_wave "$T" BTCUSDT:buy ETHUSDT:sell SOLUSDT:buy)
 it_check "wave acked" wait_until 10 wave_acked "$ID"
 it_check "three positions" wait_until 5 out_eq 3 n_positions
 it_check "all protected" wait_until 5 all_protected
+# metrics: order counters and the two histograms (hean_hist text: "count sum c0 ... c16")
+hist_count() { health_field executor "$1" | awk '{ print $1 + 0 }'; }
+it_check "orders_submitted 3" wait_field 3 executor orders_submitted 3
+it_check "hist_wave_to_accepted counts 3" wait_until 3 out_eq 3 hist_count hist_wave_to_accepted
+it_check "hist_fill_to_stop counts 3" wait_until 3 out_eq 3 hist_count hist_fill_to_stop
+it_check "histogram has 19 fields" test "$(health_field executor hist_fill_to_stop | wc -w)" = 19
 
 naked_sampler() {
 	while :; do
