@@ -23,55 +23,8 @@
 #define CLOCK_RESYNC_S 3600.0
 #define CLOCK_RETRY_S 2.0
 #define FIN_MAX_S 1.0
-#define ORDERS_KEEP_MS (7LL * 24 * 3600 * 1000)
 
 /* ===================== shared helpers ===================== */
-
-void exec_orders_log(struct exec_app *x, const char *wave_ts, const char *symbol,
-		     const char *side, const char *qty, const char *link, const char *status,
-		     int ret_code, const char *ret_msg)
-{
-	char key[128], minid[32], code[16];
-	const char *av[22];
-
-	hean_app_key(x->app, key, sizeof(key), "orders");
-	snprintf(minid, sizeof(minid), "%lld", (long long)(hean_time_now_ms() - ORDERS_KEEP_MS));
-	snprintf(code, sizeof(code), "%d", ret_code);
-	av[0] = "XADD";
-	av[1] = key;
-	av[2] = "MINID";
-	av[3] = "~";
-	av[4] = minid;
-	av[5] = "*";
-	av[6] = "wave_ts";
-	av[7] = wave_ts ? wave_ts : "";
-	av[8] = "symbol";
-	av[9] = symbol ? symbol : "";
-	av[10] = "side";
-	av[11] = side ? side : "";
-	av[12] = "qty";
-	av[13] = qty ? qty : "";
-	av[14] = "order_link_id";
-	av[15] = link ? link : "";
-	av[16] = "status";
-	av[17] = status;
-	av[18] = "ret_code";
-	av[19] = code;
-	av[20] = "ret_msg";
-	av[21] = ret_msg ? ret_msg : "";
-	if (hean_redis_command_argv(x->app->redis, NULL, NULL, 22, av, NULL) < 0) {
-		log_warn("event=orders_write_failed link=%s status=%s", link ? link : "", status);
-	}
-}
-
-void exec_count(struct exec_app *x, const char *name, int64_t delta)
-{
-	if (!strcmp(name, "retries")) {
-		x->order_retries += delta;
-		return; /* published with the client's own retries in update_health */
-	}
-	hean_health_add_int(x->app->health, name, delta);
-}
 
 void exec_app_update_health(struct exec_app *x)
 {
@@ -369,6 +322,7 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	x->on_reconciled = on_reconciled;
 	x->on_pnl = on_pnl;
 	x->on_protected = on_protected;
+	x->on_change = exec_app_update_health;
 	if (!cfg->api_key[0] || !cfg->api_secret[0]) {
 		log_error("event=start_failed reason=\"HEAN_BYBIT_API_KEY/SECRET missing\"");
 		return -EINVAL;

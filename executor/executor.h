@@ -1,13 +1,15 @@
 /* executor: the process state shared by its modules (one struct, reached
- * from every callback), and the helpers they share: the hean:orders
- * writer, health gauges and counters. The modules:
+ * from every callback). Modules never call app.c: they report through the
+ * callbacks app.c sets here (on_accepted, on_limit, on_reconciled, on_pnl,
+ * on_change, on_protected). The modules:
  *   rest        Bybit REST client (sign, envelope, retry classes, clock)
  *   instruments instruments-info table (start, daily)
- *   orders      hean:waves -> orders (idempotent by orderLinkId) -> ack
+ *   orders      hean:waves -> orders (idempotent by orderLinkId) -> hean:orders -> ack
+ *   flatten     hean:control -> reduce-only closes -> confirmed flat -> ack
  *   positions   book + hean:position:{SYM} + reconcile + stop-loss + trail
  *   prices      hean:ticks (XREAD) with REST /v5/market/tickers fallback
  *   private_ws  /v5/private: auth, order/execution/position pushes
- *   sizing, trail  pure arithmetic */
+ *   plan, reconcile, sizing, trail  pure decisions (no I/O, unit-tested) */
 #ifndef HEAN_EXECUTOR_EXECUTOR_H
 #define HEAN_EXECUTOR_EXECUTOR_H
 
@@ -60,6 +62,7 @@ struct exec_app {
 	void (*on_limit)(struct exec_app *x, const char *limit, const char *detail);
 	void (*on_reconciled)(struct exec_app *x); /* the first position/list completed */
 	void (*on_pnl)(struct exec_app *x);        /* realized PnL changed (an execution) */
+	void (*on_change)(struct exec_app *x);     /* a position or connection changed */
 	/* a fill seen at fill_ms (local) is protected by a stop on the exchange now */
 	void (*on_protected)(struct exec_app *x, int64_t fill_ms);
 	struct hean_hist hist_wave_to_accepted; /* wave due time -> order accepted */
@@ -73,15 +76,6 @@ int exec_app_start(struct exec_app *x, struct hean_app *app);
 void exec_app_stop(struct exec_app *x);
 /* Frees what start created (after the loop ended). */
 void exec_app_finish(struct exec_app *x);
-
-/* One entry in hean:orders (MINID ~ 7 days). ret_msg may be NULL. */
-void exec_orders_log(struct exec_app *x, const char *wave_ts, const char *symbol,
-		     const char *side, const char *qty, const char *link, const char *status,
-		     int ret_code, const char *ret_msg);
-
-/* Health counters (orders_ok, orders_rejected, duplicates, trail_updates,
- * retries ...). */
-void exec_count(struct exec_app *x, const char *name, int64_t delta);
 
 /* Re-evaluates the health state at once (running / degraded / starting). */
 void exec_app_update_health(struct exec_app *x);

@@ -670,6 +670,10 @@ static void book_with_reserved(struct exec_orders *o, const char *sym, struct ex
 {
 	exec_positions_view(o->x->pos, sym, b);
 	for (int i = 0; i < RESERVE; i++) {
+		if (o->res[i].symbol[0] && exec_positions_side(o->x->pos, o->res[i].symbol) != 0) {
+			o->res[i].symbol[0] = '\0'; /* filled: the book counts it now */
+			continue;
+		}
 		if (o->res[i].symbol[0] && o->res[i].until_ms >= now &&
 		    strcmp(o->res[i].symbol, sym) != 0 &&
 		    exec_positions_side(o->x->pos, o->res[i].symbol) == 0) {

@@ -187,7 +187,7 @@ static void on_stop_answer(const struct exec_rest_result *res, void *data)
 			p->fill_ms = 0;
 			if (q->trail) {
 				exec_trail_commit(&p->trail, q->stop, now);
-				exec_count(ps->x, "trail_updates", 1);
+				hean_health_add_int(ps->x->app->health, "trail_updates", 1);
 			} else {
 				exec_trail_set_stop(&p->trail, q->stop);
 			}
@@ -211,7 +211,9 @@ static void on_stop_answer(const struct exec_rest_result *res, void *data)
 		}
 	}
 	free(q);
-	exec_app_update_health(ps->x);
+	if (ps->x->on_change) {
+		ps->x->on_change(ps->x);
+	}
 }
 
 static int send_stop(struct exec_positions *ps, struct pos *p, double stop, bool trail)
@@ -381,7 +383,9 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 		protect(ps, p);
 	}
 	exec_prices_poll_now(ps->x->prices);
-	exec_app_update_health(ps->x);
+	if (ps->x->on_change) {
+		ps->x->on_change(ps->x);
+	}
 }
 
 /* ===================== reconcile ===================== */
@@ -462,7 +466,9 @@ static void on_list(const struct exec_rest_result *res, void *data)
 		}
 	}
 out:
-	exec_app_update_health(ps->x);
+	if (ps->x->on_change) {
+		ps->x->on_change(ps->x);
+	}
 	if (ps->again) {
 		ps->again = false;
 		exec_positions_reconcile(ps);

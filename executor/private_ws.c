@@ -29,7 +29,9 @@ static void set_up(struct exec_pws *p, bool up, const char *why)
 	}
 	p->up = up;
 	hean_health_event(p->x->app->health, up ? "private_up" : "private_down", "%s", why);
-	exec_app_update_health(p->x);
+	if (p->x->on_change) {
+		p->x->on_change(p->x);
+	}
 }
 
 static void on_open(struct hean_ws *ws, void *data)

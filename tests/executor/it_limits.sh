@@ -32,12 +32,13 @@ it_check "max exposure: no order" test "$(orders_for "h$((T + 1))-AAAUSDT")" = 0
 it_check "skipped naming HEAN_MAX_EXPOSURE_USD" test "$(skipped_for limit=HEAN_MAX_EXPOSURE_USD)" -ge 1
 it_check "exposure in hean:pnl" wait_true 3 'awk -v e="$(hget hean:pnl exposure_usd)" "BEGIN { exit !(e > 300) }"'
 
-# 3. HEAN_DAILY_LOSS_LIMIT_USD=1: BTC's stop is hit (a loss), then a wave is refused
+# 3. HEAN_DAILY_LOSS_LIMIT_USD=1: a long's stop is hit (a loss), then a wave is refused
 stop_exec
 HEAN_DAILY_LOSS_LIMIT_USD=1 start_exec
-p=$(truth_last BTCUSDT)
-sim_ctl "$EXSIM_URL" "/sim/price?symbol=BTCUSDT&price=$(awk -v p="$p" 'BEGIN { printf "%.2f", p * 0.95 }')"
-it_check "BTC stop triggered" wait_until 5 triggered BTCUSDT
+LOSER=$(exsim_state | jq -r '[.positions[] | .symbol][0]') # one of the two longs of wave 1
+p=$(truth_last "$LOSER")
+sim_ctl "$EXSIM_URL" "/sim/price?symbol=$LOSER&price=$(awk -v p="$p" 'BEGIN { printf "%.4f", p * 0.95 }')"
+it_check "$LOSER stop triggered" wait_until 5 triggered "$LOSER"
 it_check "realized loss in hean:pnl" wait_true 5 'awk -v r="$(hget hean:pnl realized_usd)" "BEGIN { exit !(r <= -1) }"'
 figure realized_usd "$(hget hean:pnl realized_usd)"
 ID=$(xadd_wave "$(( T + 2 ))" BBBUSDT:buy)
