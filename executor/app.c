@@ -301,6 +301,12 @@ static void on_redis(struct hean_app *app, bool up, void *data)
 
 	if (up && !x->stopping && x->pos) {
 		exec_positions_rewrite(x->pos);
+		/* the first reads at start fail while the link is still connecting:
+		 * nothing is traded before they answer */
+		read_halt(x);
+		if (!x->pnl_known) {
+			read_pnl(x);
+		}
 	}
 }
 
