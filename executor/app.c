@@ -219,11 +219,11 @@ static void write_hists(struct exec_app *x)
 	hean_redis_command_argv(x->app->redis, NULL, NULL, 6, av, NULL);
 }
 
+/* An execution changed the realized PnL: hean:pnl is rewritten on the next
+ * 1 s tick (and at stop), not on the fill path. */
 static void on_pnl(struct exec_app *x)
 {
-	if (x->pnl_known) {
-		write_pnl(x);
-	}
+	(void)x;
 }
 
 static void on_health(struct ev_loop *loop, ev_timer *w, int revents)
