@@ -273,7 +273,7 @@ static void protect(struct exec_positions *ps, struct pos *p)
 	if (exec_prices_get(ps->x->prices, p->symbol, &q) == 0) {
 		last = q.last;
 	}
-	stop = exec_sizing_stop(in, p->side, p->entry, last, ps->x->cfg->stop_loss_pct);
+	stop = exec_reconcile_protect_stop(in, p->side, p->entry, last, ps->x->cfg->stop_loss_pct);
 	log_warn("event=protect symbol=%s side=%s size=%.10g entry=%.10g last=%.10g stop=%.10g",
 		 p->symbol, p->side > 0 ? "Buy" : "Sell", p->size, p->entry, last, stop);
 	if (send_stop(ps, p, stop, false) < 0) {
@@ -331,25 +331,41 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 	struct pos *p;
 	const struct exec_instrument *in = inst_of(ps, symbol);
 	int64_t now = hean_time_now_ms();
-	bool fresh;
+	struct exec_book_pos b;
+	struct exec_pos_row r;
+	unsigned act;
 
 	if (!exec_sizing_symbol_valid(symbol)) {
 		return;
 	}
-	if (!(size > 0) || side == 0) {
-		p = find(ps, symbol);
-		if (p) {
-			mark_closed(ps, p, source);
+	memset(&r, 0, sizeof(r));
+	snprintf(r.symbol, sizeof(r.symbol), "%s", symbol);
+	r.side = size > 0 ? side : 0;
+	r.size = r.side ? size : 0;
+	r.avg = entry;
+	r.stop = stop;
+	p = r.side ? find_or_add(ps, symbol) : find(ps, symbol);
+	if (!p) {
+		if (r.side) {
+			log_error("event=position_book_full symbol=%s", symbol);
 		}
 		return;
 	}
-	p = find_or_add(ps, symbol);
-	if (!p) {
-		log_error("event=position_book_full symbol=%s", symbol);
+	memset(&b, 0, sizeof(b));
+	b.open = p->open;
+	b.side = p->side;
+	b.size = p->size;
+	b.entry = p->entry;
+	b.stop = p->stop;
+	act = exec_reconcile_diff(&b, &r); /* the rules: executor/reconcile.c */
+	if (act & EXEC_RC_CLOSE) {
+		mark_closed(ps, p, source);
 		return;
 	}
-	fresh = !p->open || p->side != side;
-	if (fresh) {
+	if (!r.side) {
+		return;
+	}
+	if (act & EXEC_RC_OPEN) {
 		log_info("event=position_open symbol=%s side=%s size=%.10g entry=%.10g stop=%.10g "
 			 "source=%s",
 			 symbol, side > 0 ? "Buy" : "Sell", size, entry, stop, source);
@@ -358,18 +374,26 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 		p->stop_inflight = false;
 		p->protect_after_ms = 0;
 		p->trail_wait = false;
-		exec_trail_init(&p->trail, &ps->tcfg, side, entry, stop, in ? in->tick : 0);
-	} else if (stop != p->stop) {
-		exec_trail_set_stop(&p->trail, stop);
-	}
-	if (!fresh && entry > 0 && entry != p->entry) {
-		p->trail.entry = entry;
-	}
-	if (fresh || size > p->size) {
 		p->fill_ms = now;
+		p->entry = entry;
+		exec_trail_init(&p->trail, &ps->tcfg, side, entry, stop, in ? in->tick : 0);
+	} else {
+		if (act & EXEC_RC_STOP) {
+			exec_trail_set_stop(&p->trail, stop);
+		}
+		if (act & EXEC_RC_RESIZE) {
+			/* a partial fill or an add: the stop (Full mode) covers the whole
+			 * size; the trail measures from the exchange's average entry */
+			if (size > p->size) {
+				p->fill_ms = now;
+			}
+			if (entry > 0) {
+				p->entry = entry;
+				p->trail.entry = entry;
+			}
+		}
 	}
 	p->size = size;
-	p->entry = entry;
 	p->stop = stop;
 	p->updated_ms = now;
 	if (p->stop > 0 && p->fill_ms > 0) {
@@ -379,7 +403,7 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 		p->fill_ms = 0;
 	}
 	write_hash(ps, p);
-	if (p->stop <= 0) {
+	if (act & EXEC_RC_PROTECT) {
 		protect(ps, p);
 	}
 	exec_prices_poll_now(ps->x->prices);
