@@ -79,8 +79,12 @@ static void on_halt(struct hean_redis *r, redisReply *reply, void *priv)
 	struct exec_app *x = priv;
 	bool halted, was = x->halted, first = !x->halt_known;
 
+	x->halt_done++; /* answered (replies come in order): waves waiting for it may go */
 	if (!reply || reply->type == REDIS_REPLY_ERROR || x->stopping) {
-		return; /* unknown: keep the last state (or keep waiting) */
+		if (!x->stopping) {
+			exec_orders_kick(x->orders); /* unknown: the last known state holds */
+		}
+		return;
 	}
 	halted = reply->type == REDIS_REPLY_STRING;
 	x->halted = halted;
@@ -92,9 +96,7 @@ static void on_halt(struct hean_redis *r, redisReply *reply, void *priv)
 				  halted ? reply->str : "hean:halt deleted");
 	}
 	hean_health_set_int(x->app->health, "halted", halted ? 1 : 0);
-	if (first || halted != was) {
-		exec_orders_kick(x->orders);
-	}
+	exec_orders_kick(x->orders);
 }
 
 static void read_halt(struct exec_app *x)
@@ -104,7 +106,14 @@ static void read_halt(struct exec_app *x)
 
 	av[0] = "GET";
 	av[1] = hean_app_key(x->app, key, sizeof(key), "halt");
-	hean_redis_command_argv(x->app->redis, on_halt, x, 2, av, NULL);
+	if (hean_redis_command_argv(x->app->redis, on_halt, x, 2, av, NULL) == 0) {
+		x->halt_sent++;
+	}
+}
+
+static void on_wave(struct exec_app *x)
+{
+	read_halt(x);
 }
 
 /* hean:pnl: the UTC day's realized PnL (from executions), unrealized,
@@ -329,6 +338,7 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	x->on_pnl = on_pnl;
 	x->on_protected = on_protected;
 	x->on_change = exec_app_update_health;
+	x->on_wave = on_wave;
 	if (!cfg->api_key[0] || !cfg->api_secret[0]) {
 		log_error("event=start_failed reason=\"HEAN_BYBIT_API_KEY/SECRET missing\"");
 		return -EINVAL;

@@ -55,6 +55,7 @@ struct exec_app {
 	bool halted;                    /* hean:halt present: no new waves traded */
 	bool halt_known;                /* hean:halt read once since start */
 	bool pnl_known;                 /* hean:pnl read once since start (restored) */
+	uint64_t halt_sent, halt_done;  /* hean:halt reads sent / answered (in order) */
 	char limit_reached[48];         /* the risk limit last reported, "" none */
 	char state[32];
 	/* Set by app.c; modules report through them (never call app.c). */
@@ -63,6 +64,7 @@ struct exec_app {
 	void (*on_reconciled)(struct exec_app *x); /* the first position/list completed */
 	void (*on_pnl)(struct exec_app *x);        /* realized PnL changed (an execution) */
 	void (*on_change)(struct exec_app *x);     /* a position or connection changed */
+	void (*on_wave)(struct exec_app *x);       /* a wave arrived: re-read hean:halt now */
 	/* a fill seen at fill_ms (local) is protected by a stop on the exchange now */
 	void (*on_protected)(struct exec_app *x, int64_t fill_ms);
 	struct hean_hist hist_wave_to_accepted; /* wave due time -> order accepted */

@@ -56,6 +56,7 @@ struct wave {
 	bool pending;
 	int n, left;
 	int writes;        /* hean:orders rows not yet stored */
+	uint64_t halt_gen; /* traded only once this hean:halt read has answered */
 	bool write_failed; /* a row was not stored: the wave is not acked */
 	struct ord *ords; /* owned, n */
 	struct wave *next;
@@ -777,6 +778,9 @@ static void wave_start(struct wave *w)
 {
 	int n = w->n, todo = 0;
 
+	if (w->o->x->halt_done < w->halt_gen) {
+		return; /* hean:halt is being read for this wave */
+	}
 	for (int i = 0; i < n; i++) {
 		todo += w->ords[i].state == O_NEW;
 	}
@@ -916,6 +920,10 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 		return; /* the last outcome acked and freed it */
 	}
 	flow_control(o);
+	if (o->x->on_wave) {
+		o->x->on_wave(o->x); /* hean:halt is read again before this wave trades */
+	}
+	w->halt_gen = o->x->halt_sent;
 	if (ready(o)) {
 		wave_start(w);
 	}

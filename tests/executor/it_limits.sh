@@ -73,6 +73,12 @@ it_check "resumed event" wait_until 3 events_match "^resumed$"
 ID=$(xadd_wave "$(( T + 5 ))" CCCUSDT:buy)
 it_check "wave 6 acked" wait_until 10 wave_acked "$ID"
 it_check "resumed: one order" test "$(orders_for "h$((T + 5))-CCCUSDT")" = 1
+# halt set just before a wave: hean:halt is read again before each wave
+hean halt just-in-time >/dev/null
+ID=$(xadd_wave "$(( T + 6 ))" AAAUSDT:buy)
+it_check "wave 7 acked" wait_until 10 wave_acked "$ID"
+it_check "halt right before the wave: no order" test "$(orders_for "h$((T + 6))-AAAUSDT")" = 0
+hean resume >/dev/null
 it_check "every open position protected" wait_field 5 executor naked_positions 0
 all_protected() { exsim_state | jq -e '[.positions[] | (.stopLoss | tonumber) > 0] | all' >/dev/null; }
 it_check "every position protected at the exchange" wait_until 5 all_protected
