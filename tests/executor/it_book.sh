@@ -46,4 +46,13 @@ it_check "BTC: one position, size 0.01" test "$(pos_field BTCUSDT size)" = "0.01
 it_check "BTC skipped in hean:orders" has_status "h$TB-BTCUSDT" skipped
 it_check "no order/create for the replayed order" test "$creates" = 0
 it_check "BTC protected" wait_until 5 protected BTCUSDT
+
+# a signal for another exchange: skipped with a log line naming the field
+TX=$(( $(now_s) - 5 ))
+IDX=$(rcli XADD hean:waves '*' wave_ts "$(iso_utc "$TX")" \
+	signals '[{"id":"x1","symbol":"ETHUSDT","side":"buy","exchange":"binance"}]' considered 1 skipped 0 reason test)
+it_check "binance wave acked" wait_until 10 wave_acked "$IDX"
+it_check "no order for the binance signal" test "$(orders_for "h$TX-ETHUSDT")" = 0
+it_check "skipped row says why" wait_true 3 'rcli XRANGE hean:orders - + | grep -qx "exchange is not bybit"'
+it_check "log line names it" grep -q 'reason="exchange is not bybit"' "$IT_DIR/executor.log"
 it_done
