@@ -303,6 +303,31 @@ static void on_stop(struct hean_app *app, void *data)
 	exec_app_stop(data);
 }
 
+static void on_push(struct exec_app *x, enum exec_push kind, const json_t *row)
+{
+	switch (kind) {
+	case EXEC_PUSH_ORDER:
+		exec_orders_on_push(x->orders, row);
+		break;
+	case EXEC_PUSH_POSITION:
+		exec_positions_on_push(x->pos, row);
+		break;
+	case EXEC_PUSH_EXECUTION:
+		exec_positions_on_execution(x->pos, row);
+		break;
+	}
+}
+
+static void on_private_up(struct exec_app *x)
+{
+	exec_positions_reconcile(x->pos);
+}
+
+static void on_price(struct exec_app *x, const char *symbol, double price, int64_t now_ms)
+{
+	exec_positions_on_price(x->pos, symbol, price, now_ms);
+}
+
 /* Redis came back: writes made while it was down were lost. */
 static void on_redis(struct hean_app *app, bool up, void *data)
 {
@@ -339,6 +364,9 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	x->on_protected = on_protected;
 	x->on_change = exec_app_update_health;
 	x->on_wave = on_wave;
+	x->on_push = on_push;
+	x->on_private_up = on_private_up;
+	x->on_price = on_price;
 	if (!cfg->api_key[0] || !cfg->api_secret[0]) {
 		log_error("event=start_failed reason=\"HEAN_BYBIT_API_KEY/SECRET missing\"");
 		return -EINVAL;

@@ -19,10 +19,13 @@
 #include "common/ws.h"
 
 #include <ev.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 struct exec_rest;
+
+enum exec_push { EXEC_PUSH_ORDER, EXEC_PUSH_POSITION, EXEC_PUSH_EXECUTION };
 struct exec_instruments;
 struct exec_positions;
 struct exec_prices;
@@ -65,6 +68,11 @@ struct exec_app {
 	void (*on_pnl)(struct exec_app *x);        /* realized PnL changed (an execution) */
 	void (*on_change)(struct exec_app *x);     /* a position or connection changed */
 	void (*on_wave)(struct exec_app *x);       /* a wave arrived: re-read hean:halt now */
+	/* private stream: one row of a push; subscribed (private topics have no snapshot) */
+	void (*on_push)(struct exec_app *x, enum exec_push kind, const json_t *row);
+	void (*on_private_up)(struct exec_app *x);
+	/* prices: a price for symbol (stream tick or REST fallback) */
+	void (*on_price)(struct exec_app *x, const char *symbol, double price, int64_t now_ms);
 	/* a fill seen at fill_ms (local) is protected by a stop on the exchange now */
 	void (*on_protected)(struct exec_app *x, int64_t fill_ms);
 	struct hean_hist hist_wave_to_accepted; /* wave due time -> order accepted */

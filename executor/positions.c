@@ -787,3 +787,17 @@ int exec_positions_get(const struct exec_positions *ps, const char *symbol, int 
 	*size = p->size;
 	return 0;
 }
+
+void exec_positions_on_push(struct exec_positions *ps, const json_t *row)
+{
+	struct exec_pos_row r;
+	int rc = exec_reconcile_parse_row(row, &r);
+
+	if (rc == EXEC_ROW_HEDGE) {
+		log_warn("event=position_hedge_ignored symbol=%s idx=%d", r.symbol, r.idx);
+		return;
+	}
+	if (rc == 0) {
+		exec_positions_apply(ps, r.symbol, r.side, r.size, r.avg, r.stop, "private");
+	}
+}

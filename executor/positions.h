@@ -42,6 +42,9 @@ bool exec_positions_hedge(const struct exec_positions *ps);
 void exec_positions_apply(struct exec_positions *ps, const char *symbol, int side, double size,
 			  double entry, double stop, const char *source);
 
+/* One row of a private "position" push (hedge rows ignored, logged). */
+void exec_positions_on_push(struct exec_positions *ps, const json_t *row);
+
 /* A price for symbol at now_ms (local): trailing stop. */
 void exec_positions_on_price(struct exec_positions *ps, const char *symbol, double price,
 			     int64_t now_ms);

@@ -120,7 +120,9 @@ static void on_tick(struct exec_prices *p, const redisReply *kv, int64_t now)
 		s->on_rest = false;
 		log_info("event=price_source symbol=%s source=stream", sym);
 	}
-	exec_positions_on_price(p->x->pos, sym, last, now);
+	if (p->x->on_price) {
+		p->x->on_price(p->x, sym, last, now);
+	}
 }
 
 static void on_read(struct hean_redis *r, redisReply *reply, void *priv)
@@ -235,7 +237,9 @@ static void on_ticker(const struct exec_rest_result *res, void *data)
 			/* the stream is not fresher: take the REST price */
 			s->q = q;
 			s->rest_ms = now;
-			exec_positions_on_price(p->x->pos, f->symbol, q.last, now);
+			if (p->x->on_price) {
+				p->x->on_price(p->x, f->symbol, q.last, now);
+			}
 		}
 	}
 	if (f->fn) {
