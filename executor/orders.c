@@ -805,14 +805,60 @@ void exec_orders_kick(struct exec_orders *o)
 	}
 }
 
+/* One order per valid, distinct signal (exec_plan_parse_signal); the rest
+ * get a "skipped" row (stored before the wave is acked). */
+static void wave_add_signals(struct wave *w, const json_t *arr)
+{
+	struct exec_orders *o = w->o;
+	const json_t *sig;
+	size_t i;
+
+	json_array_foreach(arr, i, sig) {
+		struct ord *d = &w->ords[w->n];
+		struct exec_signal sg;
+		const char *why;
+
+		if (i >= MAX_SIGNALS) {
+			break;
+		}
+		memset(d, 0, sizeof(*d));
+		d->w = w;
+		why = exec_plan_parse_signal(sig, &sg);
+		if (!why) {
+			snprintf(d->symbol, sizeof(d->symbol), "%s", sg.symbol);
+			d->side = sg.side;
+		}
+		for (int k = 0; !why && k < w->n; k++) {
+			if (!strcmp(w->ords[k].symbol, d->symbol)) {
+				why = "symbol twice in the wave";
+			}
+		}
+		if (!why && exec_sizing_link_id(w->wave_s, d->symbol, d->link, sizeof(d->link)) < 0) {
+			why = "no valid orderLinkId";
+		}
+		if (why) {
+			log_warn("event=signal_skipped id=%s wave_ts=%s index=%zu reason=\"%s\"", w->id,
+				 w->wave_ts, i, why);
+			count_outcome(o, "skipped");
+			orders_log(o, w, w->wave_ts, d->symbol, d->side ? side_str(d->side) : "", "0",
+				   "", "skipped", 0, why);
+			continue;
+		}
+		ev_timer_init(&d->retry, on_retry, 0., 0.);
+		d->retry.data = d;
+		d->replay = w->pending;
+		w->n++;
+	}
+}
+
 void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *e, void *data)
 {
 	struct exec_orders *o = data;
 	const struct hean_config *c = o->x->cfg;
 	const char *ts, *sigs;
-	size_t ts_len = 0, sigs_len = 0, i;
+	size_t ts_len = 0, sigs_len = 0;
 	int64_t wave_ms = 0;
-	json_t *arr = NULL, *sig;
+	json_t *arr = NULL;
 	struct wave *w;
 
 	if (o->stopped || id_done(o, e->id)) {
@@ -868,42 +914,7 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 	}
 	o->n_waves++;
 	w->left = 1; /* held until the signals are parsed */
-	json_array_foreach(arr, i, sig) {
-		struct ord *d = &w->ords[w->n];
-		struct exec_signal sg;
-		const char *why;
-
-		if (i >= MAX_SIGNALS) {
-			break;
-		}
-		memset(d, 0, sizeof(*d));
-		d->w = w;
-		why = exec_plan_parse_signal(sig, &sg);
-		if (!why) {
-			snprintf(d->symbol, sizeof(d->symbol), "%s", sg.symbol);
-			d->side = sg.side;
-		}
-		for (int k = 0; !why && k < w->n; k++) {
-			if (!strcmp(w->ords[k].symbol, d->symbol)) {
-				why = "symbol twice in the wave";
-			}
-		}
-		if (!why && exec_sizing_link_id(w->wave_s, d->symbol, d->link, sizeof(d->link)) < 0) {
-			why = "no valid orderLinkId";
-		}
-		if (why) {
-			log_warn("event=signal_skipped id=%s wave_ts=%s index=%zu reason=\"%s\"", e->id,
-				 w->wave_ts, i, why);
-			count_outcome(o, "skipped");
-			orders_log(o, w, w->wave_ts, d->symbol, d->side ? side_str(d->side) : "", "0",
-				   "", "skipped", 0, why);
-			continue;
-		}
-		ev_timer_init(&d->retry, on_retry, 0., 0.);
-		d->retry.data = d;
-		d->replay = w->pending;
-		w->n++;
-	}
+	wave_add_signals(w, arr);
 	json_decref(arr);
 	w->left = w->n;
 	log_info("event=wave id=%s wave_ts=%s orders=%d replay=%d", w->id, w->wave_ts, w->n,
