@@ -113,6 +113,9 @@ static const struct var vars[] = {
 	I("HEAN_ALERT_REPEAT_S", "600", alert_repeat_s, 1, 86400),
 	{"HEAN_LEASE_TTL_MS", "10000", T_INT, C_LEASE, M_NONE, offsetof(struct hean_config, lease_ttl_ms), sizeof(int), 0, 600000, 0},
 	S("HEAN_LOG_FORMAT", "text", C_FMT, M_NONE, log_format),
+	I("HEAN_MAX_OPEN_POSITIONS", "50", max_open_positions, 0, 100000),
+	D("HEAN_MAX_EXPOSURE_USD", "20000", max_exposure_usd, 0, 1e12, 0),
+	D("HEAN_DAILY_LOSS_LIMIT_USD", "2000", daily_loss_limit_usd, 0, 1e12, 0),
 };
 
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))

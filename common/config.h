@@ -75,6 +75,9 @@ struct hean_config {
 	/* Command line (not variables): what the process was asked to do. */
 	int cli_action; /* enum hean_cli_action */
 	char cli_key[64]; /* --get KEY */
+	int max_open_positions;        /* HEAN_MAX_OPEN_POSITIONS, 0 = no limit */
+	double max_exposure_usd;       /* HEAN_MAX_EXPOSURE_USD, 0 = no limit */
+	double daily_loss_limit_usd;   /* HEAN_DAILY_LOSS_LIMIT_USD, 0 = no limit */
 };
 
 /* What a daemon's command line asks for (hean_config_load parses it). */

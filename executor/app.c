@@ -5,7 +5,9 @@
 #include "executor/executor.h"
 
 #include "common/log.h"
+#include "common/redis.h"
 #include "common/timeutil.h"
+#include "executor/flatten.h"
 #include "executor/instruments.h"
 #include "executor/orders.h"
 #include "executor/positions.h"
@@ -15,60 +17,14 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CLOCK_RESYNC_S 3600.0
 #define CLOCK_RETRY_S 2.0
 #define FIN_MAX_S 1.0
-#define ORDERS_KEEP_MS (7LL * 24 * 3600 * 1000)
 
 /* ===================== shared helpers ===================== */
-
-void exec_orders_log(struct exec_app *x, const char *wave_ts, const char *symbol,
-		     const char *side, const char *qty, const char *link, const char *status,
-		     int ret_code, const char *ret_msg)
-{
-	char key[128], minid[32], code[16];
-	const char *av[22];
-
-	hean_app_key(x->app, key, sizeof(key), "orders");
-	snprintf(minid, sizeof(minid), "%lld", (long long)(hean_time_now_ms() - ORDERS_KEEP_MS));
-	snprintf(code, sizeof(code), "%d", ret_code);
-	av[0] = "XADD";
-	av[1] = key;
-	av[2] = "MINID";
-	av[3] = "~";
-	av[4] = minid;
-	av[5] = "*";
-	av[6] = "wave_ts";
-	av[7] = wave_ts ? wave_ts : "";
-	av[8] = "symbol";
-	av[9] = symbol ? symbol : "";
-	av[10] = "side";
-	av[11] = side ? side : "";
-	av[12] = "qty";
-	av[13] = qty ? qty : "";
-	av[14] = "order_link_id";
-	av[15] = link ? link : "";
-	av[16] = "status";
-	av[17] = status;
-	av[18] = "ret_code";
-	av[19] = code;
-	av[20] = "ret_msg";
-	av[21] = ret_msg ? ret_msg : "";
-	if (hean_redis_command_argv(x->app->redis, NULL, NULL, 22, av, NULL) < 0) {
-		log_warn("event=orders_write_failed link=%s status=%s", link ? link : "", status);
-	}
-}
-
-void exec_count(struct exec_app *x, const char *name, int64_t delta)
-{
-	if (!strcmp(name, "retries")) {
-		x->order_retries += delta;
-		return; /* published with the client's own retries in update_health */
-	}
-	hean_health_add_int(x->app->health, name, delta);
-}
 
 void exec_app_update_health(struct exec_app *x)
 {
@@ -87,7 +43,10 @@ void exec_app_update_health(struct exec_app *x)
 	hean_health_set_int(h, "rest_fallback", exec_prices_rest_fallback(x->prices) ? 1 : 0);
 	hean_health_set_int(h, "retries", (int64_t)exec_rest_retries(x->rest) + x->order_retries);
 	hean_health_set_int(h, "clock_offset_ms", exec_rest_offset_ms(x->rest));
-	if (!exec_rest_clock_synced(x->rest) || !exec_instruments_loaded(x->inst) ||
+	if (exec_positions_hedge(x->pos)) {
+		state = "refused";
+		snprintf(detail, sizeof(detail), "hedge-mode account: hean trades one-way mode only");
+	} else if (!exec_rest_clock_synced(x->rest) || !exec_instruments_loaded(x->inst) ||
 	    !exec_positions_reconciled(x->pos)) {
 		state = "starting";
 		snprintf(detail, sizeof(detail), "clock=%d instruments=%d reconciled=%d",
@@ -112,9 +71,197 @@ void exec_app_update_health(struct exec_app *x)
 
 /* ===================== start-up ===================== */
 
+/* hean:halt: present = no new waves traded (kept in Redis: survives
+ * restarts). Read at start and every second; nothing is traded before the
+ * first read. */
+static void on_halt(struct hean_redis *r, redisReply *reply, void *priv)
+{
+	struct exec_app *x = priv;
+	bool halted, was = x->halted, first = !x->halt_known;
+
+	x->halt_done++; /* answered (replies come in order): waves waiting for it may go */
+	if (!reply || reply->type == REDIS_REPLY_ERROR || x->stopping) {
+		if (!x->stopping) {
+			exec_orders_kick(x->orders); /* unknown: the last known state holds */
+		}
+		return;
+	}
+	halted = reply->type == REDIS_REPLY_STRING;
+	x->halted = halted;
+	x->halt_known = true;
+	if (halted != was || (first && halted)) {
+		log_warn("event=%s value=\"%.200s\"", halted ? "halted" : "resumed",
+			 halted ? reply->str : "");
+		hean_health_event(x->app->health, halted ? "halted" : "resumed", "%.200s",
+				  halted ? reply->str : "hean:halt deleted");
+	}
+	hean_health_set_int(x->app->health, "halted", halted ? 1 : 0);
+	exec_orders_kick(x->orders);
+}
+
+static void read_halt(struct exec_app *x)
+{
+	char key[128];
+	const char *av[2];
+
+	av[0] = "GET";
+	av[1] = hean_app_key(x->app, key, sizeof(key), "halt");
+	if (hean_redis_command_argv(x->app->redis, on_halt, x, 2, av, NULL) == 0) {
+		x->halt_sent++;
+	}
+}
+
+static void on_wave(struct exec_app *x)
+{
+	read_halt(x);
+}
+
+/* hean:pnl: the UTC day's realized PnL (from executions), unrealized,
+ * exposure, positions, the risk limit reached, halted. */
+static void write_pnl(struct exec_app *x)
+{
+	struct exec_pnl pn;
+	struct exec_plan_book b;
+	struct exec_plan_limits l;
+	char key[128], r[32], u[32], e[32], o[16], n[16], h[4], t[32], detail[160];
+	const char *av[20], *limit;
+
+	exec_positions_pnl(x->pos, &pn);
+	exec_positions_view(x->pos, "", &b);
+	l.max_open_positions = x->cfg->max_open_positions;
+	l.max_exposure_usd = x->cfg->max_exposure_usd;
+	l.daily_loss_limit_usd = x->cfg->daily_loss_limit_usd;
+	limit = exec_plan_limit(&l, &b, 0, detail, sizeof(detail));
+	if (!limit) {
+		x->limit_reached[0] = '\0'; /* the next reached limit is reported again */
+	}
+	snprintf(r, sizeof(r), "%.4f", pn.realized_usd);
+	snprintf(u, sizeof(u), "%.4f", pn.unrealized_usd);
+	snprintf(e, sizeof(e), "%.4f", pn.exposure_usd);
+	snprintf(o, sizeof(o), "%d", pn.open_positions);
+	snprintf(n, sizeof(n), "%d", pn.naked_positions);
+	snprintf(h, sizeof(h), "%d", x->halted ? 1 : 0);
+	snprintf(t, sizeof(t), "%lld", (long long)hean_time_now_ms());
+	av[0] = "HSET";
+	av[1] = hean_app_key(x->app, key, sizeof(key), "pnl");
+	av[2] = "day";
+	av[3] = pn.day;
+	av[4] = "realized_usd";
+	av[5] = r;
+	av[6] = "unrealized_usd";
+	av[7] = u;
+	av[8] = "exposure_usd";
+	av[9] = e;
+	av[10] = "open_positions";
+	av[11] = o;
+	av[12] = "naked_positions";
+	av[13] = n;
+	av[14] = "limit";
+	av[15] = limit ? limit : "";
+	av[16] = "halted";
+	av[17] = h;
+	av[18] = "updated_ms";
+	av[19] = t;
+	hean_redis_command_argv(x->app->redis, NULL, NULL, 20, av, NULL);
+}
+
+/* Start: the day's realized PnL from before a restart (hean:pnl), read
+ * before the first wave is traded (with hean:halt). */
+static void on_pnl_read(struct hean_redis *r, redisReply *reply, void *priv)
+{
+	struct exec_app *x = priv;
+
+	if (!reply || reply->type == REDIS_REPLY_ERROR || x->stopping) {
+		return;
+	}
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+	    reply->element[0]->type == REDIS_REPLY_STRING &&
+	    reply->element[1]->type == REDIS_REPLY_STRING) {
+		exec_positions_restore_realized(x->pos, reply->element[0]->str,
+						strtod(reply->element[1]->str, NULL));
+	}
+	x->pnl_known = true;
+	exec_orders_kick(x->orders);
+}
+
+static void read_pnl(struct exec_app *x)
+{
+	char key[128];
+	const char *av[4];
+
+	av[0] = "HMGET";
+	av[1] = hean_app_key(x->app, key, sizeof(key), "pnl");
+	av[2] = "day";
+	av[3] = "realized_usd";
+	hean_redis_command_argv(x->app->redis, on_pnl_read, x, 4, av, NULL);
+}
+
+/* The wave's due time is wave_ts + HEAN_WAVE_DELAY_S. */
+static void on_accepted(struct exec_app *x, int64_t wave_s)
+{
+	int64_t due = (wave_s + x->cfg->wave_delay_s) * 1000;
+
+	hean_hist_observe(&x->hist_wave_to_accepted, (double)(hean_time_now_ms() - due));
+}
+
+static void on_protected(struct exec_app *x, int64_t fill_ms)
+{
+	hean_hist_observe(&x->hist_fill_to_stop, (double)(hean_time_now_ms() - fill_ms));
+}
+
+/* The histograms as hean_hist text fields of the health hash. */
+static void write_hists(struct exec_app *x)
+{
+	char key[160], a[HEAN_HIST_TEXT_LEN], b[HEAN_HIST_TEXT_LEN];
+	const char *av[6];
+
+	if (hean_hist_format(&x->hist_wave_to_accepted, a, sizeof(a)) < 0 ||
+	    hean_hist_format(&x->hist_fill_to_stop, b, sizeof(b)) < 0) {
+		return;
+	}
+	av[0] = "HSET";
+	av[1] = hean_app_key(x->app, key, sizeof(key), "health:%s", x->cfg->proc_name);
+	av[2] = "hist_wave_to_accepted";
+	av[3] = a;
+	av[4] = "hist_fill_to_stop";
+	av[5] = b;
+	hean_redis_command_argv(x->app->redis, NULL, NULL, 6, av, NULL);
+}
+
+/* An execution changed the realized PnL: hean:pnl is rewritten on the next
+ * 1 s tick (and at stop), not on the fill path. */
+static void on_pnl(struct exec_app *x)
+{
+	(void)x;
+}
+
 static void on_health(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	exec_app_update_health(w->data);
+	struct exec_app *x = w->data;
+
+	read_halt(x);
+	if (!x->pnl_known) {
+		read_pnl(x);
+	} else {
+		write_pnl(x);
+	}
+	write_hists(x);
+	exec_app_update_health(x);
+}
+
+static void on_reconciled(struct exec_app *x)
+{
+	exec_orders_kick(x->orders);
+	exec_app_update_health(x);
+}
+
+static void on_limit(struct exec_app *x, const char *limit, const char *detail)
+{
+	if (strcmp(limit, x->limit_reached) != 0) {
+		log_warn("event=risk_limit %s", detail);
+		hean_health_event(x->app->health, "risk_limit", "%s", detail);
+		snprintf(x->limit_reached, sizeof(x->limit_reached), "%s", limit);
+	}
 }
 
 static void on_loaded(struct exec_app *x)
@@ -156,6 +303,31 @@ static void on_stop(struct hean_app *app, void *data)
 	exec_app_stop(data);
 }
 
+static void on_push(struct exec_app *x, enum exec_push kind, const json_t *row)
+{
+	switch (kind) {
+	case EXEC_PUSH_ORDER:
+		exec_orders_on_push(x->orders, row);
+		break;
+	case EXEC_PUSH_POSITION:
+		exec_positions_on_push(x->pos, row);
+		break;
+	case EXEC_PUSH_EXECUTION:
+		exec_positions_on_execution(x->pos, row);
+		break;
+	}
+}
+
+static void on_private_up(struct exec_app *x)
+{
+	exec_positions_reconcile(x->pos);
+}
+
+static void on_price(struct exec_app *x, const char *symbol, double price, int64_t now_ms)
+{
+	exec_positions_on_price(x->pos, symbol, price, now_ms);
+}
+
 /* Redis came back: writes made while it was down were lost. */
 static void on_redis(struct hean_app *app, bool up, void *data)
 {
@@ -163,6 +335,12 @@ static void on_redis(struct hean_app *app, bool up, void *data)
 
 	if (up && !x->stopping && x->pos) {
 		exec_positions_rewrite(x->pos);
+		/* the first reads at start fail while the link is still connecting:
+		 * nothing is traded before they answer */
+		read_halt(x);
+		if (!x->pnl_known) {
+			read_pnl(x);
+		}
 	}
 }
 
@@ -179,6 +357,16 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	app->data = x;
 	app->on_stop = on_stop;
 	app->on_redis = on_redis;
+	x->on_accepted = on_accepted;
+	x->on_limit = on_limit;
+	x->on_reconciled = on_reconciled;
+	x->on_pnl = on_pnl;
+	x->on_protected = on_protected;
+	x->on_change = exec_app_update_health;
+	x->on_wave = on_wave;
+	x->on_push = on_push;
+	x->on_private_up = on_private_up;
+	x->on_price = on_price;
 	if (!cfg->api_key[0] || !cfg->api_secret[0]) {
 		log_error("event=start_failed reason=\"HEAN_BYBIT_API_KEY/SECRET missing\"");
 		return -EINVAL;
@@ -218,6 +406,22 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 		log_error("event=start_failed reason=\"waves stream\"");
 		return -ENOMEM;
 	}
+	x->flatten = exec_flatten_create(x);
+	memset(&so, 0, sizeof(so));
+	so.url = cfg->redis_url;
+	so.key = hean_app_key(app, key, sizeof(key), "control");
+	so.group = "executor";
+	so.consumer = cfg->proc_name;
+	so.start_id = "0"; /* a request made before the first start still runs */
+	so.count = 10;
+	so.block_ms = 1000;
+	so.on_entry = exec_flatten_on_entry;
+	so.data = x->flatten;
+	x->control = x->flatten ? hean_stream_create(x->loop, app->redis, &so) : NULL;
+	if (!x->control) {
+		log_error("event=start_failed reason=\"control stream\"");
+		return -ENOMEM;
+	}
 	ev_timer_init(&x->health_timer, on_health, 1.0, 1.0);
 	x->health_timer.data = x;
 	ev_timer_start(x->loop, &x->health_timer);
@@ -228,10 +432,13 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		hean_health_set_int(app->health, counters[i], 0);
 	}
+	exec_orders_init_counters(x->orders);
 	snprintf(x->state, sizeof(x->state), "starting");
 	hean_health_set_state(app->health, "starting", "clock, instruments, reconcile");
 	exec_rest_sync_clock(x->rest, on_clock, x);
 	exec_instruments_refresh(x->inst);
+	read_halt(x);
+	read_pnl(x);
 	log_info("event=executor_started rest=%s private=%s position_usd=%g stop_loss_pct=%g",
 		 cfg->rest, cfg->ws_private, cfg->position_usd, cfg->stop_loss_pct);
 	return 0;
@@ -260,6 +467,9 @@ void exec_app_stop(struct exec_app *x)
 		return;
 	}
 	exec_app_update_health(x);
+	if (x->pnl_known) {
+		write_pnl(x); /* the day's realized PnL survives the restart */
+	}
 	x->stopping = true;
 	ev_timer_stop(x->loop, &x->health_timer);
 	ev_timer_stop(x->loop, &x->clock_timer);
@@ -268,6 +478,9 @@ void exec_app_stop(struct exec_app *x)
 	exec_prices_stop(x->prices);
 	hean_stream_destroy(x->waves); /* unacked waves stay pending in Redis */
 	x->waves = NULL;
+	exec_flatten_stop(x->flatten);
+	hean_stream_destroy(x->control); /* an unfinished flatten stays pending */
+	x->control = NULL;
 	exec_rest_destroy(x->rest); /* in-flight calls end (aborted) */
 	x->rest = NULL;
 	exec_instruments_destroy(x->inst);
@@ -293,8 +506,12 @@ void exec_app_finish(struct exec_app *x)
 	}
 	hean_stream_destroy(x->waves);
 	x->waves = NULL;
+	hean_stream_destroy(x->control);
+	x->control = NULL;
 	exec_rest_destroy(x->rest);
 	x->rest = NULL;
+	exec_flatten_destroy(x->flatten);
+	x->flatten = NULL;
 	exec_orders_destroy(x->orders);
 	x->orders = NULL;
 	exec_pws_destroy(x->pws);

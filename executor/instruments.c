@@ -3,6 +3,7 @@
 
 #include "common/json.h"
 #include "common/log.h"
+#include "executor/reconcile.h"
 #include "executor/rest.h"
 
 #include <errno.h>
@@ -154,10 +155,14 @@ static void on_page(const struct exec_rest_result *res, void *data)
 
 static void fetch_page(struct exec_instruments *in, const char *cursor)
 {
-	char q[256];
+	char q[600], enc[400] = "";
 
-	snprintf(q, sizeof(q), "category=linear&limit=1000%s%s", cursor ? "&cursor=" : "",
-		 cursor ? cursor : "");
+	if (cursor && exec_url_encode(cursor, enc, sizeof(enc)) < 0) {
+		load_failed(in, "cursor too long");
+		return;
+	}
+	/* the cursor is opaque (may hold '=', '%', ','): always URL-encoded */
+	snprintf(q, sizeof(q), "category=linear&limit=1000%s%s", cursor ? "&cursor=" : "", enc);
 	if (exec_rest_call(in->x->rest, "GET", "/v5/market/instruments-info", q,
 			   EXEC_REST_IDEMPOTENT, on_page, in) < 0) {
 		load_failed(in, "submit");

@@ -3,8 +3,10 @@
 
 #include "common/json.h"
 #include "common/log.h"
+#include "common/redis.h"
 #include "common/timeutil.h"
 #include "executor/instruments.h"
+#include "executor/plan.h"
 #include "executor/positions.h"
 #include "executor/prices.h"
 #include "executor/rest.h"
@@ -16,12 +18,15 @@
 #include <string.h>
 
 #define MAX_SIGNALS 200
-#define MAX_ATTEMPTS 10
 #define PAUSE_AT 32
 #define RESUME_AT 8
 #define RING 1024
 #define DONE_IDS 128
 #define FUTURE_SLACK_S 120
+#define ORDERS_KEEP_MS (7LL * 24 * 3600 * 1000)
+#define NOT_READY_S 0.2
+#define RESERVE 256
+#define RESERVE_MS 30000
 
 enum ord_state { O_NEW = 0, O_PRICE, O_SENT, O_LOOKUP, O_WAIT, O_DONE };
 
@@ -38,6 +43,8 @@ struct ord {
 	bool was_unknown;   /* a send ended without a definitive answer */
 	bool dup;           /* the lookup follows a 110072 */
 	bool lookup_due;    /* the retry timer runs a lookup, not a send */
+	bool replay;        /* a replayed wave: ask order/realtime before anything */
+	int64_t planned_ms; /* when qty/stop were computed from a quote, 0 never */
 	ev_timer retry;
 };
 
@@ -45,9 +52,12 @@ struct wave {
 	struct exec_orders *o; /* borrowed */
 	char id[64];
 	char wave_ts[64];
-	int64_t wave_s;
+	int64_t wave_s, deadline_ms;
 	bool pending;
 	int n, left;
+	int writes;        /* hean:orders rows not yet stored */
+	uint64_t halt_gen; /* traded only once this hean:halt read has answered */
+	bool write_failed; /* a row was not stored: the wave is not acked */
 	struct ord *ords; /* owned, n */
 	struct wave *next;
 };
@@ -56,7 +66,7 @@ struct wave {
 struct sent {
 	char link[EXEC_LINK_LEN];
 	char wave_ts[64], symbol[EXEC_SYM_LEN], side[8], qty[EXEC_NUM_LEN];
-	bool outcome_logged, filled_seen, filled_logged;
+	bool outcome_logged, filled_seen, filled_logged, closed_logged;
 	char fill_qty[EXEC_NUM_LEN], fill_price[EXEC_NUM_LEN];
 };
 
@@ -69,15 +79,168 @@ struct exec_orders {
 	unsigned ring_head;
 	char done_ids[DONE_IDS][64];
 	unsigned done_head;
+	struct row *rows; /* owned: hean:orders writes in flight */
+	/* orders planned and not yet in the book: they count toward the
+	 * risk limits (a wave's orders are planned before any fill) */
+	struct {
+		char symbol[EXEC_SYM_LEN];
+		double usd;
+		int64_t until_ms;
+	} res[RESERVE];
+};
+
+/* One hean:orders write in flight. o is NULL once orders is destroyed. */
+struct row {
+	struct exec_orders *o;
+	char wave_id[64]; /* the wave waiting for it, "" none */
+	struct row *next;
 };
 
 static void start_order(struct ord *d);
 static void send_order(struct ord *d);
 static void lookup(struct ord *d, bool dup);
+static void reserve_drop(struct exec_orders *o, const char *sym);
 
 static const char *side_str(int side)
 {
 	return side > 0 ? "Buy" : "Sell";
+}
+
+/* ===================== hean:orders rows ===================== */
+
+static void wave_maybe_finish(struct wave *w);
+
+static struct wave *wave_by_id(struct exec_orders *o, const char *id)
+{
+	for (struct wave *w = o->waves; w; w = w->next) {
+		if (!strcmp(w->id, id)) {
+			return w;
+		}
+	}
+	return NULL;
+}
+
+static void on_row_stored(struct hean_redis *r, redisReply *reply, void *priv)
+{
+	struct row *rw = priv, **pp;
+	struct exec_orders *o = rw->o;
+	struct wave *w;
+	bool ok = reply && reply->type != REDIS_REPLY_ERROR;
+
+	if (!o) {
+		free(rw); /* orders destroyed: orphaned write */
+		return;
+	}
+	for (pp = &o->rows; *pp; pp = &(*pp)->next) {
+		if (*pp == rw) {
+			*pp = rw->next;
+			break;
+		}
+	}
+	if (!ok) {
+		log_warn("event=orders_write_failed wave=%s err=\"%.100s\"", rw->wave_id,
+			 reply && reply->str ? reply->str : "link down");
+	}
+	w = rw->wave_id[0] ? wave_by_id(o, rw->wave_id) : NULL;
+	free(rw);
+	if (w) {
+		w->writes--;
+		if (!ok) {
+			w->write_failed = true;
+		}
+		wave_maybe_finish(w);
+	}
+}
+
+/* One entry in hean:orders (MINID ~ 7 days). w (may be NULL): the wave that
+ * is acked only once this row is stored. */
+static void orders_log(struct exec_orders *o, struct wave *w, const char *wave_ts,
+		       const char *symbol, const char *side, const char *qty, const char *link,
+		       const char *status, int ret_code, const char *ret_msg)
+{
+	char key[128], minid[32], code[16];
+	const char *av[22];
+	struct row *rw = calloc(1, sizeof(*rw));
+
+	hean_app_key(o->x->app, key, sizeof(key), "orders");
+	snprintf(minid, sizeof(minid), "%lld", (long long)(hean_time_now_ms() - ORDERS_KEEP_MS));
+	snprintf(code, sizeof(code), "%d", ret_code);
+	av[0] = "XADD";
+	av[1] = key;
+	av[2] = "MINID";
+	av[3] = "~";
+	av[4] = minid;
+	av[5] = "*";
+	av[6] = "wave_ts";
+	av[7] = wave_ts ? wave_ts : "";
+	av[8] = "symbol";
+	av[9] = symbol ? symbol : "";
+	av[10] = "side";
+	av[11] = side ? side : "";
+	av[12] = "qty";
+	av[13] = qty ? qty : "";
+	av[14] = "order_link_id";
+	av[15] = link ? link : "";
+	av[16] = "status";
+	av[17] = status;
+	av[18] = "ret_code";
+	av[19] = code;
+	av[20] = "ret_msg";
+	av[21] = ret_msg ? ret_msg : "";
+	if (rw) {
+		rw->o = o;
+		if (w) {
+			snprintf(rw->wave_id, sizeof(rw->wave_id), "%s", w->id);
+		}
+	}
+	if (!rw || hean_redis_command_argv(o->x->app->redis, on_row_stored, rw, 22, av, NULL) < 0) {
+		log_warn("event=orders_write_failed link=%s status=%s", link ? link : "", status);
+		free(rw);
+		if (w) {
+			w->write_failed = true;
+		}
+		return;
+	}
+	rw->next = o->rows;
+	o->rows = rw;
+	if (w) {
+		w->writes++;
+	}
+}
+
+/* Health counters orders_<outcome> (names must be static: health keeps
+ * the pointer). */
+static const char *const outcomes[][2] = {
+	{"submitted", "orders_submitted"}, {"filled", "orders_filled"},
+	{"rejected", "orders_rejected"},   {"skipped", "orders_skipped"},
+	{"expired", "orders_expired"},     {"duplicate", "orders_duplicate"},
+	{"cancelled", "orders_cancelled"},
+};
+
+static void count_outcome(struct exec_orders *o, const char *status)
+{
+	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++) {
+		if (!strcmp(outcomes[i][0], status)) {
+			hean_health_add_int(o->x->app->health, outcomes[i][1], 1);
+		}
+	}
+	if (!strcmp(status, "submitted")) {
+		hean_health_add_int(o->x->app->health, "orders_ok", 1);
+	} else if (!strcmp(status, "duplicate")) {
+		hean_health_add_int(o->x->app->health, "duplicates", 1);
+	}
+}
+
+void exec_orders_init_counters(struct exec_orders *o)
+{
+	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++) {
+		hean_health_set_int(o->x->app->health, outcomes[i][1], 0);
+	}
+}
+
+static void count_retry(struct exec_orders *o)
+{
+	o->x->order_retries++;
 }
 
 /* ===================== fills ring ===================== */
@@ -92,7 +255,7 @@ static struct sent *sent_find(struct exec_orders *o, const char *link)
 	return NULL;
 }
 
-static void sent_note(struct exec_orders *o, const struct ord *d)
+static struct sent *sent_note(struct exec_orders *o, const struct ord *d)
 {
 	struct sent *s = sent_find(o, d->link);
 
@@ -105,9 +268,11 @@ static void sent_note(struct exec_orders *o, const struct ord *d)
 	snprintf(s->symbol, sizeof(s->symbol), "%s", d->symbol);
 	snprintf(s->side, sizeof(s->side), "%s", side_str(d->side));
 	snprintf(s->qty, sizeof(s->qty), "%s", d->qty_s);
+	return s;
 }
 
-static void log_fill(struct exec_orders *o, struct sent *s)
+/* w: the wave still waiting for its rows (NULL once acked). */
+static void log_fill(struct exec_orders *o, struct sent *s, struct wave *w)
 {
 	char msg[96];
 
@@ -116,32 +281,61 @@ static void log_fill(struct exec_orders *o, struct sent *s)
 	}
 	s->filled_logged = true;
 	snprintf(msg, sizeof(msg), "avgPrice=%s", s->fill_price);
-	exec_orders_log(o->x, s->wave_ts, s->symbol, s->side, s->fill_qty[0] ? s->fill_qty : s->qty,
-			s->link, "filled", 0, msg);
+	count_outcome(o, "filled");
+	orders_log(o, w, s->wave_ts, s->symbol, s->side, s->fill_qty[0] ? s->fill_qty : s->qty,
+		   s->link, "filled", 0, msg);
+}
+
+/* Notes what an order row of the exchange (push or order/realtime) says
+ * about a fill. Returns the fate. */
+static enum exec_order_fate note_row(struct sent *s, const json_t *row)
+{
+	const char *status = NULL, *q = NULL, *px = NULL;
+	double cum = 0;
+	enum exec_order_fate f;
+
+	hean_json_get_str(row, "orderStatus", &status, NULL, 0);
+	hean_json_get_num_str(row, "cumExecQty", &cum, HEAN_NUM_NONNEG, NULL, 0);
+	f = exec_plan_order_fate(status, cum);
+	if (s && f == EXEC_FATE_FILLED && !s->filled_seen) {
+		s->filled_seen = true;
+		if (hean_json_get_str(row, "cumExecQty", &q, NULL, 0) == 0) {
+			snprintf(s->fill_qty, sizeof(s->fill_qty), "%s", q);
+		}
+		if (hean_json_get_str(row, "avgPrice", &px, NULL, 0) == 0) {
+			snprintf(s->fill_price, sizeof(s->fill_price), "%s", px);
+		}
+	}
+	return f;
 }
 
 void exec_orders_on_push(struct exec_orders *o, const json_t *row)
 {
-	const char *link = NULL, *status = NULL, *q = NULL, *px = NULL;
+	const char *link = NULL, *status = "";
 	struct sent *s;
+	enum exec_order_fate f;
 
-	if (hean_json_get_str(row, "orderLinkId", &link, NULL, 0) < 0 || !link[0] ||
-	    hean_json_get_str(row, "orderStatus", &status, NULL, 0) < 0 ||
-	    strcmp(status, "Filled")) {
+	if (hean_json_get_str(row, "orderLinkId", &link, NULL, 0) < 0 || !link[0]) {
 		return;
 	}
 	s = sent_find(o, link);
-	if (!s || s->filled_seen) {
+	if (!s) {
 		return;
 	}
-	s->filled_seen = true;
-	if (hean_json_get_str(row, "cumExecQty", &q, NULL, 0) == 0) {
-		snprintf(s->fill_qty, sizeof(s->fill_qty), "%s", q);
+	hean_json_get_str(row, "orderStatus", &status, NULL, 0);
+	f = note_row(s, row);
+	if (f == EXEC_FATE_FILLED) {
+		log_fill(o, s, NULL);
+	} else if ((f == EXEC_FATE_REJECTED || f == EXEC_FATE_CANCELLED) && s->outcome_logged &&
+		   !s->closed_logged) {
+		/* accepted, then refused or cancelled by the exchange: say so */
+		char msg[96];
+		s->closed_logged = true;
+		snprintf(msg, sizeof(msg), "orderStatus=%s", status);
+		count_outcome(o, exec_plan_fate_row(f));
+		orders_log(o, NULL, s->wave_ts, s->symbol, s->side, s->qty, s->link,
+			   exec_plan_fate_row(f), 0, msg);
 	}
-	if (hean_json_get_str(row, "avgPrice", &px, NULL, 0) == 0) {
-		snprintf(s->fill_price, sizeof(s->fill_price), "%s", px);
-	}
-	log_fill(o, s);
 }
 
 /* ===================== waves ===================== */
@@ -181,11 +375,17 @@ static void wave_free(struct wave *w)
 	free(w);
 }
 
-static void wave_finish(struct wave *w)
+/* Every order has its outcome and every row is stored: XACK. A row that
+ * could not be stored leaves the wave pending in Redis (re-read at the
+ * next start; the orders are then found by orderLinkId). */
+static void wave_maybe_finish(struct wave *w)
 {
 	struct exec_orders *o = w->o;
 	struct wave **pp;
 
+	if (w->left > 0 || w->writes > 0) {
+		return;
+	}
 	for (pp = &o->waves; *pp; pp = &(*pp)->next) {
 		if (*pp == w) {
 			*pp = w->next;
@@ -193,9 +393,16 @@ static void wave_finish(struct wave *w)
 		}
 	}
 	o->n_waves--;
-	snprintf(o->done_ids[o->done_head++ % DONE_IDS], 64, "%s", w->id);
-	if (hean_stream_ack(o->x->waves, w->id) == 0) {
-		log_info("event=wave_acked id=%s wave_ts=%s orders=%d", w->id, w->wave_ts, w->n);
+	if (w->write_failed) {
+		log_error("event=wave_not_acked id=%s wave_ts=%s reason=\"hean:orders rows not "
+			  "stored\" (stays pending)",
+			  w->id, w->wave_ts);
+	} else {
+		snprintf(o->done_ids[o->done_head++ % DONE_IDS], 64, "%s", w->id);
+		if (hean_stream_ack(o->x->waves, w->id) == 0) {
+			log_info("event=wave_acked id=%s wave_ts=%s orders=%d", w->id, w->wave_ts,
+				 w->n);
+		}
 	}
 	wave_free(w);
 	flow_control(o);
@@ -216,31 +423,19 @@ static void ord_done(struct ord *d, const char *status, int code, const char *ms
 		 "ret_code=%d msg=\"%.120s\"",
 		 w->wave_ts, d->symbol, side_str(d->side), d->qty_s, d->link, status, code,
 		 msg ? msg : "");
-	exec_orders_log(o->x, w->wave_ts, d->symbol, side_str(d->side), d->qty_s, d->link, status,
-			code, msg);
-	if (!strcmp(status, "submitted")) {
-		exec_count(o->x, "orders_ok", 1);
-	} else if (!strcmp(status, "duplicate")) {
-		exec_count(o->x, "duplicates", 1);
-	} else if (!strcmp(status, "rejected")) {
-		exec_count(o->x, "orders_rejected", 1);
+	orders_log(o, w, w->wave_ts, d->symbol, side_str(d->side), d->qty_s, d->link, status, code,
+		   msg);
+	count_outcome(o, status);
+	if (strcmp(status, "submitted") != 0 && strcmp(status, "duplicate") != 0) {
+		reserve_drop(o, d->symbol);
 	}
 	s = sent_find(o, d->link);
 	if (s && (!strcmp(status, "submitted") || !strcmp(status, "duplicate"))) {
 		s->outcome_logged = true;
-		log_fill(o, s);
+		log_fill(o, s, w);
 	}
-	if (--w->left == 0) {
-		wave_finish(w);
-	}
-}
-
-static bool expired(const struct exec_orders *o, int64_t wave_s)
-{
-	const struct hean_config *c = o->x->cfg;
-	int64_t now = hean_time_now_ms() / 1000;
-
-	return now > wave_s + c->wave_interval_s + c->wave_delay_s + c->wave_max_late_s;
+	w->left--;
+	wave_maybe_finish(w);
 }
 
 static void retry_later(struct ord *d, double s)
@@ -269,27 +464,42 @@ static void on_retry(struct ev_loop *loop, ev_timer *w, int revents)
 static void on_lookup(const struct exec_rest_result *res, void *data)
 {
 	struct ord *d = data;
-	const json_t *list;
+	struct exec_orders *o;
+	const json_t *list, *row;
 
 	if (res->aborted || d->state != O_LOOKUP) {
 		return;
 	}
+	o = d->w->o;
 	list = res->cls == EXEC_REST_OK ? json_object_get(res->result, "list") : NULL;
 	if (!json_is_array(list)) {
 		/* lookups are repeated until they answer: never re-send blind */
-		exec_count(d->w->o->x, "retries", 1);
+		count_retry(o);
 		d->lookup_due = true;
+		if (hean_time_now_ms() > d->w->deadline_ms && !d->was_unknown && d->sends == 0) {
+			/* a replay whose wave expired: nothing of ours can go out any more */
+			ord_done(d, "skipped", 0, "wave expired (replay not confirmed)");
+			return;
+		}
 		retry_later(d, 1.0);
 		return;
 	}
-	if (json_array_size(list) > 0) {
-		const char *st = NULL;
-		hean_json_get_str(json_array_get(list, 0), "orderStatus", &st, NULL, 0);
-		if (d->dup) {
-			ord_done(d, "duplicate", 110072, st ? st : "found");
-		} else {
-			ord_done(d, "submitted", 0, "found by orderLinkId after an unknown outcome");
+	row = json_array_get(list, 0);
+	if (json_is_object(row)) {
+		const char *st = "";
+		char msg[160];
+		struct sent *s = sent_note(o, d);
+		enum exec_order_fate f = note_row(s, row);
+		const char *status = exec_plan_fate_row(f);
+
+		hean_json_get_str(row, "orderStatus", &st, NULL, 0);
+		if ((d->dup || d->replay) && (f == EXEC_FATE_OPEN || f == EXEC_FATE_FILLED ||
+					      f == EXEC_FATE_UNKNOWN)) {
+			status = "duplicate"; /* placed before: already ours */
 		}
+		snprintf(msg, sizeof(msg), "orderStatus=%s (found by orderLinkId%s)", st,
+			 d->dup ? " after 110072" : d->replay ? ", replayed wave" : " after an unknown outcome");
+		ord_done(d, status, d->dup ? 110072 : 0, msg);
 		return;
 	}
 	if (d->dup) {
@@ -297,17 +507,13 @@ static void on_lookup(const struct exec_rest_result *res, void *data)
 		ord_done(d, "duplicate", 110072, "OrderLinkedID is duplicate (not listed)");
 		return;
 	}
-	/* certainly not placed: send again, unless the wave is too old now */
-	if (expired(d->w->o, d->w->wave_s)) {
-		d->state = O_WAIT;
-		ord_done(d, "skipped", 0, "wave expired (order not placed)");
+	if (d->replay) {
+		/* not placed before the restart: plan it now (book, limits, quote) */
+		d->replay = false;
+		start_order(d);
 		return;
 	}
-	if (d->sends >= MAX_ATTEMPTS) {
-		d->state = O_WAIT;
-		ord_done(d, "rejected", -1, "gave up after repeated unknown outcomes");
-		return;
-	}
+	/* certainly not placed: send again through the gate */
 	retry_later(d, 0.05 * d->sends);
 }
 
@@ -331,12 +537,18 @@ static void lookup(struct ord *d, bool dup)
 static void on_create(const struct exec_rest_result *res, void *data)
 {
 	struct ord *d = data;
+	struct exec_orders *o;
+	int64_t wait;
 
 	if (res->aborted || d->state != O_SENT) {
 		return;
 	}
+	o = d->w->o;
 	switch (res->cls) {
 	case EXEC_REST_OK:
+		if (d->w->o->x->on_accepted) {
+			d->w->o->x->on_accepted(d->w->o->x, d->w->wave_s);
+		}
 		ord_done(d, "submitted", 0, res->ret_msg);
 		return;
 	case EXEC_REST_REJECTED:
@@ -344,32 +556,74 @@ static void on_create(const struct exec_rest_result *res, void *data)
 			lookup(d, true);
 			return;
 		}
+		if (res->ret_code == 10001 && strstr(res->ret_msg, "position idx")) {
+			log_error("event=hedge_mode_account symbol=%s msg=\"%.120s\" (hean trades "
+				  "one-way mode only)",
+				  d->symbol, res->ret_msg);
+		}
 		ord_done(d, "rejected", res->ret_code, res->ret_msg);
 		return;
 	case EXEC_REST_RATE:
 	case EXEC_REST_CLOCK:
-		/* not applied (the client already waited/resynced): send again */
-		exec_count(d->w->o->x, "retries", 1);
+		/* not applied: the gate decides whether and with which plan it goes again */
+		count_retry(o);
 		if (d->was_unknown) {
 			lookup(d, false);
 			return;
 		}
-		retry_later(d, 1.0);
+		wait = res->cls == EXEC_REST_RATE && res->reset_ms > 0
+			       ? res->reset_ms - exec_rest_now_ms(o->x->rest)
+			       : 500;
+		retry_later(d, (wait < 50 ? 50 : wait > 1000 ? 1000 : wait) / 1000.0);
 		return;
 	case EXEC_REST_UNKNOWN:
 	default:
-		exec_count(d->w->o->x, "retries", 1);
+		count_retry(o);
 		d->was_unknown = true;
 		lookup(d, false);
 		return;
 	}
 }
 
+/* The one place an order/create goes out: the gate first, every time. */
 static void send_order(struct ord *d)
 {
 	struct exec_orders *o = d->w->o;
+	struct exec_plan_book b;
+	struct exec_send_ctx c;
+	enum exec_send_verdict v;
 	char body[512];
 
+	exec_positions_view(o->x->pos, d->symbol, &b);
+	memset(&c, 0, sizeof(c));
+	c.now_ms = hean_time_now_ms();
+	c.deadline_ms = d->w->deadline_ms;
+	c.planned_ms = d->planned_ms;
+	c.sends = d->sends;
+	c.book_known = b.known;
+	c.book_side = b.side;
+	v = exec_plan_send_gate(&c);
+	switch (v) {
+	case EXEC_SEND_OK:
+		break;
+	case EXEC_SEND_EXPIRED:
+	case EXEC_SEND_POSITION_OPEN:
+		ord_done(d, "skipped", 0, exec_plan_verdict_str(v));
+		return;
+	case EXEC_SEND_GIVE_UP:
+		ord_done(d, "rejected", -1, exec_plan_verdict_str(v));
+		return;
+	case EXEC_SEND_NOT_READY:
+		retry_later(d, NOT_READY_S);
+		return;
+	case EXEC_SEND_REPLAN:
+		log_info("event=order_replan link=%s sends=%d age_ms=%lld", d->link, d->sends,
+			 (long long)(c.now_ms - d->planned_ms));
+		d->planned_ms = 0;
+		d->state = O_NEW;
+		start_order(d);
+		return;
+	}
 	snprintf(body, sizeof(body),
 		 "{\"category\":\"linear\",\"symbol\":\"%s\",\"side\":\"%s\",\"orderType\":"
 		 "\"Market\",\"qty\":\"%s\",\"positionIdx\":0,\"orderLinkId\":\"%s\","
@@ -378,35 +632,93 @@ static void send_order(struct ord *d)
 	d->state = O_SENT;
 	d->sends++;
 	sent_note(o, d);
-	if (exec_rest_call(o->x->rest, "POST", "/v5/order/create", body, EXEC_REST_SIGNED,
-			   on_create, d) < 0) {
+	if (exec_rest_call(o->x->rest, "POST", "/v5/order/create", body,
+			   EXEC_REST_SIGNED | EXEC_REST_NO_RETRY, on_create, d) < 0) {
 		retry_later(d, 1.0);
+	}
+}
+
+static void reserve_drop(struct exec_orders *o, const char *sym)
+{
+	for (int i = 0; i < RESERVE; i++) {
+		if (!strcmp(o->res[i].symbol, sym)) {
+			o->res[i].symbol[0] = '\0';
+		}
+	}
+}
+
+static void reserve_add(struct exec_orders *o, const char *sym, double usd, int64_t now)
+{
+	int k = -1;
+
+	for (int i = 0; i < RESERVE && k < 0; i++) {
+		if (!o->res[i].symbol[0] || o->res[i].until_ms < now ||
+		    !strcmp(o->res[i].symbol, sym)) {
+			k = i;
+		}
+	}
+	if (k < 0) {
+		return;
+	}
+	snprintf(o->res[k].symbol, sizeof(o->res[k].symbol), "%s", sym);
+	o->res[k].usd = usd;
+	o->res[k].until_ms = now + RESERVE_MS;
+}
+
+/* The book plus the orders planned but not in it yet. */
+static void book_with_reserved(struct exec_orders *o, const char *sym, struct exec_plan_book *b,
+			       int64_t now)
+{
+	exec_positions_view(o->x->pos, sym, b);
+	for (int i = 0; i < RESERVE; i++) {
+		if (o->res[i].symbol[0] && exec_positions_side(o->x->pos, o->res[i].symbol) != 0) {
+			o->res[i].symbol[0] = '\0'; /* filled: the book counts it now */
+			continue;
+		}
+		if (o->res[i].symbol[0] && o->res[i].until_ms >= now &&
+		    strcmp(o->res[i].symbol, sym) != 0 &&
+		    exec_positions_side(o->x->pos, o->res[i].symbol) == 0) {
+			b->open_positions++;
+			b->exposure_usd += o->res[i].usd;
+		}
 	}
 }
 
 static void place(struct ord *d, const struct exec_quote *q)
 {
-	const struct exec_instrument *in = exec_instruments_find(d->w->o->x->inst, d->symbol);
-	const struct hean_config *c = d->w->o->x->cfg;
-	double ref, qty, sl;
-	char reason[160];
+	struct exec_orders *o = d->w->o;
+	const struct hean_config *c = o->x->cfg;
+	struct exec_plan_in pi;
+	struct exec_plan_out out;
 
-	if (!in) {
-		ord_done(d, "skipped", 0, "unknown instrument");
+	memset(&pi, 0, sizeof(pi));
+	pi.in = exec_instruments_find(o->x->inst, d->symbol);
+	pi.side = d->side;
+	if (q) {
+		pi.last = q->last;
+		pi.bid = q->bid;
+		pi.ask = q->ask;
+	}
+	pi.position_usd = c->position_usd;
+	pi.stop_loss_pct = c->stop_loss_pct;
+	pi.limits.max_open_positions = c->max_open_positions;
+	pi.limits.max_exposure_usd = c->max_exposure_usd;
+	pi.limits.daily_loss_limit_usd = c->daily_loss_limit_usd;
+	pi.now_ms = hean_time_now_ms();
+	book_with_reserved(o, d->symbol, &pi.book, pi.now_ms);
+	pi.book.halted = o->x->halted;
+	pi.deadline_ms = d->w->deadline_ms;
+	if (!exec_plan_order(&pi, &out)) {
+		if (out.limit && o->x->on_limit) {
+			o->x->on_limit(o->x, out.limit, out.reason);
+		}
+		ord_done(d, "skipped", 0, out.reason);
 		return;
 	}
-	ref = d->side > 0 ? (q->ask > 0 ? q->ask : q->last) : (q->bid > 0 ? q->bid : q->last);
-	if (exec_sizing_qty(in, c->position_usd, ref, &qty, d->qty_s, sizeof(d->qty_s), reason,
-			    sizeof(reason)) < 0) {
-		ord_done(d, "skipped", 0, reason);
-		return;
-	}
-	sl = exec_sizing_stop(in, d->side, ref, q->last, c->stop_loss_pct);
-	if (!(sl > 0)) {
-		ord_done(d, "skipped", 0, "no valid stop-loss price");
-		return;
-	}
-	exec_sizing_fmt(sl, in->price_dp, d->sl_s, sizeof(d->sl_s));
+	snprintf(d->qty_s, sizeof(d->qty_s), "%s", out.qty_s);
+	snprintf(d->sl_s, sizeof(d->sl_s), "%s", out.stop_s);
+	d->planned_ms = pi.now_ms;
+	reserve_add(o, d->symbol, out.qty * out.ref, pi.now_ms);
 	send_order(d);
 }
 
@@ -419,7 +731,7 @@ static void on_price(struct exec_app *x, const char *symbol, bool ok, const stru
 		return;
 	}
 	if (!ok) {
-		if (expired(d->w->o, d->w->wave_s)) {
+		if (hean_time_now_ms() > d->w->deadline_ms) {
 			ord_done(d, "skipped", 0, "no price before the wave expired");
 			return;
 		}
@@ -434,20 +746,17 @@ static void start_order(struct ord *d)
 	struct exec_orders *o = d->w->o;
 	struct exec_quote q;
 
-	if (expired(o, d->w->wave_s)) {
+	if (d->replay) {
+		lookup(d, false); /* placed before a restart? ask first */
+		return;
+	}
+	if (hean_time_now_ms() > d->w->deadline_ms) {
 		ord_done(d, "skipped", 0, "wave expired");
 		return;
 	}
-	if (!exec_instruments_find(o->x->inst, d->symbol)) {
-		ord_done(d, "skipped", 0, "unknown instrument");
-		return;
-	}
-	if (!d->w->pending && exec_positions_side(o->x->pos, d->symbol) != 0) {
-		ord_done(d, "skipped", 0, "position already open");
-		return;
-	}
-	if (exec_prices_get(o->x->prices, d->symbol, &q) == 0) {
-		place(d, &q);
+	if (exec_prices_get(o->x->prices, d->symbol, &q) == 0 ||
+	    !exec_instruments_find(o->x->inst, d->symbol)) {
+		place(d, exec_instruments_find(o->x->inst, d->symbol) ? &q : NULL);
 		return;
 	}
 	d->state = O_PRICE;
@@ -459,6 +768,7 @@ static void start_order(struct ord *d)
 static bool ready(const struct exec_orders *o)
 {
 	return exec_instruments_loaded(o->x->inst) && exec_rest_clock_synced(o->x->rest) &&
+	       exec_positions_reconciled(o->x->pos) && o->x->halt_known && o->x->pnl_known &&
 	       !o->stopped;
 }
 
@@ -468,6 +778,9 @@ static void wave_start(struct wave *w)
 {
 	int n = w->n, todo = 0;
 
+	if (w->o->x->halt_done < w->halt_gen) {
+		return; /* hean:halt is being read for this wave */
+	}
 	for (int i = 0; i < n; i++) {
 		todo += w->ords[i].state == O_NEW;
 	}
@@ -492,36 +805,60 @@ void exec_orders_kick(struct exec_orders *o)
 	}
 }
 
-/* Parses one signal into d. Returns NULL or a reason to skip it. */
-static const char *parse_signal(const json_t *sig, struct ord *d)
+/* One order per valid, distinct signal (exec_plan_parse_signal); the rest
+ * get a "skipped" row (stored before the wave is acked). */
+static void wave_add_signals(struct wave *w, const json_t *arr)
 {
-	const char *sym = NULL, *side = NULL;
+	struct exec_orders *o = w->o;
+	const json_t *sig;
+	size_t i;
 
-	if (!json_is_object(sig) || hean_json_get_str(sig, "symbol", &sym, NULL, 0) < 0 ||
-	    hean_json_get_str(sig, "side", &side, NULL, 0) < 0) {
-		return "signal without symbol/side";
+	json_array_foreach(arr, i, sig) {
+		struct ord *d = &w->ords[w->n];
+		struct exec_signal sg;
+		const char *why;
+
+		if (i >= MAX_SIGNALS) {
+			break;
+		}
+		memset(d, 0, sizeof(*d));
+		d->w = w;
+		why = exec_plan_parse_signal(sig, &sg);
+		if (!why) {
+			snprintf(d->symbol, sizeof(d->symbol), "%s", sg.symbol);
+			d->side = sg.side;
+		}
+		for (int k = 0; !why && k < w->n; k++) {
+			if (!strcmp(w->ords[k].symbol, d->symbol)) {
+				why = "symbol twice in the wave";
+			}
+		}
+		if (!why && exec_sizing_link_id(w->wave_s, d->symbol, d->link, sizeof(d->link)) < 0) {
+			why = "no valid orderLinkId";
+		}
+		if (why) {
+			log_warn("event=signal_skipped id=%s wave_ts=%s index=%zu reason=\"%s\"", w->id,
+				 w->wave_ts, i, why);
+			count_outcome(o, "skipped");
+			orders_log(o, w, w->wave_ts, d->symbol, d->side ? side_str(d->side) : "", "0",
+				   "", "skipped", 0, why);
+			continue;
+		}
+		ev_timer_init(&d->retry, on_retry, 0., 0.);
+		d->retry.data = d;
+		d->replay = w->pending;
+		w->n++;
 	}
-	if (!exec_sizing_symbol_valid(sym)) {
-		return "invalid symbol";
-	}
-	snprintf(d->symbol, sizeof(d->symbol), "%s", sym);
-	if (!strcmp(side, "buy") || !strcmp(side, "Buy")) {
-		d->side = 1;
-	} else if (!strcmp(side, "sell") || !strcmp(side, "Sell")) {
-		d->side = -1;
-	} else {
-		return "invalid side";
-	}
-	return NULL;
 }
 
 void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *e, void *data)
 {
 	struct exec_orders *o = data;
+	const struct hean_config *c = o->x->cfg;
 	const char *ts, *sigs;
-	size_t ts_len = 0, sigs_len = 0, i;
+	size_t ts_len = 0, sigs_len = 0;
 	int64_t wave_ms = 0;
-	json_t *arr = NULL, *sig;
+	json_t *arr = NULL;
 	struct wave *w;
 
 	if (o->stopped || id_done(o, e->id)) {
@@ -547,6 +884,8 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 		goto ack_now;
 	}
 	w->wave_s = wave_ms / 1000;
+	w->deadline_ms = exec_plan_deadline_ms(w->wave_s, c->wave_interval_s, c->wave_delay_s,
+					       c->wave_max_late_s);
 	if (w->wave_s > hean_time_now_ms() / 1000 + FUTURE_SLACK_S) {
 		log_warn("event=wave_invalid id=%s wave_ts=%s reason=\"in the future\" (acked)",
 			 e->id, w->wave_ts);
@@ -565,41 +904,7 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 		free(w);
 		return;
 	}
-	json_array_foreach(arr, i, sig) {
-		struct ord *d = &w->ords[w->n];
-		const char *why;
-
-		if (i >= MAX_SIGNALS) {
-			break;
-		}
-		memset(d, 0, sizeof(*d));
-		d->w = w;
-		why = parse_signal(sig, d);
-		for (int k = 0; !why && k < w->n; k++) {
-			if (!strcmp(w->ords[k].symbol, d->symbol)) {
-				why = "symbol twice in the wave";
-			}
-		}
-		if (!why && exec_sizing_link_id(w->wave_s, d->symbol, d->link, sizeof(d->link)) < 0) {
-			why = "no valid orderLinkId";
-		}
-		if (why) {
-			log_warn("event=signal_skipped id=%s wave_ts=%s index=%zu reason=\"%s\"", e->id,
-				 w->wave_ts, i, why);
-			exec_orders_log(o->x, w->wave_ts, d->symbol, d->side ? side_str(d->side) : "",
-					"0", "", "skipped", 0, why);
-			continue;
-		}
-		ev_timer_init(&d->retry, on_retry, 0., 0.);
-		d->retry.data = d;
-		w->n++;
-	}
-	json_decref(arr);
-	if (w->n == 0) {
-		goto ack_now;
-	}
-	w->left = w->n;
-	w->next = NULL;
+	/* linked first: the skip rows below are waited for before the ack */
 	{
 		struct wave **pp = &o->waves;
 		while (*pp) {
@@ -608,9 +913,17 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 		*pp = w;
 	}
 	o->n_waves++;
+	w->left = 1; /* held until the signals are parsed */
+	wave_add_signals(w, arr);
+	json_decref(arr);
+	w->left = w->n;
 	log_info("event=wave id=%s wave_ts=%s orders=%d replay=%d", w->id, w->wave_ts, w->n,
 		 w->pending ? 1 : 0);
-	if (expired(o, w->wave_s)) {
+	if (w->n == 0) {
+		wave_maybe_finish(w);
+		return;
+	}
+	if (hean_time_now_ms() > w->deadline_ms && !w->pending) {
 		int n = w->n;
 		for (int k = 0; k < n; k++) {
 			ord_done(&w->ords[k], "skipped", 0, "wave expired");
@@ -618,6 +931,10 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 		return; /* the last outcome acked and freed it */
 	}
 	flow_control(o);
+	if (o->x->on_wave) {
+		o->x->on_wave(o->x); /* hean:halt is read again before this wave trades */
+	}
+	w->halt_gen = o->x->halt_sent;
 	if (ready(o)) {
 		wave_start(w);
 	}
@@ -669,6 +986,9 @@ void exec_orders_destroy(struct exec_orders *o)
 		struct wave *w = o->waves;
 		o->waves = w->next;
 		wave_free(w); /* unacked: re-read from the pending list next start */
+	}
+	for (struct row *rw = o->rows; rw; rw = rw->next) {
+		rw->o = NULL; /* its callback frees it */
 	}
 	free(o->ring);
 	free(o);

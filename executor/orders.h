@@ -37,6 +37,9 @@ void exec_orders_kick(struct exec_orders *o);
 /* One row of a private "order" push. */
 void exec_orders_on_push(struct exec_orders *o, const json_t *row);
 
+/* Sets every orders_<outcome> health counter to 0 (start). */
+void exec_orders_init_counters(struct exec_orders *o);
+
 /* Orders sent and without an outcome yet. */
 unsigned exec_orders_pending(const struct exec_orders *o);
 

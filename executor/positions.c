@@ -8,6 +8,7 @@
 #include "executor/instruments.h"
 #include "executor/prices.h"
 #include "executor/private_ws.h"
+#include "executor/reconcile.h"
 #include "executor/rest.h"
 #include "executor/sizing.h"
 #include "executor/trail.h"
@@ -17,11 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_POS 512
 #define HOUSE_S 0.1
-#define RECONCILE_UP_MS 60000
 #define PROTECT_RETRY_MS 1000
+#define MAX_PAGES 50
+#define EXEC_IDS 256
 
 struct pos {
 	char symbol[EXEC_SYM_LEN];
@@ -33,6 +36,8 @@ struct pos {
 	bool stop_inflight;   /* a trading-stop is in flight */
 	bool trail_wait;      /* a better stop is due: re-check on the tick */
 	int64_t updated_ms;   /* local ms of the last change from any source */
+	double realized;      /* realized PnL of this symbol since 00:00 UTC (USD) */
+	int64_t fill_ms;      /* local ms the position (or its growth) was seen, 0 when protected */
 	int64_t protect_after_ms;
 };
 
@@ -51,6 +56,14 @@ struct exec_positions {
 	struct exec_trail_cfg tcfg;
 	bool reconciling, again, reconciled, stopped;
 	int64_t reconcile_t0, last_reconcile_ms;
+	double realized_today; /* realized PnL since 00:00 UTC (executions) */
+	bool seen[MAX_POS];    /* rows seen during a paged reconcile */
+	int pages;
+	bool hedge;            /* a hedge-mode row was seen: refused */
+	int64_t done_t0;       /* start time of the last completed reconcile */
+	char day[16];          /* UTC day of realized_today (YYYY-MM-DD) */
+	char exec_ids[EXEC_IDS][48]; /* recent execIds (dedup) */
+	unsigned exec_head;
 	ev_timer house;
 };
 
@@ -89,8 +102,8 @@ static void write_hash(struct exec_positions *ps, const struct pos *p)
 	const struct exec_instrument *in = inst_of(ps, p->symbol);
 	int pdp = in ? in->price_dp : 8, qdp = in ? in->qty_dp : 8;
 	char key[128], size[EXEC_NUM_LEN], entry[EXEC_NUM_LEN], stop[EXEC_NUM_LEN];
-	char best[EXEC_NUM_LEN], upd[32];
-	const char *av[14];
+	char best[EXEC_NUM_LEN], upd[32], rpnl[EXEC_NUM_LEN], upnl[EXEC_NUM_LEN];
+	const char *av[20];
 
 	hean_app_key(ps->x->app, key, sizeof(key), "position:%s", p->symbol);
 	exec_sizing_fmt(p->open ? p->size : 0, qdp, size, sizeof(size));
@@ -112,7 +125,16 @@ static void write_hash(struct exec_positions *ps, const struct pos *p)
 	av[11] = best;
 	av[12] = "updated_ms";
 	av[13] = upd;
-	if (hean_redis_command_argv(ps->x->app->redis, NULL, NULL, 14, av, NULL) < 0) {
+	av[14] = "avg_price";
+	av[15] = entry;
+	av[16] = "realized_pnl";
+	av[17] = exec_sizing_fmt(p->realized, 4, rpnl, sizeof(rpnl));
+	av[18] = "unrealized_pnl";
+	av[19] = exec_sizing_fmt(p->open ? exec_reconcile_unrealized(p->side, p->size, p->entry,
+								     p->last_price)
+					 : 0,
+				 4, upnl, sizeof(upnl));
+	if (hean_redis_command_argv(ps->x->app->redis, NULL, NULL, 20, av, NULL) < 0) {
 		/* the book stays authoritative; the next change or reconcile rewrites it */
 		log_warn("event=position_write_failed symbol=%s", p->symbol);
 	}
@@ -159,9 +181,13 @@ static void on_stop_answer(const struct exec_rest_result *res, void *data)
 		bool same_pos = p->open && p->side == q->side;
 		if (same_pos) {
 			p->stop = q->stop;
+			if (p->fill_ms > 0 && ps->x->on_protected) {
+				ps->x->on_protected(ps->x, p->fill_ms);
+			}
+			p->fill_ms = 0;
 			if (q->trail) {
 				exec_trail_commit(&p->trail, q->stop, now);
-				exec_count(ps->x, "trail_updates", 1);
+				hean_health_add_int(ps->x->app->health, "trail_updates", 1);
 			} else {
 				exec_trail_set_stop(&p->trail, q->stop);
 			}
@@ -185,7 +211,9 @@ static void on_stop_answer(const struct exec_rest_result *res, void *data)
 		}
 	}
 	free(q);
-	exec_app_update_health(ps->x);
+	if (ps->x->on_change) {
+		ps->x->on_change(ps->x);
+	}
 }
 
 static int send_stop(struct exec_positions *ps, struct pos *p, double stop, bool trail)
@@ -245,7 +273,7 @@ static void protect(struct exec_positions *ps, struct pos *p)
 	if (exec_prices_get(ps->x->prices, p->symbol, &q) == 0) {
 		last = q.last;
 	}
-	stop = exec_sizing_stop(in, p->side, p->entry, last, ps->x->cfg->stop_loss_pct);
+	stop = exec_reconcile_protect_stop(in, p->side, p->entry, last, ps->x->cfg->stop_loss_pct);
 	log_warn("event=protect symbol=%s side=%s size=%.10g entry=%.10g last=%.10g stop=%.10g",
 		 p->symbol, p->side > 0 ? "Buy" : "Sell", p->size, p->entry, last, stop);
 	if (send_stop(ps, p, stop, false) < 0) {
@@ -303,25 +331,41 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 	struct pos *p;
 	const struct exec_instrument *in = inst_of(ps, symbol);
 	int64_t now = hean_time_now_ms();
-	bool fresh;
+	struct exec_book_pos b;
+	struct exec_pos_row r;
+	unsigned act;
 
 	if (!exec_sizing_symbol_valid(symbol)) {
 		return;
 	}
-	if (!(size > 0) || side == 0) {
-		p = find(ps, symbol);
-		if (p) {
-			mark_closed(ps, p, source);
+	memset(&r, 0, sizeof(r));
+	snprintf(r.symbol, sizeof(r.symbol), "%s", symbol);
+	r.side = size > 0 ? side : 0;
+	r.size = r.side ? size : 0;
+	r.avg = entry;
+	r.stop = stop;
+	p = r.side ? find_or_add(ps, symbol) : find(ps, symbol);
+	if (!p) {
+		if (r.side) {
+			log_error("event=position_book_full symbol=%s", symbol);
 		}
 		return;
 	}
-	p = find_or_add(ps, symbol);
-	if (!p) {
-		log_error("event=position_book_full symbol=%s", symbol);
+	memset(&b, 0, sizeof(b));
+	b.open = p->open;
+	b.side = p->side;
+	b.size = p->size;
+	b.entry = p->entry;
+	b.stop = p->stop;
+	act = exec_reconcile_diff(&b, &r); /* the rules: executor/reconcile.c */
+	if (act & EXEC_RC_CLOSE) {
+		mark_closed(ps, p, source);
 		return;
 	}
-	fresh = !p->open || p->side != side;
-	if (fresh) {
+	if (!r.side) {
+		return;
+	}
+	if (act & EXEC_RC_OPEN) {
 		log_info("event=position_open symbol=%s side=%s size=%.10g entry=%.10g stop=%.10g "
 			 "source=%s",
 			 symbol, side > 0 ? "Buy" : "Sell", size, entry, stop, source);
@@ -330,91 +374,144 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 		p->stop_inflight = false;
 		p->protect_after_ms = 0;
 		p->trail_wait = false;
+		p->fill_ms = now;
+		p->entry = entry;
 		exec_trail_init(&p->trail, &ps->tcfg, side, entry, stop, in ? in->tick : 0);
-	} else if (stop != p->stop) {
-		exec_trail_set_stop(&p->trail, stop);
-	}
-	if (!fresh && entry > 0 && entry != p->entry) {
-		p->trail.entry = entry;
+	} else {
+		if (act & EXEC_RC_STOP) {
+			exec_trail_set_stop(&p->trail, stop);
+		}
+		if (act & EXEC_RC_RESIZE) {
+			/* a partial fill or an add: the stop (Full mode) covers the whole
+			 * size; the trail measures from the exchange's average entry */
+			if (size > p->size) {
+				p->fill_ms = now;
+			}
+			if (entry > 0) {
+				p->entry = entry;
+				p->trail.entry = entry;
+			}
+		}
 	}
 	p->size = size;
-	p->entry = entry;
 	p->stop = stop;
 	p->updated_ms = now;
+	if (p->stop > 0 && p->fill_ms > 0) {
+		if (ps->x->on_protected) {
+			ps->x->on_protected(ps->x, p->fill_ms);
+		}
+		p->fill_ms = 0;
+	}
 	write_hash(ps, p);
-	if (p->stop <= 0) {
+	if (act & EXEC_RC_PROTECT) {
 		protect(ps, p);
 	}
 	exec_prices_poll_now(ps->x->prices);
-	exec_app_update_health(ps->x);
+	if (ps->x->on_change) {
+		ps->x->on_change(ps->x);
+	}
 }
 
 /* ===================== reconcile ===================== */
 
-static int side_of(const char *s)
-{
-	return !strcmp(s, "Buy") ? 1 : !strcmp(s, "Sell") ? -1 : 0;
-}
+static void fetch_page(struct exec_positions *ps, const char *cursor);
 
 static void on_list(const struct exec_rest_result *res, void *data)
 {
 	struct exec_positions *ps = data;
-	const json_t *list, *row;
-	bool seen[MAX_POS];
+	const json_t *list, *row, *next;
 	size_t i;
 
 	if (res->aborted) {
 		return;
 	}
-	ps->reconciling = false;
-	ps->last_reconcile_ms = hean_time_now_ms();
 	list = res->cls == EXEC_REST_OK ? json_object_get(res->result, "list") : NULL;
 	if (!json_is_array(list)) {
+		ps->reconciling = false;
+		ps->last_reconcile_ms = hean_time_now_ms();
 		log_warn("event=reconcile_failed ret_code=%d msg=\"%.120s\"", res->ret_code,
 			 res->ret_msg);
 		goto out;
 	}
-	memset(seen, 0, sizeof(seen));
+	if (ps->pages == 0) {
+		memset(ps->seen, 0, sizeof(ps->seen));
+	}
 	json_array_foreach(list, i, row) {
-		const char *sym = NULL, *side = "";
-		double size = 0, entry = 0, stop = 0;
+		struct exec_pos_row r;
 		struct pos *p;
+		int rc = exec_reconcile_parse_row(row, &r);
 
-		if (hean_json_get_str(row, "symbol", &sym, NULL, 0) < 0 ||
-		    !exec_sizing_symbol_valid(sym)) {
+		if (rc < 0) {
 			continue;
 		}
-		hean_json_get_str(row, "side", &side, NULL, 0);
-		hean_json_get_num_str(row, "size", &size, HEAN_NUM_NONNEG, NULL, 0);
-		hean_json_get_num_str(row, "avgPrice", &entry, HEAN_NUM_NONNEG, NULL, 0);
-		hean_json_get_num_str(row, "stopLoss", &stop, HEAN_NUM_NONNEG, NULL, 0);
-		p = find(ps, sym);
+		if (rc == EXEC_ROW_HEDGE) {
+			if (!ps->hedge) {
+				ps->hedge = true;
+				log_error("event=hedge_mode_refused symbol=%s positionIdx=%d reason=\"the "
+					  "account is in hedge mode; hean trades one-way mode only: no "
+					  "orders until it is switched\"",
+					  r.symbol, r.idx);
+				hean_health_event(ps->x->app->health, "hedge_mode_refused",
+						  "symbol=%s positionIdx=%d", r.symbol, r.idx);
+			}
+			continue;
+		}
+		p = find(ps, r.symbol);
 		if (p && p->updated_ms > ps->reconcile_t0) {
-			seen[p - ps->v] = true; /* the private stream is fresher */
+			ps->seen[p - ps->v] = true; /* the private stream is fresher */
 			continue;
 		}
-		exec_positions_apply(ps, sym, side_of(side), size, entry, stop, "reconcile");
-		p = find(ps, sym);
+		exec_positions_apply(ps, r.symbol, r.side, r.size, r.avg, r.stop, "reconcile");
+		p = find(ps, r.symbol);
 		if (p) {
-			seen[p - ps->v] = true;
+			ps->seen[p - ps->v] = true;
 		}
 	}
+	next = json_object_get(res->result, "nextPageCursor");
+	if (json_is_string(next) && json_string_length(next) > 0 && ++ps->pages < MAX_PAGES) {
+		fetch_page(ps, json_string_value(next));
+		return;
+	}
+	ps->reconciling = false;
+	ps->pages = 0;
+	ps->last_reconcile_ms = hean_time_now_ms();
+	ps->done_t0 = ps->reconcile_t0;
 	for (i = 0; i < ps->n; i++) {
 		struct pos *p = &ps->v[i];
-		if (p->open && !seen[i] && p->updated_ms <= ps->reconcile_t0) {
+		if (p->open && !ps->seen[i] && p->updated_ms <= ps->reconcile_t0) {
 			mark_closed(ps, p, "reconcile");
 		}
 	}
-	if (!ps->reconciled) {
+	if (!ps->reconciled && !ps->hedge) {
 		ps->reconciled = true;
 		log_info("event=reconciled positions=%zu", ps->n);
+		if (ps->x->on_reconciled) {
+			ps->x->on_reconciled(ps->x);
+		}
 	}
 out:
-	exec_app_update_health(ps->x);
+	if (ps->x->on_change) {
+		ps->x->on_change(ps->x);
+	}
 	if (ps->again) {
 		ps->again = false;
 		exec_positions_reconcile(ps);
 	}
+}
+
+static void fetch_page(struct exec_positions *ps, const char *cursor)
+{
+	char q[600];
+
+	if (exec_reconcile_query(cursor, q, sizeof(q)) < 0 ||
+	    exec_rest_call(ps->x->rest, "GET", "/v5/position/list", q,
+			   EXEC_REST_SIGNED | EXEC_REST_IDEMPOTENT, on_list, ps) < 0) {
+		log_warn("event=reconcile_failed reason=submit");
+		ps->reconciling = false;
+		ps->pages = 0;
+		return;
+	}
+	ps->reconciling = true;
 }
 
 void exec_positions_reconcile(struct exec_positions *ps)
@@ -427,19 +524,17 @@ void exec_positions_reconcile(struct exec_positions *ps)
 		return;
 	}
 	ps->reconcile_t0 = hean_time_now_ms();
-	if (exec_rest_call(ps->x->rest, "GET", "/v5/position/list",
-			   "category=linear&settleCoin=USDT&limit=200",
-			   EXEC_REST_SIGNED | EXEC_REST_IDEMPOTENT, on_list, ps) == 0) {
-		ps->reconciling = true;
-	}
+	ps->pages = 0;
+	fetch_page(ps, NULL);
 }
 
 static void on_house(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct exec_positions *ps = w->data;
 	int64_t now = hean_time_now_ms();
-	int64_t period = exec_pws_up(ps->x->pws) ? RECONCILE_UP_MS
-						 : (int64_t)ps->x->cfg->rest_poll_s * 1000;
+	/* every HEAN_REST_POLL_S, private stream up or not: a stop dropped by
+	 * the exchange (or answered OK and not applied) is seen and re-set */
+	int64_t period = (int64_t)ps->x->cfg->rest_poll_s * 1000;
 
 	for (size_t i = 0; i < ps->n; i++) {
 		struct pos *p = &ps->v[i];
@@ -513,6 +608,11 @@ bool exec_positions_reconciled(const struct exec_positions *ps)
 	return ps->reconciled;
 }
 
+bool exec_positions_hedge(const struct exec_positions *ps)
+{
+	return ps->hedge;
+}
+
 void exec_positions_each_open(const struct exec_positions *ps, void (*fn)(const char *sym, void *),
 			      void *data)
 {
@@ -540,5 +640,164 @@ void exec_positions_counts(const struct exec_positions *ps, int *open, int *nake
 				(*naked)++;
 			}
 		}
+	}
+}
+
+void exec_positions_view(const struct exec_positions *ps, const char *symbol,
+			 struct exec_plan_book *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->known = ps->reconciled;
+	b->side = exec_positions_side(ps, symbol);
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct pos *p = &ps->v[i];
+		if (p->open) {
+			b->open_positions++;
+			b->exposure_usd += p->size * (p->last_price > 0 ? p->last_price : p->entry);
+		}
+	}
+	b->realized_today_usd = ps->realized_today;
+}
+
+/* ===================== PnL ===================== */
+
+static void utc_day(int64_t ms, char *out, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%d", &tm);
+}
+
+static void roll_day(struct exec_positions *ps)
+{
+	char today[16];
+
+	utc_day(hean_time_now_ms(), today, sizeof(today));
+	if (strcmp(today, ps->day) != 0) {
+		if (ps->day[0]) {
+			log_info("event=pnl_day_rolled from=%s realized_usd=%.4f", ps->day,
+				 ps->realized_today);
+		}
+		snprintf(ps->day, sizeof(ps->day), "%s", today);
+		ps->realized_today = 0;
+		for (size_t i = 0; i < ps->n; i++) {
+			ps->v[i].realized = 0;
+		}
+	}
+}
+
+void exec_positions_on_execution(struct exec_positions *ps, const json_t *row)
+{
+	const char *sym = NULL, *side = "", *type = "Trade", *id = NULL;
+	double px = 0, qty = 0, fee = 0, closed = -1, pnl;
+	struct pos *p;
+
+	if (hean_json_get_str(row, "symbol", &sym, NULL, 0) < 0 ||
+	    hean_json_get_num_str(row, "execPrice", &px, HEAN_NUM_POSITIVE, NULL, 0) < 0 ||
+	    hean_json_get_num_str(row, "execQty", &qty, HEAN_NUM_POSITIVE, NULL, 0) < 0) {
+		return;
+	}
+	hean_json_get_str(row, "execType", &type, NULL, 0);
+	if (strcmp(type, "Trade") != 0) {
+		return;
+	}
+	if (hean_json_get_str(row, "execId", &id, NULL, 0) == 0 && id[0]) {
+		for (unsigned i = 0; i < EXEC_IDS; i++) {
+			if (!strcmp(ps->exec_ids[i], id)) {
+				return; /* seen */
+			}
+		}
+		snprintf(ps->exec_ids[ps->exec_head++ % EXEC_IDS], 48, "%s", id);
+	}
+	hean_json_get_str(row, "side", &side, NULL, 0);
+	hean_json_get_num_str(row, "execFee", &fee, 0, NULL, 0);
+	if (hean_json_get_num_str(row, "closedSize", &closed, HEAN_NUM_NONNEG, NULL, 0) < 0) {
+		closed = -1;
+	}
+	roll_day(ps);
+	p = find(ps, sym);
+	/* the book may already show the close (pushes come in any order): the
+	 * last side and entry stay in the entry after a close */
+	pnl = p ? exec_reconcile_exec_pnl(p->side, p->open ? p->size : qty, p->entry,
+					  !strcmp(side, "Buy") ? 1 : !strcmp(side, "Sell") ? -1 : 0,
+					  px, qty, closed)
+		: 0;
+	pnl -= fee;
+	ps->realized_today += pnl;
+	if (p) {
+		p->realized += pnl;
+		write_hash(ps, p);
+	}
+	log_info("event=execution symbol=%s side=%s qty=%.10g price=%.10g fee=%.6f pnl=%.6f "
+		 "realized_today=%.4f",
+		 sym, side, qty, px, fee, pnl, ps->realized_today);
+	if (ps->x->on_pnl) {
+		ps->x->on_pnl(ps->x);
+	}
+}
+
+void exec_positions_restore_realized(struct exec_positions *ps, const char *day, double usd)
+{
+	roll_day(ps);
+	if (day && !strcmp(day, ps->day)) {
+		ps->realized_today += usd;
+		log_info("event=pnl_restored day=%s realized_usd=%.4f", day, usd);
+	}
+}
+
+void exec_positions_pnl(struct exec_positions *ps, struct exec_pnl *out)
+{
+	memset(out, 0, sizeof(*out));
+	roll_day(ps);
+	snprintf(out->day, sizeof(out->day), "%s", ps->day);
+	out->realized_usd = ps->realized_today;
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct pos *p = &ps->v[i];
+		if (!p->open) {
+			continue;
+		}
+		out->open_positions++;
+		if (p->stop <= 0) {
+			out->naked_positions++;
+		}
+		out->exposure_usd += p->size * (p->last_price > 0 ? p->last_price : p->entry);
+		out->unrealized_usd +=
+			exec_reconcile_unrealized(p->side, p->size, p->entry, p->last_price);
+	}
+}
+
+int64_t exec_positions_last_reconcile_t0(const struct exec_positions *ps)
+{
+	return ps->done_t0;
+}
+
+int exec_positions_get(const struct exec_positions *ps, const char *symbol, int *side,
+		       double *size)
+{
+	const struct pos *p = find(ps, symbol);
+
+	if (!p || !p->open) {
+		*side = 0;
+		*size = 0;
+		return p ? 0 : -ENOENT;
+	}
+	*side = p->side;
+	*size = p->size;
+	return 0;
+}
+
+void exec_positions_on_push(struct exec_positions *ps, const json_t *row)
+{
+	struct exec_pos_row r;
+	int rc = exec_reconcile_parse_row(row, &r);
+
+	if (rc == EXEC_ROW_HEDGE) {
+		log_warn("event=position_hedge_ignored symbol=%s idx=%d", r.symbol, r.idx);
+		return;
+	}
+	if (rc == 0) {
+		exec_positions_apply(ps, r.symbol, r.side, r.size, r.avg, r.stop, "private");
 	}
 }

@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/redis.h"
 #include "common/timeutil.h"
+#include "executor/plan.h"
 #include "executor/positions.h"
 #include "executor/rest.h"
 #include "executor/sizing.h"
@@ -17,6 +18,7 @@
 #define MAX_SYMS 1024
 #define BLOCK_MS 1000
 #define READ_COUNT "1000"
+#define POLL_CHECK_S 0.25
 
 struct sym_price {
 	char symbol[EXEC_SYM_LEN];
@@ -24,6 +26,7 @@ struct sym_price {
 	int64_t tick_ms; /* local ms of the last stream tick, 0 never */
 	int64_t rest_ms; /* local ms of the last REST price, 0 never */
 	bool fetching;   /* a fallback fetch is in flight */
+	int64_t fetch_ms; /* local ms of the last fallback fetch */
 	bool on_rest;    /* currently served by REST polling */
 };
 
@@ -117,7 +120,9 @@ static void on_tick(struct exec_prices *p, const redisReply *kv, int64_t now)
 		s->on_rest = false;
 		log_info("event=price_source symbol=%s source=stream", sym);
 	}
-	exec_positions_on_price(p->x->pos, sym, last, now);
+	if (p->x->on_price) {
+		p->x->on_price(p->x, sym, last, now);
+	}
 }
 
 static void on_read(struct hean_redis *r, redisReply *reply, void *priv)
@@ -228,11 +233,13 @@ static void on_ticker(const struct exec_rest_result *res, void *data)
 		if (s && !f->fn) {
 			s->fetching = false;
 		}
-		if (s && ok && s->tick_ms < now - (int64_t)p->x->cfg->stale_s * 1000) {
+		if (s && ok && exec_plan_use_rest(s->tick_ms, now, p->x->cfg->rest_poll_s)) {
 			/* the stream is not fresher: take the REST price */
 			s->q = q;
 			s->rest_ms = now;
-			exec_positions_on_price(p->x->pos, f->symbol, q.last, now);
+			if (p->x->on_price) {
+				p->x->on_price(p->x, f->symbol, q.last, now);
+			}
 		}
 	}
 	if (f->fn) {
@@ -281,7 +288,7 @@ static void poll_one(const char *symbol, void *data)
 	if (!s) {
 		return;
 	}
-	if (s->tick_ms > 0 && now - s->tick_ms <= (int64_t)p->x->cfg->stale_s * 1000) {
+	if (!exec_plan_use_rest(s->tick_ms, now, p->x->cfg->rest_poll_s)) {
 		return; /* the stream is fresh */
 	}
 	if (!s->on_rest) {
@@ -290,8 +297,10 @@ static void poll_one(const char *symbol, void *data)
 			 (long long)(s->tick_ms ? now - s->tick_ms : -1));
 	}
 	p->fallback = true;
-	if (!s->fetching && fetch(p, symbol, NULL, NULL) == 0) {
+	if (!s->fetching && now - s->fetch_ms >= (int64_t)p->x->cfg->rest_poll_s * 1000 &&
+	    fetch(p, symbol, NULL, NULL) == 0) {
 		s->fetching = true;
+		s->fetch_ms = now;
 	}
 }
 
@@ -323,7 +332,7 @@ struct exec_prices *exec_prices_create(struct exec_app *x)
 {
 	struct exec_prices *p = calloc(1, sizeof(*p));
 	struct hean_redis_options ro;
-	double period = x->cfg->rest_poll_s;
+	double period = POLL_CHECK_S; /* fetches are spaced HEAN_REST_POLL_S per symbol */
 
 	if (!p) {
 		return NULL;

@@ -1,9 +1,10 @@
 /* executor/prices: the last price per symbol. Primary source: hean:ticks,
  * read with XREAD BLOCK from "$" on an own blocking Redis connection (no
  * group: ticks are lossy; the newest is all that matters). When a symbol
- * with an open position has had no tick for HEAN_STALE_S, or the feed is
- * gone, /v5/market/tickers is polled every HEAN_REST_POLL_S for the
- * symbols with positions; as soon as ticks are fresh again polling stops.
+ * with an open position has had no tick for HEAN_REST_POLL_S (checked
+ * every 250 ms), or the feed is gone, /v5/market/tickers is polled every
+ * HEAN_REST_POLL_S for it; as soon as its ticks are fresh again polling
+ * stops. HEAN_STALE_S only bounds how old a quote may be to size an order.
  * Health field rest_fallback is 1 while any position symbol is on REST. */
 #ifndef HEAN_EXECUTOR_PRICES_H
 #define HEAN_EXECUTOR_PRICES_H

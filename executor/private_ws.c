@@ -3,8 +3,6 @@
 
 #include "common/json.h"
 #include "common/log.h"
-#include "executor/orders.h"
-#include "executor/positions.h"
 #include "executor/rest.h"
 
 #include <openssl/crypto.h>
@@ -29,7 +27,9 @@ static void set_up(struct exec_pws *p, bool up, const char *why)
 	}
 	p->up = up;
 	hean_health_event(p->x->app->health, up ? "private_up" : "private_down", "%s", why);
-	exec_app_update_health(p->x);
+	if (p->x->on_change) {
+		p->x->on_change(p->x);
+	}
 }
 
 static void on_open(struct hean_ws *ws, void *data)
@@ -49,47 +49,27 @@ static void on_open(struct hean_ws *ws, void *data)
 	OPENSSL_cleanse(frame, sizeof(frame));
 }
 
-static int side_of(const char *s)
-{
-	return !strcmp(s, "Buy") ? 1 : !strcmp(s, "Sell") ? -1 : 0;
-}
-
-static void on_position(struct exec_pws *p, const json_t *row)
-{
-	const char *sym = NULL, *side = "";
-	double size = 0, entry = 0, stop = 0;
-	int64_t idx = 0;
-
-	if (hean_json_get_str(row, "symbol", &sym, NULL, 0) < 0 ||
-	    hean_json_get_num_str(row, "size", &size, HEAN_NUM_NONNEG, NULL, 0) < 0) {
-		return;
-	}
-	if (hean_json_get_int(row, "positionIdx", &idx, NULL, 0) == 0 && idx != 0) {
-		log_warn("event=position_hedge_ignored symbol=%s idx=%lld", sym, (long long)idx);
-		return;
-	}
-	hean_json_get_str(row, "side", &side, NULL, 0);
-	if (hean_json_get_num_str(row, "entryPrice", &entry, HEAN_NUM_NONNEG, NULL, 0) < 0) {
-		hean_json_get_num_str(row, "avgPrice", &entry, HEAN_NUM_NONNEG, NULL, 0);
-	}
-	hean_json_get_num_str(row, "stopLoss", &stop, HEAN_NUM_NONNEG, NULL, 0);
-	exec_positions_apply(p->x->pos, sym, side_of(side), size, entry, stop, "private");
-}
-
+/* Rows go to app.c, which hands them to orders / positions. */
 static void on_topic(struct exec_pws *p, const char *topic, const json_t *data)
 {
 	const json_t *row;
 	size_t i;
+	enum exec_push kind;
 
-	if (!json_is_array(data)) {
+	if (!json_is_array(data) || !p->x->on_push) {
+		return;
+	}
+	if (!strcmp(topic, "order") || !strncmp(topic, "order.", 6)) {
+		kind = EXEC_PUSH_ORDER;
+	} else if (!strcmp(topic, "position") || !strncmp(topic, "position.", 9)) {
+		kind = EXEC_PUSH_POSITION;
+	} else if (!strcmp(topic, "execution") || !strncmp(topic, "execution.", 10)) {
+		kind = EXEC_PUSH_EXECUTION;
+	} else {
 		return;
 	}
 	json_array_foreach(data, i, row) {
-		if (!strcmp(topic, "order") || !strncmp(topic, "order.", 6)) {
-			exec_orders_on_push(p->x->orders, row);
-		} else if (!strcmp(topic, "position") || !strncmp(topic, "position.", 9)) {
-			on_position(p, row);
-		}
+		p->x->on_push(p->x, kind, row);
 	}
 }
 
@@ -131,7 +111,9 @@ static void on_message(struct hean_ws *ws, const char *msg, size_t len, void *da
 		if (json_is_true(ok)) {
 			log_info("event=private_subscribed");
 			set_up(p, true, "subscribed");
-			exec_positions_reconcile(p->x->pos); /* no snapshots on private topics */
+			if (p->x->on_private_up) {
+				p->x->on_private_up(p->x); /* no snapshots: reconcile */
+			}
 		} else {
 			log_warn("event=private_subscribe_failed msg=\"%.120s\"", rmsg);
 			hean_ws_drop(ws, 4002, "subscribe failed");

@@ -343,7 +343,7 @@ static void on_done(const struct hean_http_response *resp, void *data)
 	}
 	switch (res.cls) {
 	case EXEC_REST_RATE:
-		if (c->rate_retries++ < MAX_RATE_RETRIES) {
+		if (!(c->flags & EXEC_REST_NO_RETRY) && c->rate_retries++ < MAX_RATE_RETRIES) {
 			int64_t wait = res.reset_ms > 0 ? res.reset_ms - exec_rest_now_ms(r) : 1000;
 			json_decref(root);
 			retry_in(c, (uint32_t)(wait < 20 ? 20 : wait > 5000 ? 5000 : wait));
@@ -351,6 +351,10 @@ static void on_done(const struct hean_http_response *resp, void *data)
 		}
 		break;
 	case EXEC_REST_CLOCK:
+		if (c->flags & EXEC_REST_NO_RETRY) {
+			exec_rest_sync_clock(r, NULL, NULL); /* the caller re-signs later */
+			break;
+		}
 		if (c->clock_retries++ < 1) {
 			json_decref(root);
 			r->retries++;

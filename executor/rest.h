@@ -80,6 +80,9 @@ struct exec_rest_opts {
 enum {
 	EXEC_REST_SIGNED = 1 << 0,     /* private endpoint */
 	EXEC_REST_IDEMPOTENT = 1 << 1, /* retry UNKNOWN here too */
+	EXEC_REST_NO_RETRY = 1 << 2,   /* RATE / CLOCK go back to the caller, not
+					* retried here (order/create: the caller's gate
+					* decides whether a retry may still go out) */
 };
 
 struct exec_rest *exec_rest_create(struct ev_loop *loop, const struct exec_rest_opts *o);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Relative slack for floor/ceil of values that are exact multiples in
@@ -13,17 +14,25 @@
 
 int exec_sizing_decimals(const char *s)
 {
-	const char *dot;
-	size_t n;
+	const char *dot, *e;
+	long n = 0, exp = 0;
 
 	if (!s) {
 		return 0;
 	}
+	e = strpbrk(s, "eE");
 	dot = strchr(s, '.');
-	if (!dot) {
-		return 0;
+	if (dot && (!e || dot < e)) {
+		n = (long)strspn(dot + 1, "0123456789");
 	}
-	n = strspn(dot + 1, "0123456789");
+	if (e) {
+		/* "1e-05": the exponent moves the point (Bybit may send tickSize so) */
+		exp = strtol(e + 1, NULL, 10);
+		n -= exp;
+	}
+	if (n < 0) {
+		n = 0;
+	}
 	return n > 12 ? 12 : (int)n;
 }
 

@@ -35,6 +35,12 @@ static void test_decimals(void **state)
 	assert_int_equal(exec_sizing_decimals("5"), 0);
 	assert_int_equal(exec_sizing_decimals("1.0"), 1);
 	assert_int_equal(exec_sizing_decimals(NULL), 0);
+	/* exponent form (tickSize "1e-05" for sub-cent coins) */
+	assert_int_equal(exec_sizing_decimals("1e-05"), 5);
+	assert_int_equal(exec_sizing_decimals("1E-8"), 8);
+	assert_int_equal(exec_sizing_decimals("2.5e-3"), 4);
+	assert_int_equal(exec_sizing_decimals("1e+2"), 0);
+	assert_int_equal(exec_sizing_decimals("1e2"), 0);
 }
 
 static void test_qty_round_down(void **state)
