@@ -16,6 +16,7 @@
 #include "executor/rest.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,7 +350,7 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	const struct hean_config *cfg = &app->cfg;
 	struct exec_rest_opts ro;
 	struct hean_stream_options so;
-	char key[128];
+	char key[128], wave_start[32];
 
 	x->app = app;
 	x->cfg = cfg;
@@ -396,7 +397,15 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	so.key = hean_app_key(app, key, sizeof(key), "waves");
 	so.group = "executor";
 	so.consumer = cfg->proc_name;
-	so.start_id = "$"; /* a new group starts at new waves: never replays history */
+	/* A new group starts at the oldest wave that could still be traded
+	 * (emitted within one interval + delay + max_late of now), not at "$":
+	 * a wave emitted while this executor was starting for the first time is
+	 * not lost; older history is never replayed. Expired ones among these
+	 * are skipped by the send gate like any late wave. */
+	snprintf(wave_start, sizeof(wave_start), "%" PRId64 "-0",
+		 hean_time_now_ms() - ((int64_t)cfg->wave_interval_s + cfg->wave_delay_s +
+				       cfg->wave_max_late_s) * 1000);
+	so.start_id = wave_start;
 	so.count = 20;
 	so.block_ms = 1000;
 	so.on_entry = exec_orders_on_wave;

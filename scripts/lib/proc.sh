@@ -67,7 +67,10 @@ hp_cmd() {
 			local delay
 			delay=$(hc_cfg HEAN_WAVE_DELAY_S)
 			HP_CMD+=(--interval "$(hc_cfg HEAN_WAVE_INTERVAL_S)"
-				--push-delay "$((delay > 2 ? delay / 2 : 0))")
+				--push-delay "$((delay > 2 ? delay / 2 : 0))"
+				--token-file "$HC_RUN/sigsim.credentials")
+		else
+			HP_CMD+=(--credentials-file "$HC_RUN/exsim.credentials")
 		fi
 		;;
 	redis) HP_CMD=("$bin" "$HC_RUN/redis.conf") ;;

@@ -682,11 +682,42 @@ static void usage(FILE *f)
 	fprintf(f, "usage: hean-sigsim --port P [--token T] [--interval S] [--push-delay S]\n"
 		   "       [--seed N] [--per-wave N] [--symbols A,B,...] [--buffer-cap N]\n"
 		   "       [--auth-timeout S] [--ping-interval S] [--ping-timeout S]\n"
-		   "       [--compact-json] [--tls-cert PEM --tls-key PEM]\n"
+		   "       [--compact-json] [--tls-cert PEM --tls-key PEM] [--token-file FILE]\n"
+		   "  --token-file FILE   take the token from a HEAN_SIGNAL_TOKEN=... line of FILE\n"
+		   "                      (keeps it off the command line)\n"
 		   "  --ping-interval S   protocol ping to every session each S s (default 20,\n"
 		   "                      0 = none); --ping-timeout S (default 20): an\n"
 		   "                      unanswered ping closes the session with 1011\n"
 		   "  --compact-json      frames without json.dumps' \", \" / \": \" spacing\n");
+}
+
+/* Takes the token from a HEAN_SIGNAL_TOKEN=VALUE line of path (the file
+ * scripts/hean writes, mode 0600), so it is not on the command line.
+ * 0, or -EINVAL when unreadable or without that line. */
+static int token_from_file(struct sigsim *sim, const char *path)
+{
+	static const char key[] = "HEAN_SIGNAL_TOKEN=";
+	char line[512];
+	int rc = -EINVAL;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -EINVAL;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n;
+
+		if (strncmp(line, key, sizeof(key) - 1) != 0)
+			continue;
+		n = strcspn(line + sizeof(key) - 1, "\r\n");
+		line[sizeof(key) - 1 + n] = '\0';
+		if (n >= sizeof(sim->token))
+			break;
+		memcpy(sim->token, line + sizeof(key) - 1, n + 1);
+		rc = 0;
+	}
+	explicit_bzero(line, sizeof(line));
+	fclose(f);
+	return rc;
 }
 
 static int parse_args(struct sigsim *sim, int argc, char **argv)
@@ -706,6 +737,7 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 		{ "compact-json", no_argument, NULL, 'c' },
 		{ "tls-cert", required_argument, NULL, 1001 },
 		{ "tls-key", required_argument, NULL, 1002 },
+		{ "token-file", required_argument, NULL, 1003 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -733,6 +765,7 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 		case 'c': sigsim_compact_json = true; break;
 		case 1001: tls_cert = optarg; break;
 		case 1002: tls_key = optarg; break;
+		case 1003: bad = token_from_file(sim, optarg); break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
