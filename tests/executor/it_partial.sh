@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Executor test: an order filled in several executions (PartiallyFilled,
+# then Filled, one execution push per part) ends protected on its whole
+# size: the exchange's position carries a stop-loss ~2 % from its average
+# entry, hean:position:{SYM} holds the full size and the exchange's average
+# entry, hean:orders has the filled row, and a move through the stop closes
+# the whole position (nothing left unprotected).
+. "$HEAN_SRC/tests/integration/lib.sh"
+it_init exec-partial
+. "$HEAN_SRC/tests/executor/exec_lib.sh"
+
+start_redis
+# 4 parts, 250 ms apart: the first part is seen ~0.75 s before the last
+start_exsim --seed 11 --symbols BTCUSDT,ETHUSDT,AAAUSDT --rate 2 --fill-delay-ms 5 \
+	--fill-parts 4 --fill-part-ms 250
+start_exec
+
+T=$(( $(now_s) - 30 ))
+ID=$(xadd_wave "$T" ETHUSDT:sell AAAUSDT:buy)
+it_check "wave acked" wait_until 10 wave_acked "$ID"
+fills() { exsim_journal | jq --arg l "$1" '[.[] | select(.kind=="fill" and .orderLinkId==$l)] | length'; }
+it_check "ETH short: full 0.05 at the exchange" wait_until 10 out_eq 0.05 pos_field ETHUSDT size
+aaa_full() { [ "$(pos_field AAAUSDT size)" -ge 195 ] 2>/dev/null; }
+it_check "AAA long: full size at the exchange" wait_until 10 aaa_full
+it_check "ETH filled in 4 parts at the exchange" test "$(fills "h$T-ETHUSDT")" = 4
+it_check "AAA filled in 4 parts at the exchange" test "$(fills "h$T-AAAUSDT")" = 4
+chk_sl() { # SYM: stop on the protective side, 1.8..2.2 % from the exchange's average entry
+	local e sl side
+	e=$(pos_field "$1" avgPrice) sl=$(pos_field "$1" stopLoss) side=$(pos_field "$1" side)
+	awk -v e="$e" -v s="$sl" -v side="$side" 'BEGIN { if (e + 0 <= 0 || s + 0 <= 0) exit 1; d = (s / e - 1) * 100;
+		if (side == "Buy") ok = d < -1.8 && d > -2.2; else ok = d > 1.8 && d < 2.2; exit !ok }'
+}
+for s in ETHUSDT AAAUSDT; do
+	it_check "$s protected" wait_until 5 protected "$s"
+	it_check "$s stop ~2 % from the average entry" wait_until 5 chk_sl "$s"
+	same_size() { [ "$(hget "hean:position:$1" size)" = "$(pos_field "$1" size)" ]; }
+	it_check "$s: hean:position size = exchange size" wait_until 5 same_size "$s"
+	same_avg() { awk -v a="$(hget "hean:position:$1" avg_price)" -v b="$(pos_field "$1" avgPrice)" \
+		'BEGIN { exit !(a + 0 > 0 && (a - b) / b < 1e-6 && (b - a) / b < 1e-6) }'; }
+	it_check "$s: hean:position avg_price = exchange avgPrice" wait_until 5 same_avg "$s"
+	it_check "$s: hean:orders filled row" wait_until 5 has_status "h$T-$s" filled
+	it_check "$s: one order" test "$(orders_for "h$T-$s")" = 1
+done
+it_check "health naked_positions 0" wait_field 5 executor naked_positions 0
+
+# through the ETH stop: the whole short is closed by it
+sl=$(pos_field ETHUSDT stopLoss)
+sim_ctl "$EXSIM_URL" "/sim/price?symbol=ETHUSDT&price=$(awk -v s="$sl" 'BEGIN { printf "%.2f", s * 1.01 }')"
+eth_flat() { [ -z "$(pos_field ETHUSDT size)" ] || [ "$(pos_field ETHUSDT size)" = 0 ]; }
+it_check "ETH stop closed the whole position" wait_until 10 eth_flat
+it_check "AAA still open and protected" protected AAAUSDT
+it_done
