@@ -205,6 +205,14 @@ static void on_block_state(struct hean_redis *r, bool up, void *data)
 
 /* ===================== REST ===================== */
 
+/* True when a tickers row names the symbol that was asked for. */
+static bool row_is_symbol(const json_t *row, const char *symbol)
+{
+	const char *got = json_string_value(json_object_get(row, "symbol"));
+
+	return got && strcmp(got, symbol) == 0;
+}
+
 static void on_ticker(const struct exec_rest_result *res, void *data)
 {
 	struct fetch *f = data;
@@ -221,6 +229,13 @@ static void on_ticker(const struct exec_rest_result *res, void *data)
 	row = res->cls == EXEC_REST_OK
 		      ? json_array_get(json_object_get(res->result, "list"), 0)
 		      : NULL;
+	if (json_is_object(row) && !row_is_symbol(row, f->symbol)) {
+		/* never price one symbol with another's ticker */
+		const char *got = json_string_value(json_object_get(row, "symbol"));
+
+		log_warn("event=ticker_wrong_symbol want=%s got=%s", f->symbol, got ? got : "(none)");
+		row = NULL;
+	}
 	if (json_is_object(row) &&
 	    hean_json_get_num_str(row, "lastPrice", &q.last, HEAN_NUM_POSITIVE, NULL, 0) == 0) {
 		hean_json_get_num_str(row, "bid1Price", &q.bid, HEAN_NUM_POSITIVE, NULL, 0);

@@ -17,6 +17,9 @@ export HEAN_PING_INTERVAL_S=2 HEAN_LIVENESS_TIMEOUT_S=5
 export HEAN_POSITION_USD=${HEAN_POSITION_USD:-200}
 export HEAN_STOP_LOSS_PCT=${HEAN_STOP_LOSS_PCT:-2.0}
 export HEAN_LOG_LEVEL=${HEAN_LOG_LEVEL:-info}
+# scripts/hean (halt, resume, flatten, status) reads the configuration
+# from the daemons of this build
+export HEANCTL_BUILD_DIR=$HEAN_BUILD
 unset HEAN_BYBIT_API_KEY HEAN_BYBIT_API_SECRET
 
 # group_ready: the executor's consumer group exists on hean:waves

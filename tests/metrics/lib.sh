@@ -19,7 +19,8 @@ start_metrics() {
 	local name=${1:-metrics}
 	MX_PORT=$(free_port)
 	MX_URL=http://127.0.0.1:$MX_PORT/metrics
-	HEAN_METRICS_LISTEN=127.0.0.1:$MX_PORT bg "$name" "$MX_BIN" --log "$IT_DIR/$name.log"
+	# its own name (a test may have exported the feed's): one lease per name
+	HEAN_PROC_NAME=$name HEAN_METRICS_LISTEN=127.0.0.1:$MX_PORT bg "$name" "$MX_BIN" --log "$IT_DIR/$name.log"
 	MX_PID=$LAST_PID
 	wait_until 10 curl -sf "$MX_URL" || it_fail "$name did not answer on $MX_URL"
 }

@@ -81,6 +81,38 @@ static char *collect_query(struct lws *wsi)
 	return q;
 }
 
+/* True when a and b are the same text once %XX escapes are decoded. */
+static bool same_decoded(const char *a, const char *b)
+{
+	for (;;) {
+		int ca, cb;
+		unsigned v;
+
+		if (a[0] == '%' && sscanf(a + 1, "%2x", &v) == 1 && isxdigit((unsigned char)a[1]) &&
+		    isxdigit((unsigned char)a[2])) {
+			ca = (int)v;
+			a += 3;
+		} else {
+			ca = (unsigned char)*a;
+			a += *a ? 1 : 0;
+		}
+		if (b[0] == '%' && sscanf(b + 1, "%2x", &v) == 1 && isxdigit((unsigned char)b[1]) &&
+		    isxdigit((unsigned char)b[2])) {
+			cb = (int)v;
+			b += 3;
+		} else {
+			cb = (unsigned char)*b;
+			b += *b ? 1 : 0;
+		}
+		if (ca != cb) {
+			return false;
+		}
+		if (ca == 0) {
+			return true;
+		}
+	}
+}
+
 bool exsim_query_get(const struct exsim_conn *c, const char *name, char *out, size_t outlen)
 {
 	const char *p = c->query;
@@ -269,8 +301,22 @@ int exsim_http_callback(struct exsim_conn *c, struct lws *wsi, enum lws_callback
 		 * decoded fragments re-encoded only when the bytes are not at
 		 * hand (TLS) */
 		c->query = exsim_tap_query(lws_get_socket_fd(wsi), c->method, c->path);
-		if (!c->query) {
-			c->query = collect_query(wsi);
+		{
+			/* the tapped bytes are taken only when they say what lws
+			 * parsed: under concurrent connections a socket's tap was
+			 * seen holding another request's line (a BTCUSDT ticker
+			 * answered for ETHUSDT) */
+			char *parsed = collect_query(wsi);
+
+			if (c->query && (!parsed || !same_decoded(c->query, parsed))) {
+				free(c->query);
+				c->query = NULL;
+			}
+			if (!c->query) {
+				c->query = parsed;
+			} else {
+				free(parsed);
+			}
 		}
 		get_hdr(wsi, "x-bapi-api-key:", "X-BAPI-API-KEY:", c->api_key, sizeof(c->api_key));
 		get_hdr(wsi, "x-bapi-sign:", "X-BAPI-SIGN:", c->sign, sizeof(c->sign));
