@@ -16,12 +16,16 @@
  *   HEAN_DNS_SERVER            ip[:port][,...]; empty = /etc/resolv.conf
  *   HEAN_LEASE_TTL_MS          0 (no lease) or 2000..600000
  *   HEAN_LOG_FORMAT            text|json
+ *   HEAN_FEED_CONN_SYMBOLS     1..2000           HEAN_FEED_UNSUB_GRACE_S 0..86400
+ *   HEAN_FEED_INSTRUMENTS_REFRESH_S 10..86400
  *   HEAN_PROC_NAME: never from a --config file (a file is shared by the four
  *   daemons and would give them one name); there HEAN_PROC_NAME_<ROLE>
  *   (FEED, SIGNALS, WAVES, EXECUTOR) names one daemon. The environment may
  *   set both; HEAN_PROC_NAME wins.
  *   HEAN_SYMBOLS / HEAN_SYMBOL_BLACKLIST: ^[A-Z0-9]{2,20}$, comma separated,
- *   deduplicated; at least one symbol (the blacklist may be empty).
+ *   deduplicated; at least one symbol (the blacklist may be empty). The
+ *   symbol list may hold ALL: the feed then streams every tradable linear
+ *   USDT perpetual (the other processes ignore HEAN_SYMBOLS).
  *   URLs: ws(s):// for streams, http(s):// for REST, redis:// or unix://. */
 #include "common/config.h"
 #include "common/url.h"
@@ -116,6 +120,9 @@ static const struct var vars[] = {
 	I("HEAN_MAX_OPEN_POSITIONS", "50", max_open_positions, 0, 100000),
 	D("HEAN_MAX_EXPOSURE_USD", "20000", max_exposure_usd, 0, 1e12, 0),
 	D("HEAN_DAILY_LOSS_LIMIT_USD", "2000", daily_loss_limit_usd, 0, 1e12, 0),
+	I("HEAN_FEED_CONN_SYMBOLS", "200", feed_conn_symbols, 1, 2000),
+	I("HEAN_FEED_UNSUB_GRACE_S", "60", feed_unsub_grace_s, 0, 86400),
+	I("HEAN_FEED_INSTRUMENTS_REFRESH_S", "3600", feed_instruments_refresh_s, 10, 86400),
 };
 
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))

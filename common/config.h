@@ -78,6 +78,9 @@ struct hean_config {
 	int max_open_positions;        /* HEAN_MAX_OPEN_POSITIONS, 0 = no limit */
 	double max_exposure_usd;       /* HEAN_MAX_EXPOSURE_USD, 0 = no limit */
 	double daily_loss_limit_usd;   /* HEAN_DAILY_LOSS_LIMIT_USD, 0 = no limit */
+	int feed_conn_symbols;         /* HEAN_FEED_CONN_SYMBOLS: symbols per public connection */
+	int feed_unsub_grace_s;        /* HEAN_FEED_UNSUB_GRACE_S: unwanted this long -> unsubscribed */
+	int feed_instruments_refresh_s; /* HEAN_FEED_INSTRUMENTS_REFRESH_S: ALL re-read period */
 };
 
 /* What a daemon's command line asks for (hean_config_load parses it). */

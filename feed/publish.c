@@ -105,6 +105,7 @@ size_t feed_pub_format_hset(const struct feed_pub *p, const struct feed_pub_rec 
 void feed_pub_rec_of(const struct feed_ticker *t, struct feed_pub_rec *r)
 {
 	r->idx = t->idx;
+	r->gen = t->gen;
 	r->ts = t->ts;
 	r->recv_us = t->recv_us;
 	for (int i = 0; i < FEED_PX_N; i++) {
@@ -133,9 +134,9 @@ int feed_pub_init(struct feed_pub *p, const struct feed_book *book, const char *
 	p->ctx = ctx;
 	p->cap = queue_cap;
 	p->q = calloc(queue_cap, sizeof(*p->q));
-	p->dirty = calloc(book->n ? book->n : 1, sizeof(*p->dirty));
-	p->is_dirty = calloc(book->n ? book->n : 1, 1);
-	p->sym_ticks = calloc(book->n ? book->n : 1, sizeof(*p->sym_ticks));
+	p->dirty = calloc(book->cap ? book->cap : 1, sizeof(*p->dirty));
+	p->is_dirty = calloc(book->cap ? book->cap : 1, 1);
+	p->sym_ticks = calloc(book->cap ? book->cap : 1, sizeof(*p->sym_ticks));
 	if (p->q == NULL || p->dirty == NULL || p->is_dirty == NULL || p->sym_ticks == NULL) {
 		feed_pub_finish(p);
 		return -ENOMEM;
@@ -192,6 +193,11 @@ static void enqueue(struct feed_pub *p, const struct feed_pub_rec *r)
 
 static int send_xadd(struct feed_pub *p, const struct feed_pub_rec *r)
 {
+	const struct feed_ticker *t = &p->book->t[r->idx];
+	if (!t->used || t->gen != r->gen) {
+		p->orphans++;
+		return 0; /* its symbol left the book: nothing to send */
+	}
 	size_t n = feed_pub_format_xadd(p, r, p->buf);
 	int rc = p->send(p->ctx, p->buf, n, r->recv_us);
 	if (rc == 0) {
@@ -225,6 +231,11 @@ bool feed_pub_flush(struct feed_pub *p)
 	while (p->n_dirty > 0) {
 		uint32_t idx = p->dirty[p->n_dirty - 1];
 		struct feed_pub_rec r;
+		if (!p->book->t[idx].used || !p->book->t[idx].has_data) {
+			p->is_dirty[idx] = 0;
+			p->n_dirty--;
+			continue;
+		}
 		feed_pub_rec_of(&p->book->t[idx], &r);
 		size_t n = feed_pub_format_hset(p, &r, p->buf);
 		if (p->send(p->ctx, p->buf, n, 0) != 0) {
@@ -237,10 +248,15 @@ bool feed_pub_flush(struct feed_pub *p)
 	return true;
 }
 
+void feed_pub_forget(struct feed_pub *p, uint32_t idx)
+{
+	p->sym_ticks[idx] = 0;
+}
+
 void feed_pub_resync(struct feed_pub *p)
 {
 	for (size_t i = 0; i < p->book->n; i++) {
-		if (p->book->t[i].has_data) {
+		if (p->book->t[i].used && p->book->t[i].has_data) {
 			mark_dirty(p, (uint32_t)i);
 		}
 	}

@@ -29,6 +29,8 @@ typedef int feed_pub_send_fn(void *ctx, const char *cmd, size_t len, int64_t xad
 
 struct feed_pub_rec {
 	uint32_t idx; /* ticker index in the book */
+	uint32_t gen; /* the slot's gen when recorded: a reused slot never
+		       * lends its symbol to an older record */
 	int64_t ts;
 	int64_t recv_us;
 	struct feed_px px[FEED_PX_N];
@@ -52,6 +54,7 @@ struct feed_pub {
 	uint64_t xadds;   /* XADDs handed to the sink */
 	uint64_t hsets;   /* HSETs handed to the sink */
 	uint64_t dropped; /* oldest queued XADDs dropped (ring full) */
+	uint64_t orphans; /* queued XADDs of a symbol removed meanwhile (dropped) */
 	size_t queue_peak;
 	char buf[1024]; /* scratch for one command */
 };
@@ -68,6 +71,10 @@ void feed_pub_tick(struct feed_pub *p, const struct feed_ticker *t);
 /* Sends queued XADDs, then dirty HSETs, until the sink refuses. Returns
  * true when nothing is left behind. */
 bool feed_pub_flush(struct feed_pub *p);
+
+/* A symbol left the book: its counter restarts and its hash is no longer
+ * written (queued XADDs of it are dropped when their turn comes). */
+void feed_pub_forget(struct feed_pub *p, uint32_t idx);
 
 /* Redis came (back) up: every symbol with data gets its hash rewritten on
  * the next flush. */

@@ -7,6 +7,7 @@
 #include "common/timeutil.h"
 #include "feed/parse.h"
 #include "feed/subs.h"
+#include "feed/universe.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -20,6 +21,10 @@
 #define INFLIGHT_LOW 2000         /* ... resume below this */
 #define SUBSCRIBE_TIMEOUT_MIN_S 10
 #define FIN_MAX_S 1.0             /* shutdown: wait this long for close frames */
+#define FEED_CONN_GAP_S 0.2       /* at most one new connection per this */
+#define PLAN_MAX 256              /* changes applied per tick */
+#define GONE_MS 30000             /* ticks of a dropped symbol expected this long */
+#define REJECT_RETRY_MS 3600000   /* a refused symbol is retried after an hour */
 
 static const char ping_text[] = "{\"op\":\"ping\"}";
 
@@ -99,7 +104,7 @@ static size_t stale_detail(const struct feed_app *f, char *buf, size_t cap, size
 	size_t n = 0, len = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < f->book.n; i++) {
-		if (!f->book.t[i].stale.stale) {
+		if (!f->book.t[i].used || !f->book.t[i].stale.stale) {
 			continue;
 		}
 		if (n < 8 && len + 32 < cap) {
@@ -128,6 +133,13 @@ static void update_state(struct feed_app *f, const char *detail_override)
 	for (size_t i = 0; i < f->n_sess; i++) {
 		if (f->sess[i].state < worst) {
 			worst = f->sess[i].state;
+		}
+	}
+	if (f->n_sess == 0) {
+		/* nothing to stream yet: ALL before instruments-info was read */
+		worst = FEED_SESS_CONNECTING;
+		if (detail_override == NULL) {
+			detail_override = f->all ? "waiting for instruments-info" : "no symbols";
 		}
 	}
 	stale_detail(f, detail, sizeof(detail), &n_stale);
@@ -207,7 +219,7 @@ static void on_redis(struct hean_app *app, bool up, void *data)
 {
 	struct feed_app *f = data;
 	if (up) {
-		log_info("event=redis_up queued=%zu resync_symbols=%zu", f->pub.count, f->book.n);
+		log_info("event=redis_up queued=%zu resync_symbols=%zu", f->pub.count, f->book.live);
 		feed_pub_resync(&f->pub);
 		feed_pub_flush(&f->pub);
 	} else {
@@ -227,18 +239,55 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 
 /* ======================= WebSocket side ================================== */
 
+static void detach(struct feed_app *f, struct feed_ticker *t, bool unsubscribe);
+
+/* A subscribe answered with an error (an unknown or delisted symbol): the
+ * symbol alone is dropped and held out for an hour; logged once. */
+static void reject(struct feed_session *s, const struct feed_msg *m)
+{
+	struct feed_app *f = s->f;
+	struct feed_ticker *t = feed_book_find(&f->book, m->req_id, strlen(m->req_id));
+	const char *topic = strstr(m->ret_msg, "tickers.");
+
+	if (t == NULL && topic != NULL) {
+		/* no req_id echoed: the refused topic is named in ret_msg */
+		size_t n = strspn(topic + 8, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+		t = feed_book_find(&f->book, topic + 8, n);
+	}
+	f->sub_errors++;
+	if (t == NULL || t->conn != s->idx) {
+		log_warn("event=subscribe_failed conn=%u req_id=%s ret_msg=\"%s\"", s->idx,
+			 m->req_id, m->ret_msg);
+		return;
+	}
+	f->rejected++;
+	log_warn("event=symbol_rejected conn=%u symbol=%s ret_msg=\"%s\" retry_s=%d action=drop",
+		 s->idx, t->symbol, m->ret_msg, REJECT_RETRY_MS / 1000);
+	hean_health_event(f->app->health, "symbol_rejected", "conn=%u symbol=%s ret_msg=%s",
+			  s->idx, t->symbol, m->ret_msg);
+	feed_uni_reject(&f->uni, t->symbol, now_ms(f));
+	detach(f, t, false);
+}
+
 static void handle_reply(struct feed_session *s, const struct feed_msg *m)
 {
 	struct feed_app *f = s->f;
-	if (m->pong || strcmp(m->op, "subscribe") != 0) {
+	if (m->pong) {
+		return;
+	}
+	if (strcmp(m->op, "unsubscribe") == 0) {
+		if (m->success != 1) {
+			f->unsub_errors++;
+			log_info("event=unsubscribe_failed conn=%u req_id=%s ret_msg=\"%s\"", s->idx,
+				 m->req_id, m->ret_msg);
+		}
+		return;
+	}
+	if (strcmp(m->op, "subscribe") != 0) {
 		return;
 	}
 	if (m->success != 1 && strstr(m->ret_msg, "already subscribed") == NULL) {
-		f->sub_errors++;
-		log_warn("event=subscribe_failed conn=%u req_id=%s ret_msg=\"%s\"", s->idx, m->req_id,
-			 m->ret_msg);
-		hean_health_event(f->app->health, "subscribe_failed", "conn=%u req_id=%s ret_msg=%s",
-				  s->idx, m->req_id, m->ret_msg);
+		reject(s, m);
 	}
 	if (s->acks_pending > 0) {
 		s->acks_pending--;
@@ -270,6 +319,18 @@ static void report_bad(struct feed_session *s, const struct feed_msg *m, size_t 
 		log_warn("event=bad_frame conn=%u kind=%s why=\"%s\" len=%zu suppressed=%" PRIu64,
 			 s->idx, feed_bad_name(m->bad), m->why, len, sup);
 	}
+}
+
+static bool recently_gone(const struct feed_app *f, const char *sym)
+{
+	int64_t now = now_ms(f);
+	for (size_t i = 0; i < FEED_GONE; i++) {
+		if (f->gone[i].ms != 0 && now - f->gone[i].ms < GONE_MS &&
+		    strcmp(f->gone[i].sym, sym) == 0) {
+			return true;
+		}
+	}
+	return false;
 }
 
 static void on_message(struct hean_ws *ws, const char *msg, size_t len, void *data)
@@ -317,6 +378,10 @@ static void on_message(struct hean_ws *ws, const char *msg, size_t len, void *da
 		f->dbs++;
 		break;
 	case FEED_MERGE_UNKNOWN_SYMBOL:
+		if (recently_gone(f, m.symbol)) {
+			f->late_ticks++; /* unsubscribed a moment ago: expected */
+			break;
+		}
 		f->unknown_syms++;
 		if (loglimit_ok(f, &f->ll_sym, &sup)) {
 			log_warn("event=unknown_symbol conn=%u symbol=%s suppressed=%" PRIu64, s->idx,
@@ -333,6 +398,7 @@ static void on_open(struct hean_ws *ws, void *data)
 	char frame[128];
 
 	s->open_ms = now_ms(f);
+	s->sub_sent_ms = s->open_ms;
 	s->state = FEED_SESS_SUBSCRIBING;
 	s->acks_pending = s->n_syms;
 	feed_book_invalidate_conn(&f->book, s->idx); /* every symbol needs a new snapshot */
@@ -405,6 +471,186 @@ static const struct hean_ws_ops ws_ops = {
 	.on_connecting = on_connecting,
 };
 
+/* ======================= symbols <-> connections ========================= */
+
+static struct feed_session *session_new(struct feed_app *f)
+{
+	const struct hean_config *cfg = &f->app->cfg;
+	struct hean_ws_config wc = {0};
+	struct feed_session *s;
+	char name[32];
+
+	if (f->n_sess == FEED_MAX_CONNS || f->stopping) {
+		return NULL;
+	}
+	s = &f->sess[f->n_sess];
+	memset(s, 0, sizeof(*s));
+	s->f = f;
+	s->idx = (uint32_t)f->n_sess;
+	s->max_syms = (size_t)cfg->feed_conn_symbols;
+	s->syms = calloc(s->max_syms, sizeof(*s->syms));
+	s->stale = calloc(s->max_syms, sizeof(*s->stale));
+	snprintf(name, sizeof(name), "public%u", s->idx);
+	wc.url = cfg->ws_public;
+	wc.name = name;
+	wc.ping_interval_s = cfg->ping_interval_s;
+	wc.ping_text = ping_text;
+	wc.liveness_s = cfg->liveness_timeout_s;
+	wc.tls_insecure = cfg->tls_insecure;
+	if (s->syms != NULL && s->stale != NULL) {
+		s->ws = hean_ws_create(f->wsctx, &wc, &ws_ops, s);
+	}
+	if (s->ws == NULL) {
+		free(s->syms);
+		free(s->stale);
+		memset(s, 0, sizeof(*s));
+		return NULL;
+	}
+	f->n_sess++;
+	return s; /* started by start_pending, FEED_CONN_GAP_S apart */
+}
+
+/* Puts t on the first connection with room, or a new one; subscribes at
+ * once when that connection is open. Returns 0 or -ENOSPC. */
+static int attach(struct feed_app *f, struct feed_ticker *t)
+{
+	struct feed_session *s = NULL;
+	char frame[128];
+	int n;
+
+	for (size_t c = 0; c < f->n_sess && s == NULL; c++) {
+		struct feed_session *k = &f->sess[c];
+		if (feed_subs_fits(k->args_used, k->n_syms, t->symbol, FEED_ARGS_LIMIT, k->max_syms)) {
+			s = k;
+		}
+	}
+	if (s == NULL && (s = session_new(f)) == NULL) {
+		return -ENOSPC;
+	}
+	t->conn = s->idx;
+	s->stale[s->n_syms] = &t->stale;
+	s->syms[s->n_syms++] = t->idx;
+	s->args_used += feed_subs_topic_cost(t->symbol);
+	if (s->open_ms == 0) {
+		return 0; /* subscribed with the others when it opens */
+	}
+	n = feed_subs_frame(frame, sizeof(frame), t->symbol);
+	if (n > 0 && hean_ws_send(s->ws, frame, (size_t)n) == 0) {
+		s->acks_pending++;
+		s->sub_sent_ms = now_ms(f);
+	} else {
+		log_warn("event=subscribe_send_failed conn=%u symbol=%s", s->idx, t->symbol);
+	}
+	return 0;
+}
+
+/* Takes t off its connection (unsubscribing it there when asked and
+ * open) and out of the book and the publisher. */
+static void detach(struct feed_app *f, struct feed_ticker *t, bool unsubscribe)
+{
+	struct feed_session *s = t->conn < f->n_sess ? &f->sess[t->conn] : NULL;
+	char frame[128];
+	int n;
+
+	for (size_t i = 0; s != NULL && i < s->n_syms; i++) {
+		if (s->syms[i] != t->idx) {
+			continue;
+		}
+		s->n_syms--;
+		s->syms[i] = s->syms[s->n_syms];
+		s->stale[i] = s->stale[s->n_syms];
+		s->args_used -= feed_subs_topic_cost(t->symbol);
+		if (unsubscribe && s->open_ms != 0) {
+			n = feed_subs_unframe(frame, sizeof(frame), t->symbol);
+			if (n > 0) {
+				hean_ws_send(s->ws, frame, (size_t)n);
+			}
+		}
+		break;
+	}
+	snprintf(f->gone[f->gone_next].sym, sizeof(f->gone[0].sym), "%s", t->symbol);
+	f->gone[f->gone_next].ms = now_ms(f);
+	f->gone_next = (f->gone_next + 1) % FEED_GONE;
+	feed_pub_forget(&f->pub, t->idx);
+	feed_book_remove(&f->book, t);
+}
+
+static const char *src_names(uint8_t src, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s%s", src & FEED_UNI_STATIC ? "+static" : "",
+		 src & FEED_UNI_LISTED ? "+listed" : "", src & FEED_UNI_WANTED ? "+wanted" : "");
+	return buf[0] ? buf + 1 : "none";
+}
+
+/* Applies the universe's changes: new symbols attached (and subscribed
+ * where their connection is open), unwanted ones unsubscribed. */
+static void apply_plan(struct feed_app *f)
+{
+	struct feed_uni_change ch[PLAN_MAX];
+	int64_t now = now_ms(f);
+	size_t n = feed_uni_plan(&f->uni, now, ch, PLAN_MAX);
+	char why[40];
+	size_t added = 0, dropped = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct feed_ticker *t = NULL;
+		if (ch[i].action == FEED_UNI_DROP) {
+			t = feed_book_find(&f->book, ch[i].sym, strlen(ch[i].sym));
+			if (t != NULL) {
+				log_info("event=unsubscribe symbol=%s conn=%u", t->symbol, t->conn);
+				detach(f, t, true);
+				f->dropped_syms++;
+				dropped++;
+			}
+			continue;
+		}
+		if (feed_book_add(&f->book, ch[i].sym, now, &t) < 0 || attach(f, t) < 0) {
+			log_warn("event=symbol_not_added symbol=%s why=\"%s\" symbols=%zu "
+				 "connections=%zu",
+				 ch[i].sym, t ? "no connection left" : "symbol table full", f->book.live,
+				 f->n_sess);
+			if (t != NULL) {
+				feed_book_remove(&f->book, t);
+			}
+			feed_uni_reject(&f->uni, ch[i].sym, now);
+			continue;
+		}
+		f->added++;
+		added++;
+		if ((ch[i].src & FEED_UNI_WANTED) || f->src.instr_reads > 1) {
+			log_info("event=subscribe symbol=%s conn=%u source=%s", t->symbol, t->conn,
+				 src_names(ch[i].src, why, sizeof(why)));
+		}
+	}
+	if (n > 0) {
+		log_info("event=symbols_changed added=%zu dropped=%zu symbols=%zu connections=%zu",
+			 added, dropped, f->book.live, f->n_sess);
+		update_state(f, NULL);
+	}
+}
+
+/* Starts connections created since the last call, one per FEED_CONN_GAP_S
+ * (a universe of hundreds of symbols never opens its connections at once). */
+static void start_pending(struct feed_app *f)
+{
+	double now = ev_now(f->app->loop.loop);
+
+	for (size_t c = 0; c < f->n_sess; c++) {
+		struct feed_session *s = &f->sess[c];
+		if (s->started) {
+			continue;
+		}
+		if (now - f->last_conn_open < FEED_CONN_GAP_S) {
+			return;
+		}
+		s->started = true;
+		s->state = FEED_SESS_CONNECTING;
+		f->last_conn_open = now;
+		hean_ws_start(s->ws);
+		update_state(f, NULL);
+	}
+}
+
 /* ======================= periodic work =================================== */
 
 static void check_stale(struct feed_app *f, int64_t now)
@@ -412,7 +658,7 @@ static void check_stale(struct feed_app *f, int64_t now)
 	bool changed = false;
 	for (size_t i = 0; i < f->book.n; i++) {
 		struct feed_ticker *t = &f->book.t[i];
-		if (feed_stale_check(&t->stale, now, f->stale_ms)) {
+		if (t->used && feed_stale_check(&t->stale, now, f->stale_ms)) {
 			changed = true;
 			log_warn("event=stale symbol=%s silent_ms=%" PRId64, t->symbol,
 				 now - t->stale.last_ms);
@@ -479,14 +725,17 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 		int limit_s = f->app->cfg.liveness_timeout_s > SUBSCRIBE_TIMEOUT_MIN_S ?
 				      f->app->cfg.liveness_timeout_s :
 				      SUBSCRIBE_TIMEOUT_MIN_S;
-		if (s->state == FEED_SESS_SUBSCRIBING && s->open_ms != 0 &&
-		    now - s->open_ms > (int64_t)limit_s * 1000) {
+		if (s->acks_pending > 0 && s->open_ms != 0 &&
+		    now - s->sub_sent_ms > (int64_t)limit_s * 1000) {
 			log_warn("event=subscribe_timeout conn=%u pending=%zu", s->idx,
 				 s->acks_pending);
 			s->open_ms = 0;
 			hean_ws_drop(s->ws, 1000, "subscribe not acknowledged");
 		}
 	}
+	feed_sources_poll(&f->src);
+	apply_plan(f);
+	start_pending(f);
 	check_stale(f, now);
 	publish_counters(f);
 }
@@ -519,6 +768,7 @@ static void on_stop(struct hean_app *app, void *data)
 	struct ev_loop *loop = app->loop.loop;
 
 	f->stopping = true;
+	feed_sources_stop(&f->src);
 	ev_timer_stop(loop, &f->tick);
 	ev_prepare_stop(loop, &f->flush);
 	feed_pub_flush(&f->pub);
@@ -532,63 +782,6 @@ static void on_stop(struct hean_app *app, void *data)
 	ev_timer_start(loop, &f->fin);
 }
 
-static int make_sessions(struct feed_app *f)
-{
-	const struct hean_config *cfg = &f->app->cfg;
-	const char **names = calloc(f->book.n ? f->book.n : 1, sizeof(*names));
-	uint32_t *conn_of = calloc(f->book.n ? f->book.n : 1, sizeof(*conn_of));
-	int rc = -ENOMEM;
-
-	if (names == NULL || conn_of == NULL) {
-		goto out;
-	}
-	for (size_t i = 0; i < f->book.n; i++) {
-		names[i] = f->book.t[i].symbol;
-	}
-	f->n_sess = feed_subs_split(names, f->book.n, FEED_ARGS_LIMIT, conn_of);
-	f->sess = calloc(f->n_sess ? f->n_sess : 1, sizeof(*f->sess));
-	if (f->sess == NULL) {
-		goto out;
-	}
-	for (size_t c = 0; c < f->n_sess; c++) {
-		struct feed_session *s = &f->sess[c];
-		s->f = f;
-		s->idx = (uint32_t)c;
-		s->syms = calloc(f->book.n, sizeof(*s->syms));
-		s->stale = calloc(f->book.n, sizeof(*s->stale));
-		if (s->syms == NULL || s->stale == NULL) {
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < f->book.n; i++) {
-		struct feed_session *s = &f->sess[conn_of[i]];
-		f->book.t[i].conn = conn_of[i];
-		s->stale[s->n_syms] = &f->book.t[i].stale;
-		s->syms[s->n_syms++] = (uint32_t)i;
-	}
-	for (size_t c = 0; c < f->n_sess; c++) {
-		char name[32];
-		struct hean_ws_config wc = {0};
-		snprintf(name, sizeof(name), "public%zu", c);
-		wc.url = cfg->ws_public;
-		wc.name = name;
-		wc.ping_interval_s = cfg->ping_interval_s;
-		wc.ping_text = ping_text;
-		wc.liveness_s = cfg->liveness_timeout_s;
-		wc.tls_insecure = cfg->tls_insecure;
-		f->sess[c].ws = hean_ws_create(f->wsctx, &wc, &ws_ops, &f->sess[c]);
-		if (f->sess[c].ws == NULL) {
-			rc = -EINVAL;
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(names);
-	free(conn_of);
-	return rc;
-}
-
 int feed_app_start(struct feed_app *f, struct hean_app *app)
 {
 	const struct hean_config *cfg = &app->cfg;
@@ -598,14 +791,27 @@ int feed_app_start(struct feed_app *f, struct hean_app *app)
 	memset(f, 0, sizeof(*f));
 	f->app = app;
 	f->stale_ms = (int64_t)cfg->stale_s * 1000;
-	rc = feed_book_init(&f->book, (const char *const *)cfg->symbols, cfg->n_symbols,
-			    hean_time_now_ms());
-	if (rc < 0) {
-		log_error("event=start_failed what=symbols err=%d (each must match ^[A-Z0-9]{2,20}$)",
-			  rc);
-		return rc;
+	rc = feed_book_init(&f->book, NULL, 0, hean_time_now_ms());
+	if (rc == 0) {
+		rc = feed_uni_init(&f->uni, FEED_BOOK_CAP + 1024,
+				   (int64_t)cfg->feed_unsub_grace_s * 1000, REJECT_RETRY_MS);
 	}
-	if (f->book.n == 0) {
+	f->sess = calloc(FEED_MAX_CONNS, sizeof(*f->sess));
+	if (rc < 0 || f->sess == NULL) {
+		log_error("event=start_failed what=memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->n_symbols; i++) {
+		if (strcmp(cfg->symbols[i], "ALL") == 0) {
+			f->all = true;
+		} else if (feed_uni_add_static(&f->uni, cfg->symbols[i]) < 0) {
+			log_error("event=start_failed what=symbols symbol=%s (each must match "
+				  "^[A-Z0-9]{2,20}$)",
+				  cfg->symbols[i]);
+			return -EINVAL;
+		}
+	}
+	if (!f->all && feed_uni_count(&f->uni, 0) == 0 && f->uni.n == 0) {
 		log_error("event=start_failed what=symbols err=\"HEAN_SYMBOLS is empty\"");
 		return -EINVAL;
 	}
@@ -619,9 +825,9 @@ int feed_app_start(struct feed_app *f, struct hean_app *app)
 	if (f->wsctx == NULL) {
 		return -EIO;
 	}
-	rc = make_sessions(f);
+	rc = feed_sources_start(&f->src, app, &f->uni, f->all);
 	if (rc < 0) {
-		log_error("event=start_failed what=sessions err=%d", rc);
+		log_error("event=start_failed what=sources err=%d", rc);
 		return rc;
 	}
 	app->on_stop = on_stop;
@@ -633,15 +839,14 @@ int feed_app_start(struct feed_app *f, struct hean_app *app)
 	ev_prepare_init(&f->flush, on_prepare);
 	f->flush.data = f;
 	ev_prepare_start(loop, &f->flush);
-	log_info("event=feed_start symbols=%zu connections=%zu url=%s stale_s=%d ping_s=%d "
-		 "liveness_s=%d maxlen=%ld",
-		 f->book.n, f->n_sess, cfg->ws_public, cfg->stale_s, cfg->ping_interval_s,
-		 cfg->liveness_timeout_s, cfg->ticks_maxlen);
 	hean_health_set_state(app->health, "connecting", NULL);
-	for (size_t c = 0; c < f->n_sess; c++) {
-		f->sess[c].state = FEED_SESS_CONNECTING;
-		hean_ws_start(f->sess[c].ws);
-	}
+	apply_plan(f);
+	log_info("event=feed_start symbols=%zu all=%d connections=%zu conn_symbols=%d url=%s "
+		 "stale_s=%d ping_s=%d liveness_s=%d maxlen=%ld unsub_grace_s=%d",
+		 f->book.live, f->all, f->n_sess, cfg->feed_conn_symbols, cfg->ws_public,
+		 cfg->stale_s, cfg->ping_interval_s, cfg->liveness_timeout_s, cfg->ticks_maxlen,
+		 cfg->feed_unsub_grace_s);
+	start_pending(f);
 	return 0;
 }
 
@@ -654,6 +859,7 @@ void feed_app_finish(struct feed_app *f)
 		ev_prepare_stop(loop, &f->flush);
 		ev_timer_stop(loop, &f->fin);
 	}
+	feed_sources_finish(&f->src);
 	for (size_t i = 0; i < f->n_sess; i++) {
 		hean_ws_destroy(f->sess[i].ws);
 		free(f->sess[i].syms);
@@ -670,4 +876,5 @@ void feed_app_finish_pub(struct feed_app *f)
 {
 	feed_pub_finish(&f->pub);
 	feed_book_finish(&f->book);
+	feed_uni_finish(&f->uni);
 }

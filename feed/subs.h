@@ -10,6 +10,7 @@
 #ifndef HEAN_FEED_SUBS_H
 #define HEAN_FEED_SUBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,14 @@ size_t feed_subs_split(const char *const *symbols, size_t n, size_t limit, uint3
 /* Writes {"req_id":"SYM","op":"subscribe","args":["tickers.SYM"]} into buf.
  * Returns the length, or -ENOSPC. */
 int feed_subs_frame(char *buf, size_t cap, const char *sym);
+
+/* The same with "op":"unsubscribe" and req_id "-SYM" (so its reply is
+ * never taken for a subscribe answer of SYM). */
+int feed_subs_unframe(char *buf, size_t cap, const char *sym);
+
+/* true when one more symbol fits on a connection that carries n symbols
+ * whose args text is used characters: n < max_syms and the array text
+ * stays under limit. */
+bool feed_subs_fits(size_t used, size_t n, const char *sym, size_t limit, size_t max_syms);
 
 #endif

@@ -32,43 +32,100 @@ struct feed_ticker *feed_book_find(const struct feed_book *b, const char *sym, s
 	}
 }
 
+static void index_put(struct feed_book *b, const struct feed_ticker *t)
+{
+	size_t i = hash_sym(t->symbol, t->sym_len) & b->mask;
+	while (b->slots[i] != 0) {
+		i = (i + 1) & b->mask;
+	}
+	b->slots[i] = t->idx + 1;
+}
+
 int feed_book_init(struct feed_book *b, const char *const *symbols, size_t n, int64_t now_ms)
 {
-	size_t cap = 4;
+	size_t cap = n > FEED_BOOK_CAP ? n : FEED_BOOK_CAP, slots = 4;
+	struct feed_ticker *t;
 
 	memset(b, 0, sizeof(*b));
-	while (cap < 2 * n + 2) {
-		cap *= 2;
+	while (slots < 2 * cap + 2) {
+		slots *= 2;
 	}
-	b->t = calloc(n ? n : 1, sizeof(*b->t));
-	b->slots = calloc(cap, sizeof(*b->slots));
+	b->t = calloc(cap, sizeof(*b->t));
+	b->slots = calloc(slots, sizeof(*b->slots));
 	if (b->t == NULL || b->slots == NULL) {
 		feed_book_finish(b);
 		return -ENOMEM;
 	}
-	b->mask = cap - 1;
+	b->cap = cap;
+	b->mask = slots - 1;
 	for (size_t k = 0; k < n; k++) {
-		size_t len = strlen(symbols[k]);
-		if (!feed_symbol_valid(symbols[k], len)) {
+		if (feed_book_add(b, symbols[k], now_ms, &t) < 0) {
 			feed_book_finish(b);
 			return -EINVAL;
 		}
-		if (feed_book_find(b, symbols[k], len) != NULL) {
-			continue;
-		}
-		struct feed_ticker *t = &b->t[b->n];
-		memcpy(t->symbol, symbols[k], len + 1);
-		t->sym_len = (uint8_t)len;
-		t->idx = (uint32_t)b->n;
-		feed_stale_init(&t->stale, now_ms);
-		size_t i = hash_sym(t->symbol, len) & b->mask;
-		while (b->slots[i] != 0) {
-			i = (i + 1) & b->mask;
-		}
-		b->slots[i] = (uint32_t)b->n + 1;
-		b->n++;
 	}
 	return 0;
+}
+
+int feed_book_add(struct feed_book *b, const char *sym, int64_t now_ms, struct feed_ticker **out)
+{
+	size_t len = strlen(sym), k;
+	struct feed_ticker *t;
+	uint32_t gen;
+
+	*out = NULL;
+	if (!feed_symbol_valid(sym, len)) {
+		return -EINVAL;
+	}
+	t = feed_book_find(b, sym, len);
+	if (t != NULL) {
+		*out = t;
+		return 0;
+	}
+	for (k = 0; k < b->n && b->t[k].used; k++) {
+	}
+	if (k == b->cap) {
+		return -ENOSPC;
+	}
+	t = &b->t[k];
+	gen = t->gen + 1;
+	memset(t, 0, sizeof(*t));
+	memcpy(t->symbol, sym, len + 1);
+	t->sym_len = (uint8_t)len;
+	t->idx = (uint32_t)k;
+	t->gen = gen;
+	t->used = true;
+	feed_stale_init(&t->stale, now_ms);
+	index_put(b, t);
+	if (k == b->n) {
+		b->n++;
+	}
+	b->live++;
+	*out = t;
+	return 1;
+}
+
+void feed_book_remove(struct feed_book *b, struct feed_ticker *t)
+{
+	if (!t->used) {
+		return;
+	}
+	t->used = false;
+	t->valid = false;
+	t->has_data = false;
+	t->symbol[0] = '\0';
+	t->sym_len = 0;
+	b->live--;
+	while (b->n > 0 && !b->t[b->n - 1].used) {
+		b->n--;
+	}
+	/* rebuild the index: removals are rare (a grace period apart) */
+	memset(b->slots, 0, (b->mask + 1) * sizeof(*b->slots));
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->t[i].used) {
+			index_put(b, &b->t[i]);
+		}
+	}
 }
 
 void feed_book_finish(struct feed_book *b)
@@ -125,7 +182,7 @@ size_t feed_book_invalidate_conn(struct feed_book *b, uint32_t conn)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < b->n; i++) {
-		if (b->t[i].conn == conn && b->t[i].valid) {
+		if (b->t[i].used && b->t[i].conn == conn && b->t[i].valid) {
 			b->t[i].valid = false;
 			n++;
 		}

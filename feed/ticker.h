@@ -23,6 +23,8 @@ struct feed_ticker {
 	uint8_t sym_len;
 	uint32_t idx;  /* position in the book */
 	uint32_t conn; /* connection (session) that carries it */
+	uint32_t gen;  /* bumped each time the slot is (re)used */
+	bool used;     /* the slot holds a symbol */
 	bool valid;    /* a snapshot arrived since (re)subscribe */
 	bool has_data; /* ever merged: the state below is publishable */
 	struct feed_px px[FEED_PX_N]; /* state FEED_FIELD_SET or not (no value) */
@@ -33,9 +35,17 @@ struct feed_ticker {
 	uint64_t updates;
 };
 
+/* Symbols come and go at run time (HEAN_SYMBOLS=ALL, wanted symbols): the
+ * book has a fixed capacity and indices are stable while a symbol is in
+ * it; a removed symbol's slot is reused with a new gen. Iterate over
+ * t[0..n) and skip !used. */
+#define FEED_BOOK_CAP 2048
+
 struct feed_book {
-	struct feed_ticker *t; /* owned, n entries */
-	size_t n;
+	struct feed_ticker *t; /* owned, cap entries */
+	size_t n;    /* high-water mark of used slots */
+	size_t live; /* symbols in the book */
+	size_t cap;
 	uint32_t *slots; /* owned: open addressing index, mask + 1 entries (idx + 1, 0 = empty) */
 	size_t mask;
 };
@@ -46,10 +56,19 @@ enum feed_merge {
 	FEED_MERGE_UNKNOWN_SYMBOL, /* not one of ours: ignored */
 };
 
-/* Builds the book from n valid symbols (duplicates are skipped). Returns 0,
- * -EINVAL (a symbol fails ^[A-Z0-9]{2,20}$) or -ENOMEM. */
+/* Builds the book from n valid symbols (duplicates are skipped), with room
+ * for max(n, FEED_BOOK_CAP) symbols. Returns 0, -EINVAL (a symbol fails
+ * ^[A-Z0-9]{2,20}$) or -ENOMEM. */
 int feed_book_init(struct feed_book *b, const char *const *symbols, size_t n, int64_t now_ms);
 void feed_book_finish(struct feed_book *b);
+
+/* Adds a symbol (staleness watched from now_ms). *out: its ticker.
+ * Returns 1 when added, 0 when already there, -EINVAL (bad name) or
+ * -ENOSPC (book full). */
+int feed_book_add(struct feed_book *b, const char *sym, int64_t now_ms, struct feed_ticker **out);
+
+/* Removes a symbol: its slot is cleared and may be reused. */
+void feed_book_remove(struct feed_book *b, struct feed_ticker *t);
 
 /* NULL when not in the book. */
 struct feed_ticker *feed_book_find(const struct feed_book *b, const char *sym, size_t len);
