@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "feed/parse.h"
+#include "feed/report.h"
 #include "feed/subs.h"
 #include "feed/universe.h"
 
@@ -47,104 +48,6 @@ static bool loglimit_ok(struct feed_app *f, struct feed_loglimit *l, uint64_t *s
 	l->suppressed = 0;
 	l->last = now;
 	return true;
-}
-
-unsigned feed_lat_bucket(uint64_t us)
-{
-	if (us < 64) {
-		return (unsigned)us;
-	}
-	unsigned msb = 63u - (unsigned)__builtin_clzll(us);
-	unsigned b = 64 + (msb - 6) * 16 + (unsigned)((us >> (msb - 4)) & 15);
-	return b < FEED_LAT_BUCKETS ? b : FEED_LAT_BUCKETS - 1;
-}
-
-uint64_t feed_lat_bucket_us(unsigned b)
-{
-	if (b < 64) {
-		return b;
-	}
-	unsigned msb = 6 + (b - 64) / 16, sub = (b - 64) % 16;
-	uint64_t lo = (16ull + sub) << (msb - 4);
-	return lo + (1ull << (msb - 4)) / 2;
-}
-
-static uint64_t lat_pct(const struct feed_app *f, double q)
-{
-	uint64_t want = (uint64_t)(q * (double)f->lat_n), seen = 0;
-	if (f->lat_n == 0) {
-		return 0;
-	}
-	for (unsigned b = 0; b < FEED_LAT_BUCKETS; b++) {
-		seen += f->lat[b];
-		if (seen > want) {
-			return feed_lat_bucket_us(b);
-		}
-	}
-	return feed_lat_bucket_us(FEED_LAT_BUCKETS - 1);
-}
-
-static const char *sess_state_name(enum feed_sess_state s)
-{
-	switch (s) {
-	case FEED_SESS_CONNECTING:
-		return "connecting";
-	case FEED_SESS_SUBSCRIBING:
-		return "subscribing";
-	case FEED_SESS_STREAMING:
-		return "streaming";
-	default:
-		return "disconnected";
-	}
-}
-
-/* "stale=A,B" (bounded), or "" when every symbol is fresh. */
-static size_t stale_detail(const struct feed_app *f, char *buf, size_t cap, size_t *count)
-{
-	size_t n = 0, len = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < f->book.n; i++) {
-		if (!f->book.t[i].used || !f->book.t[i].stale.stale) {
-			continue;
-		}
-		if (n < 8 && len + 32 < cap) {
-			len += (size_t)snprintf(buf + len, cap - len, "%s%s", n ? "," : "stale=",
-						f->book.t[i].symbol);
-		}
-		n++;
-	}
-	if (n > 8 && len + 16 < cap) {
-		len += (size_t)snprintf(buf + len, cap - len, ",+%zu", n - 8);
-	}
-	*count = n;
-	return len;
-}
-
-/* The process state is the worst connection state. */
-static void update_state(struct feed_app *f, const char *detail_override)
-{
-	enum feed_sess_state worst = FEED_SESS_STREAMING;
-	char detail[256];
-	size_t n_stale;
-
-	if (f->stopping) {
-		return;
-	}
-	for (size_t i = 0; i < f->n_sess; i++) {
-		if (f->sess[i].state < worst) {
-			worst = f->sess[i].state;
-		}
-	}
-	if (f->n_sess == 0) {
-		/* nothing to stream yet: ALL before instruments-info was read */
-		worst = FEED_SESS_CONNECTING;
-		if (detail_override == NULL) {
-			detail_override = f->all ? "waiting for instruments-info" : "no symbols";
-		}
-	}
-	stale_detail(f, detail, sizeof(detail), &n_stale);
-	hean_health_set_state(f->app->health, sess_state_name(worst),
-			      detail_override ? detail_override : detail);
 }
 
 /* ======================= Redis side ====================================== */
@@ -296,7 +199,7 @@ static void handle_reply(struct feed_session *s, const struct feed_msg *m)
 		s->state = FEED_SESS_STREAMING;
 		hean_ws_backoff_reset(s->ws);
 		log_info("event=streaming conn=%u symbols=%zu", s->idx, s->n_syms);
-		update_state(f, NULL);
+		feed_report_state(f, NULL);
 	}
 }
 
@@ -365,7 +268,7 @@ static void on_message(struct hean_ws *ws, const char *msg, size_t len, void *da
 			log_info("event=resumed symbol=%s silent_ms=%" PRId64, t->symbol, silent);
 			hean_health_event(f->app->health, "resumed", "symbol=%s silent_ms=%" PRId64,
 					  t->symbol, silent);
-			update_state(f, NULL);
+			feed_report_state(f, NULL);
 		}
 		feed_pub_tick(&f->pub, t);
 		if (!f->rx_paused && hean_redis_is_up(f->app->redis) &&
@@ -404,7 +307,7 @@ static void on_open(struct hean_ws *ws, void *data)
 	feed_book_invalidate_conn(&f->book, s->idx); /* every symbol needs a new snapshot */
 	log_info("event=connected conn=%u symbols=%zu", s->idx, s->n_syms);
 	hean_health_event(f->app->health, "connected", "conn=%u symbols=%zu", s->idx, s->n_syms);
-	update_state(f, NULL);
+	feed_report_state(f, NULL);
 	for (size_t i = 0; i < s->n_syms; i++) {
 		int n = feed_subs_frame(frame, sizeof(frame), f->book.t[s->syms[i]].symbol);
 		if (n < 0 || hean_ws_send(ws, frame, (size_t)n) < 0) {
@@ -434,7 +337,7 @@ static void on_close(struct hean_ws *ws, int code, const char *reason, void *dat
 		/* state unchanged: no automatic event, so write our own */
 		hean_health_event(f->app->health, "disconnected", "%s", s->close_detail);
 	} else {
-		update_state(f, s->close_detail);
+		feed_report_state(f, s->close_detail);
 	}
 	if (was_up) {
 		log_warn("event=disconnected conn=%u code=%d reason=\"%s\"", s->idx, code, reason);
@@ -460,7 +363,7 @@ static void on_connecting(struct hean_ws *ws, void *data)
 		return;
 	}
 	s->state = FEED_SESS_CONNECTING;
-	update_state(s->f, NULL);
+	feed_report_state(s->f, NULL);
 }
 
 static const struct hean_ws_ops ws_ops = {
@@ -625,7 +528,7 @@ static void apply_plan(struct feed_app *f)
 	if (n > 0) {
 		log_info("event=symbols_changed added=%zu dropped=%zu symbols=%zu connections=%zu",
 			 added, dropped, f->book.live, f->n_sess);
-		update_state(f, NULL);
+		feed_report_state(f, NULL);
 	}
 }
 
@@ -647,7 +550,7 @@ static void start_pending(struct feed_app *f)
 		s->state = FEED_SESS_CONNECTING;
 		f->last_conn_open = now;
 		hean_ws_start(s->ws);
-		update_state(f, NULL);
+		feed_report_state(f, NULL);
 	}
 }
 
@@ -667,7 +570,7 @@ static void check_stale(struct feed_app *f, int64_t now)
 		}
 	}
 	if (changed) {
-		update_state(f, NULL);
+		feed_report_state(f, NULL);
 	}
 	for (size_t i = 0; i < f->n_sess; i++) {
 		struct feed_session *s = &f->sess[i];
@@ -680,38 +583,6 @@ static void check_stale(struct feed_app *f, int64_t now)
 				  s->n_syms);
 		s->open_ms = 0; /* once per session */
 		hean_ws_drop(s->ws, 1000, "all symbols stale");
-	}
-}
-
-static void publish_counters(struct feed_app *f)
-{
-	struct hean_health *h = f->app->health;
-	size_t n_stale;
-	char detail[256], hist[HEAN_HIST_TEXT_LEN];
-
-	stale_detail(f, detail, sizeof(detail), &n_stale);
-	hean_health_set_int(h, "ticks", (int64_t)f->pub.ticks);
-	hean_health_set_int(h, "msgs", (int64_t)f->msgs);
-	hean_health_set_int(h, "fast_path", (int64_t)f->fast_msgs);
-	hean_health_set_int(h, "dropped", (int64_t)f->pub.dropped);
-	hean_health_set_int(h, "queued", (int64_t)f->pub.count);
-	hean_health_set_int(h, "bad_frames", (int64_t)f->bad_frames);
-	hean_health_set_int(h, "bad_fields", (int64_t)f->bad_fields);
-	hean_health_set_int(h, "unknown_topics", (int64_t)f->unknown_topics);
-	hean_health_set_int(h, "deltas_before_snapshot", (int64_t)f->dbs);
-	hean_health_set_int(h, "unknown_symbols", (int64_t)f->unknown_syms);
-	hean_health_set_int(h, "subscribe_errors", (int64_t)f->sub_errors);
-	hean_health_set_int(h, "xadd_acked", (int64_t)f->acked);
-	hean_health_set_int(h, "xadd_unknown", (int64_t)f->lost);
-	hean_health_set_int(h, "xadd_errors", (int64_t)f->xadd_errors);
-	hean_health_set_int(h, "rx_pauses", (int64_t)f->pauses);
-	hean_health_set_int(h, "stale_symbols", (int64_t)n_stale);
-	hean_health_set_int(h, "connections", (int64_t)f->n_sess);
-	hean_health_set_int(h, "ack_p50_us", (int64_t)lat_pct(f, 0.50));
-	hean_health_set_int(h, "ack_p99_us", (int64_t)lat_pct(f, 0.99));
-	hean_health_set_int(h, "ack_p999_us", (int64_t)lat_pct(f, 0.999));
-	if (hean_hist_format(&f->hist, hist, sizeof(hist)) > 0) {
-		hean_health_set_str(h, "hist_recv_to_stored", hist);
 	}
 }
 
@@ -737,7 +608,7 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	apply_plan(f);
 	start_pending(f);
 	check_stale(f, now);
-	publish_counters(f);
+	feed_report_counters(f);
 }
 
 /* ======================= lifecycle ======================================= */
@@ -772,7 +643,7 @@ static void on_stop(struct hean_app *app, void *data)
 	ev_timer_stop(loop, &f->tick);
 	ev_prepare_stop(loop, &f->flush);
 	feed_pub_flush(&f->pub);
-	publish_counters(f);
+	feed_report_counters(f);
 	for (size_t i = 0; i < f->n_sess; i++) {
 		hean_ws_stop(f->sess[i].ws);
 	}

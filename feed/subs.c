@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 size_t feed_subs_topic_cost(const char *sym)
@@ -13,17 +14,16 @@ size_t feed_subs_topic_cost(const char *sym)
 
 size_t feed_subs_split(const char *const *symbols, size_t n, size_t limit, uint32_t *conn_of)
 {
-	size_t conns = 0;
-	size_t used = 0; /* args text so far on the current connection */
+	size_t conns = 0, used = 0, on = 0; /* args text / symbols on the current connection */
 
 	for (size_t i = 0; i < n; i++) {
-		size_t c = feed_subs_topic_cost(symbols[i]);
-		/* brackets (2) + topics - the one comma the first topic does not need */
-		if (conns == 0 || (used > 0 && used + c + 1 >= limit)) {
+		if (conns == 0 || !feed_subs_fits(used, on, symbols[i], limit, SIZE_MAX)) {
 			conns++;
 			used = 0;
+			on = 0;
 		}
-		used += c;
+		used += feed_subs_topic_cost(symbols[i]);
+		on++;
 		conn_of[i] = (uint32_t)(conns - 1);
 	}
 	return conns;

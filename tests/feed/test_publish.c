@@ -186,11 +186,53 @@ static void test_queue_and_resync(void **state)
 	feed_book_finish(&b);
 }
 
+/* A symbol removed while its XADDs wait (Redis down) and its slot
+ * reused by another symbol: the old records are dropped, never sent under
+ * the new symbol's name (no wrong merge). */
+static void test_removed_symbol_never_lends_its_slot(void **state)
+{
+	struct feed_book b;
+	struct feed_pub p;
+	struct feed_ticker *t;
+	struct sink s = {.rc = -ENOTCONN, .ok_budget = -1};
+	char out[1024];
+	assert_int_equal(feed_book_init(&b, syms, 2, 0), 0);
+	assert_int_equal(feed_pub_init(&p, &b, "hean:", 1000, 8, fake_send, &s), 0);
+	merge(&b, "{\"topic\":\"tickers.ETHUSDT\",\"type\":\"snapshot\",\"ts\":1,\"data\":{"
+		  "\"symbol\":\"ETHUSDT\",\"lastPrice\":\"3000\"}}",
+	      1);
+	feed_pub_tick(&p, &b.t[1]);
+	feed_pub_tick(&p, &b.t[1]);
+	assert_int_equal(p.count, 2);
+	feed_pub_forget(&p, 1);
+	feed_book_remove(&b, &b.t[1]);
+	assert_int_equal(feed_book_add(&b, "XRPUSDT", 2, &t), 1);
+	assert_int_equal(t->idx, 1);
+	merge(&b, "{\"topic\":\"tickers.XRPUSDT\",\"type\":\"snapshot\",\"ts\":2,\"data\":{"
+		  "\"symbol\":\"XRPUSDT\",\"lastPrice\":\"0.5\"}}",
+	      2);
+	feed_pub_tick(&p, t);
+	s.rc = 0;
+	assert_true(feed_pub_flush(&p));
+	assert_int_equal(p.orphans, 2);
+	assert_int_equal(s.n, 2); /* XRP's XADD and its HSET */
+	for (size_t i = 0; i < s.n; i++) {
+		decode(s.cmd[i], s.len[i], out, sizeof(out));
+		assert_null(strstr(out, "|last|3000|"));
+		assert_non_null(strstr(out, "XRPUSDT"));
+		assert_non_null(strstr(out, "|n_ticks|1") ? out : strstr(out, "XADD|"));
+	}
+	sink_clear(&s);
+	feed_pub_finish(&p);
+	feed_book_finish(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_queue_and_resync),
+		cmocka_unit_test(test_removed_symbol_never_lends_its_slot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

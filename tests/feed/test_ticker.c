@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -41,6 +42,53 @@ static void test_book(void **state)
 	feed_book_finish(&b);
 	const char *bad[] = {"BTCUSDT", "btc"};
 	assert_int_equal(feed_book_init(&b, bad, 2, 0), -EINVAL);
+}
+
+/* Symbols come and go: indices stay stable, slots are reused with a new
+ * gen, a removed symbol's messages are unknown. */
+static void test_add_remove(void **state)
+{
+	struct feed_book b;
+	struct feed_ticker *t, *eth, *sol;
+	assert_int_equal(feed_book_init(&b, syms, 3, 0), 0);
+	assert_int_equal(b.cap, FEED_BOOK_CAP);
+	eth = feed_book_find(&b, "ETHUSDT", 7);
+	sol = feed_book_find(&b, "SOLUSDT", 7);
+	assert_int_equal(feed_book_add(&b, "ETHUSDT", 5, &t), 0);
+	assert_ptr_equal(t, eth);
+	assert_int_equal(feed_book_add(&b, "bad", 5, &t), -EINVAL);
+	uint32_t gen = eth->gen;
+	feed_book_remove(&b, eth);
+	assert_int_equal(b.live, 2);
+	assert_null(feed_book_find(&b, "ETHUSDT", 7));
+	assert_ptr_equal(feed_book_find(&b, "SOLUSDT", 7), sol);
+	assert_int_equal(apply(&b, F("ETHUSDT", "snapshot", 1, ",\"lastPrice\":\"5\""), &t),
+			 FEED_MERGE_UNKNOWN_SYMBOL);
+	/* the freed slot is reused, with a new gen and no old state */
+	assert_int_equal(feed_book_add(&b, "XRPUSDT", 9, &t), 1);
+	assert_int_equal(t->idx, 1);
+	assert_true(t->gen != gen);
+	assert_false(t->has_data);
+	assert_int_equal(t->stale.last_ms, 9);
+	assert_int_equal(apply(&b, F("XRPUSDT", "snapshot", 1, ",\"lastPrice\":\"0.5\""), &t),
+			 FEED_MERGE_OK);
+	assert_string_equal(t->symbol, "XRPUSDT");
+	/* the high-water mark shrinks when the last slot goes */
+	feed_book_remove(&b, sol);
+	assert_int_equal(b.n, 2);
+	/* full */
+	feed_book_finish(&b);
+	const char *one[] = {"AUSDT"};
+	assert_int_equal(feed_book_init(&b, one, 1, 0), 0);
+	char name[16];
+	int rc = 0;
+	for (int i = 0; rc >= 0 && i < FEED_BOOK_CAP + 1; i++) {
+		snprintf(name, sizeof(name), "S%dUSDT", i);
+		rc = feed_book_add(&b, name, 0, &t);
+	}
+	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(b.live, FEED_BOOK_CAP);
+	feed_book_finish(&b);
 }
 
 static void test_snapshot_then_deltas(void **state)
@@ -135,6 +183,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_book),
+		cmocka_unit_test(test_add_remove),
 		cmocka_unit_test(test_snapshot_then_deltas),
 		cmocka_unit_test(test_reconnect_invalidation),
 	};
