@@ -1,5 +1,7 @@
 /* hean-feed: Bybit v5 public market data into Redis. Subscribes
- * tickers.{SYM} for every symbol of HEAN_SYMBOLS, merges snapshot + delta,
+ * tickers.{SYM} for every symbol of HEAN_SYMBOLS (ALL: every tradable
+ * linear USDT perpetual) and every symbol another process wants
+ * (common/want.h), over as many connections as needed; merges snapshot + delta,
  * and publishes every merged update to {prefix}ticks and the latest state to
  * {prefix}ticker:{SYM}; never goes silent (ping, liveness, backoff,
  * resubscribe, stale symbols). See feed/session.h.

@@ -401,6 +401,21 @@ proc_health() {
 	return 0
 }
 
+# feed_conns_text: one phrase on the feed's connections from its health
+# hash, e.g. "3 conns SSS, symbols/conn 200,200,17, 417 symbols
+# (wanted 3), stale 0" (empty when the feed never wrote them). Connection
+# states: S streaming, B subscribing, C connecting, D disconnected.
+feed_conns_text() {
+	local out
+	local -a kv
+	out=$(hc_rcli HMGET "$(hc_cfg HEAN_REDIS_PREFIX)health:$(hc_proc_name feed)" connections \
+		conn_states conn_symbols symbols symbols_wanted stale_symbols 2>/dev/null) || return 0
+	mapfile -t kv <<<"$out"
+	[[ ${kv[0]:-} =~ ^[0-9]+$ ]] || return 0
+	printf '%s conns %s, symbols/conn %s, %s symbols (wanted %s), stale %s' "${kv[0]}" \
+		"${kv[1]:--}" "${kv[2]:--}" "${kv[3]:--}" "${kv[4]:--}" "${kv[5]:--}"
+}
+
 # proc_standby NAME: sets PS_PID PS_STATE PS_UPDATED PS_DETAIL from
 # hean:health:NAME:standby, the hash a copy waiting for NAME's lease (held
 # by another copy of the same HEAN_PROC_NAME) writes; Redis expires it
