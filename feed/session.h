@@ -63,7 +63,7 @@ struct feed_loglimit {
 };
 
 #define FEED_LAT_BUCKETS 512
-#define FEED_MAX_CONNS 64
+#define FEED_MAX_CONNS 32 /* x at most ~15 connects per 5 min each (common/backoff) < Bybit's 500 */
 #define FEED_GONE 32 /* recently dropped symbols: late ticks are expected */
 #define FEED_FIFO 16384 /* > the Redis link's in-flight cap */
 
