@@ -553,6 +553,7 @@ void exec_app_stop(struct exec_app *x)
 
 void exec_app_finish(struct exec_app *x)
 {
+	x->want_ready = false; /* the modules go: nothing is rebuilt from them */
 	if (x->loop) {
 		ev_timer_stop(x->loop, &x->health_timer);
 		ev_timer_stop(x->loop, &x->clock_timer);
@@ -580,6 +581,5 @@ void exec_app_finish(struct exec_app *x)
 	x->inst = NULL;
 	/* the struct (inside x) outlives the link: replies still due are
 	 * answered (NULL) in hean_app_finish, before x is freed */
-	x->want_ready = false;
 	hean_want_finish(&x->want);
 }
