@@ -46,9 +46,9 @@ it_check "... and that within 2000 ms of the fill (receive time $((R / 1000 - F)
 
 # 2. no more signals: once the signalled waves are over only the position
 # keeps ETHUSDT wanted
+L0=$(wc -l <"$FLOG")
 sigsim_kill
 sleep $((2 * E2E_WI + E2E_WD))
-L0=$(wc -l <"$FLOG")
 wait_until 5 eval '[ "$(rcli SCARD hean:want:waves)" = 0 ]' ||
 	e2e_log "note: hean:want:waves still holds $(rcli SMEMBERS hean:want:waves | tr '\n' ' ')"
 if [ "$(open_size ETHUSDT)" = 0 ]; then
