@@ -91,6 +91,7 @@ void exsim_ws_queue_snapshot(struct exsim_conn *c, int i)
 	if (snap) {
 		exsim_conn_send(c, snap, len);
 		free(snap);
+		c->app->syms[i].delivered++;
 	}
 	c->cursor[i] = c->app->syms[i].head;
 }
@@ -125,14 +126,18 @@ static bool next_ring(struct exsim_conn *c, int *sent)
 	struct exsim_app *app = c->app;
 	int n = app->nsyms;
 
+	/* from where this connection stopped: every symbol gets its turn and
+	 * a write does not rescan hundreds of idle symbols */
 	for (int k = 0; k < n; k++) {
-		int i = (app->rr + k) % n;
+		int i = (c->rr + k) % n;
 		struct exsim_sym *s = &app->syms[i];
 
 		if (!exsim_mask_has(&c->subs, i) || c->cursor[i] >= s->head) {
 			continue;
 		}
+		c->rr = (i + 1) % n;
 		if (s->head - c->cursor[i] > (uint64_t)app->ring_n - 8) {
+			s->skipped += (long)(s->head - c->cursor[i]);
 			exsim_ws_queue_snapshot(c, i); /* fell behind: Bybit may resend a snapshot */
 			return true;
 		}
@@ -141,6 +146,7 @@ static bool next_ring(struct exsim_conn *c, int *sent)
 			return false;
 		}
 		c->cursor[i]++;
+		s->delivered++;
 		(*sent)++;
 		return true;
 	}
@@ -250,6 +256,46 @@ int exsim_ws_drop_all(struct exsim_app *app, int mask)
 		}
 	}
 	return n;
+}
+
+int exsim_ws_drop_one(struct exsim_app *app, const char *id, int sym)
+{
+	for (struct exsim_conn *c = app->conns; c; c = c->next) {
+		if (c->closing || (id ? strcmp(c->conn_id, id)
+				      : c->kind != EXSIM_PUB || !exsim_mask_has(&c->subs, sym))) {
+			continue;
+		}
+		log_info("event=drop_one conn=%s", c->conn_id);
+		drop_conn(c);
+		return 1;
+	}
+	return 0;
+}
+
+json_t *exsim_ws_conns(struct exsim_app *app)
+{
+	json_t *a = json_array();
+
+	for (struct exsim_conn *c = app->conns; c; c = c->next) {
+		json_t *topics = json_array();
+		int n = 0;
+
+		if (c->closing) {
+			continue;
+		}
+		for (int i = 0; c->kind == EXSIM_PUB && i < app->nsyms; i++) {
+			if (exsim_mask_has(&c->subs, i)) {
+				char t[40];
+				snprintf(t, sizeof(t), "tickers.%s", app->syms[i].in.symbol);
+				json_array_append_new(topics, json_string(t));
+				n++;
+			}
+		}
+		json_array_append_new(a, json_pack("{s:s,s:s,s:i,s:o}", "id", c->conn_id, "path",
+						   c->kind == EXSIM_PUB ? "public" : "private",
+						   "symbols", n, "topics", topics));
+	}
+	return a;
 }
 
 int exsim_ws_silent_all(struct exsim_app *app, int mask, int64_t until_ms)
