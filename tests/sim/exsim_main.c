@@ -256,7 +256,7 @@ static void usage(void)
 		"  --symbols A,B            the listed instruments (default BTCUSDT,ETHUSDT,SOLUSDT)\n"
 		"  --instruments N          N more linear USDT perpetuals S0001USDT.., status\n"
 		"                           Trading, each stepping at --rate; S<k>'s prices stay\n"
-		"                           near (10000 + k) * 10 USDT (a price names its symbol)\n"
+		"                           near (10000 + k) * 1000 USDT (a price names it)\n"
 		"  --instruments-prelaunch K  K more, P0001USDT.., status PreLaunch: no ticks,\n"
 		"                           subscribing is answered \"handler not found\"\n"
 		"  --instruments-all-statuses  instruments-info without status= lists every\n"

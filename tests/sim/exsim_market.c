@@ -64,7 +64,7 @@ static void init_ticker(struct exsim_app *app, struct exsim_sym *s)
 
 /* Appends instrument name[0..n) with status; synth > 0 makes it the
  * synth-th synthetic perpetual, whose prices sit in their own band around
- * (10000 + synth) * 10 USDT so that a price tells its symbol (benchmarks
+ * (10000 + synth) * 1000 USDT so that a price tells its symbol (benchmarks
  * check that no frame is merged into another symbol's ticker). Index or
  * -errno. */
 static int add_sym(struct exsim_app *app, const char *name, size_t n, int status, int synth)
@@ -91,7 +91,7 @@ static int add_sym(struct exsim_app *app, const char *name, size_t n, int status
 		struct exsim_inst g = {"", "", 4, 1, 0, 1, 1, 1000000, 100000, 5, 10000, 99999999};
 		if (synth > 0) {
 			struct exsim_inst b = {"", "", 2, 1, 1, 1, 1, 1000000, 100000, 5,
-					       (10000 + (int64_t)synth) * 1000, 99999999999LL};
+					       (10000 + (int64_t)synth) * 100000, 99999999999LL};
 			g = b;
 		}
 		s->in = g;
