@@ -124,7 +124,8 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 	/* steps owed for the time that really passed: a timer run late (busy
 	 * loop, hundreds of symbols) must not lower the offered rate */
 	if (app->last_tick > 0 && tnow - app->last_tick > dt) {
-		dt = tnow - app->last_tick > 1.0 ? 1.0 : tnow - app->last_tick;
+		double late = tnow - app->last_tick;
+		dt = late > dt + 1.0 ? dt + 1.0 : late; /* at most 1 s of catching up */
 	}
 	app->last_tick = tnow;
 
@@ -169,6 +170,7 @@ void exsim_rate_apply(struct exsim_app *app)
 	double period;
 
 	ev_timer_stop(app->loop, &app->tick_timer);
+	app->last_tick = 0; /* a new period: nothing owed from the old one */
 	if (app->rate <= 0) {
 		/* driven by the writers; kick them */
 		for (int i = 0; i < app->nsyms; i++) {
