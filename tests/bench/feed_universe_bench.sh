@@ -32,7 +32,7 @@
 #            (simulator ms clock when the frame was made): whole ms, each
 #            value within +-1 ms of the true latency
 #   CPU      hean-feed's CPU over the window (% of one core); RSS at the
-#            end of the window, and the peak (VmHWM)
+#            end of the window, and the peak (VmHWM); sim RSS: hean-exsim's
 # Placement: hean-feed pinned to CPU 1, simulator and Redis to CPU 0.
 set -u
 HEAN_SRC=${HEAN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -93,9 +93,10 @@ run_one() {
 	sleep "$SECS"
 	c1=$(cpu_ticks "$feed"); d1=$(delivered); x1=$(rcli XLEN hean:ticks)
 	t1=$(date +%s%N); ms1=$((t1 / 1000000))
-	local rss hwm
+	local rss hwm simrss
 	rss=$(awk '/VmRSS/ {print $2}' "/proc/$feed/status")
 	hwm=$(awk '/VmHWM/ {print $2}' "/proc/$feed/status")
+	simrss=$(awk '/VmRSS/ {print $2}' "/proc/$sim/status")
 	curl -sf -X POST "$EXSIM_URL/sim/pause?on=1" >/dev/null
 	# drain: every delivered frame stored, or nothing new for 2 s (30 s cap)
 	local dn xn prev=-1 still=0
@@ -154,9 +155,9 @@ run_one() {
 	stored=$(awk -v a="$x0" -v b="$x1" -v d="$dt" 'BEGIN{printf "%.0f", (b-a)/d}')
 	cpu=$(awk -v a="$c0" -v b="$c1" -v d="$dt" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.0f", 100*(b-a)/hz/d}')
 	conns=$(curl -sf "$EXSIM_URL/sim/conns" | jq '[.[]|select(.path=="public")]|length')
-	printf '| %-8s | %3s | %4s | %7s | %7s | %s | %s | %s | %s | %s | %s / %s / %s ms | %3s %% | %5.1f / %5.1f MB |\n' \
+	printf '| %-8s | %3s | %4s | %7s | %7s | %s | %s | %s | %s | %s | %s / %s / %s ms | %3s %% | %5.1f / %5.1f MB | %3.0f MB |\n' \
 		"$case" "$nsym" "$conns" "$sent" "$stored" "$((dn - xn))" "$persym" "$wrong" "$lastbad" "$skipped" \
-		"$e50" "$e99" "$e999" "$cpu" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$(awk -v k="$hwm" 'BEGIN{print k/1024}')"
+		"$e50" "$e99" "$e999" "$cpu" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$(awk -v k="$hwm" 'BEGIN{print k/1024}')" "$(awk -v k="$simrss" 'BEGIN{print k/1024}')"
 	kill -TERM "$feed" "$sim" 2>/dev/null
 	wait "$feed" "$sim" 2>/dev/null
 	stop_redis
@@ -180,8 +181,8 @@ case_args() {
 
 echo "feed universe benchmark: ${SECS}s windows, $NCPU CPUs, feed on CPU $FEED_CPU," \
 	"HEAN_SYMBOLS=$([ "${BENCH_ALL:-0}" = 1 ] && echo ALL || echo 'explicit list'), $(date -u +%FT%TZ)"
-echo '| case | sym | conns | sent/s | stored/s | lost | per-sym | wrong | last!= | skipped | e2e p50 / p99 / p99.9 | feed CPU | RSS / peak |'
-echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|'
+echo '| case | sym | conns | sent/s | stored/s | lost | per-sym | wrong | last!= | skipped | e2e p50 / p99 / p99.9 | feed CPU | RSS / peak | sim RSS |'
+echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
 for c in ${BENCH_CASES:-pace-600 fast-600 lat-10k lat-50k lat-150k max-3 max-600}; do
 	a=$(case_args "$c") || { echo "unknown case $c" >&2; continue; }
 	# shellcheck disable=SC2086
