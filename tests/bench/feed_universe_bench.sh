@@ -32,7 +32,9 @@
 #            (simulator ms clock when the frame was made): whole ms, each
 #            value within +-1 ms of the true latency
 #   CPU      hean-feed's CPU over the window (% of one core); RSS at the
-#            end of the window, and the peak (VmHWM); sim RSS: hean-exsim's
+#            end of the window, and the peak (VmHWM); sim RSS: hean-exsim's;
+#            sim / Redis CPU: theirs (both on CPU 0: when they add up to
+#            ~100 %, CPU 0 and not the feed is what limits the rate)
 # Placement: hean-feed pinned to CPU 1, simulator and Redis to CPU 0.
 set -u
 HEAN_SRC=${HEAN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -87,10 +89,12 @@ run_one() {
 		return 1
 	fi
 	sleep 2 # warm-up (snapshots, first backlog) excluded from the window
-	local c0 d0 x0 t0 ms0 c1 d1 x1 t1 ms1
+	local c0 d0 x0 t0 ms0 c1 d1 x1 t1 ms1 s0 s1 r0 r1
+	s0=$(cpu_ticks "$sim"); r0=$(cpu_ticks "$IT_REDIS_PID")
 	c0=$(cpu_ticks "$feed"); d0=$(delivered); x0=$(rcli XLEN hean:ticks)
 	t0=$(date +%s%N); ms0=$((t0 / 1000000))
 	sleep "$SECS"
+	s1=$(cpu_ticks "$sim"); r1=$(cpu_ticks "$IT_REDIS_PID")
 	c1=$(cpu_ticks "$feed"); d1=$(delivered); x1=$(rcli XLEN hean:ticks)
 	t1=$(date +%s%N); ms1=$((t1 / 1000000))
 	local rss hwm simrss
@@ -153,11 +157,13 @@ run_one() {
 	dt=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print (b-a)/1e9}')
 	sent=$(awk -v a="$d0" -v b="$d1" -v d="$dt" 'BEGIN{printf "%.0f", (b-a)/d}')
 	stored=$(awk -v a="$x0" -v b="$x1" -v d="$dt" 'BEGIN{printf "%.0f", (b-a)/d}')
-	cpu=$(awk -v a="$c0" -v b="$c1" -v d="$dt" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.0f", 100*(b-a)/hz/d}')
+	pcpu() { awk -v a="$1" -v b="$2" -v d="$dt" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.0f", 100*(b-a)/hz/d}'; }
+	cpu=$(pcpu "$c0" "$c1")
+	other="$(pcpu "$s0" "$s1") / $(pcpu "$r0" "$r1")"
 	conns=$(curl -sf "$EXSIM_URL/sim/conns" | jq '[.[]|select(.path=="public")]|length')
-	printf '| %-8s | %3s | %4s | %7s | %7s | %s | %s | %s | %s | %s | %s / %s / %s ms | %3s %% | %5.1f / %5.1f MB | %3.0f MB |\n' \
+	printf '| %-8s | %3s | %4s | %7s | %7s | %s | %s | %s | %s | %s | %s / %s / %s ms | %3s %% | %5.1f / %5.1f MB | %3.0f MB | %s %% |\n' \
 		"$case" "$nsym" "$conns" "$sent" "$stored" "$((dn - xn))" "$persym" "$wrong" "$lastbad" "$skipped" \
-		"$e50" "$e99" "$e999" "$cpu" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$(awk -v k="$hwm" 'BEGIN{print k/1024}')" "$(awk -v k="$simrss" 'BEGIN{print k/1024}')"
+		"$e50" "$e99" "$e999" "$cpu" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$(awk -v k="$hwm" 'BEGIN{print k/1024}')" "$(awk -v k="$simrss" 'BEGIN{print k/1024}')" "$other"
 	kill -TERM "$feed" "$sim" 2>/dev/null
 	wait "$feed" "$sim" 2>/dev/null
 	stop_redis
@@ -181,8 +187,8 @@ case_args() {
 
 echo "feed universe benchmark: ${SECS}s windows, $NCPU CPUs, feed on CPU $FEED_CPU," \
 	"HEAN_SYMBOLS=$([ "${BENCH_ALL:-0}" = 1 ] && echo ALL || echo 'explicit list'), $(date -u +%FT%TZ)"
-echo '| case | sym | conns | sent/s | stored/s | lost | per-sym | wrong | last!= | skipped | e2e p50 / p99 / p99.9 | feed CPU | RSS / peak | sim RSS |'
-echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
+echo '| case | sym | conns | sent/s | stored/s | lost | per-sym | wrong | last!= | skipped | e2e p50 / p99 / p99.9 | feed CPU | RSS / peak | sim RSS | sim / Redis CPU |'
+echo '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'
 for c in ${BENCH_CASES:-pace-600 fast-600 lat-10k lat-50k lat-150k max-3 max-600}; do
 	a=$(case_args "$c") || { echo "unknown case $c" >&2; continue; }
 	# shellcheck disable=SC2086
