@@ -129,6 +129,7 @@ struct exsim_conn {
 	/* ws */
 	exsim_mask subs; /* public: symbol bitmask */
 	int rr;		 /* public: next symbol the write loop looks at */
+	uint64_t clean_gen; /* app->gen when nothing was pending for this connection */
 	uint64_t cursor[EXSIM_MAX_SYMS];
 	exsim_mask psubs;	     /* private: topic bitmask */
 	bool authed;
@@ -250,6 +251,7 @@ struct exsim_app {
 	bool paused;	     /* /sim/pause: no market steps (benchmarks read a still market) */
 	bool list_all_status; /* --instruments-all-statuses: default listing not Trading-only */
 	double last_tick;    /* ev_now of the previous tick timer run */
+	uint64_t gen;	     /* frames appended to any ring so far */
 
 	struct exsim_conn *conns; /* WS connections */
 
@@ -373,7 +375,10 @@ int exsim_ws_drop_all(struct exsim_app *app, int pathmask);
 /* Drops the one WS connection whose conn_id is id (or, id NULL, the first
  * public one subscribed to symbol sym); 1 when dropped, 0 none. */
 int exsim_ws_drop_one(struct exsim_app *app, const char *id, int sym);
-/* [{"id","path","symbols":N,"topics":[...]}] of the open WS connections. */
+/* [{"id","path","symbols":N,"args_chars":C,"topics":[...]}] of the open WS
+ * connections; args_chars: length of the JSON array text of the topics it
+ * is subscribed to now (Bybit: under 21,000 per connection; the simulator
+ * reports it and never enforces it, so a test can check the client). */
 json_t *exsim_ws_conns(struct exsim_app *app);
 int exsim_ws_silent_all(struct exsim_app *app, int pathmask, int64_t until_ms);
 void exsim_ws_resume_all(struct exsim_app *app);

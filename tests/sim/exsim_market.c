@@ -354,8 +354,9 @@ static int new_dir(int old_dir, int64_t old, int64_t now)
 	return (old_dir == 1 || old_dir == 0) ? 0 : 3;
 }
 
-static struct exsim_frame *ring_next(struct exsim_sym *s, int ring_n)
+static struct exsim_frame *ring_next(struct exsim_app *app, struct exsim_sym *s, int ring_n)
 {
+	app->gen++;
 	struct exsim_frame *f = &s->ring[s->head % (uint64_t)ring_n];
 	f->seq = s->head;
 	return f;
@@ -385,7 +386,7 @@ void exsim_market_emit(struct exsim_app *app, int i, bool force)
 	if (!app->fast) {
 		t->ts = now; /* generated now: the merged steps are one push */
 	}
-	f = ring_next(s, app->ring_n);
+	f = ring_next(app, s, app->ring_n);
 	start = (char *)f->buf + LWS_PRE;
 	p = put_header(start, s, "delta");
 	if (t->tick_dir != o->tick_dir) {
@@ -538,7 +539,7 @@ void exsim_market_set_prices(struct exsim_app *app, int i, int64_t price, int64_
 		exsim_orders_on_price(app, i);
 		return;
 	}
-	f = ring_next(s, app->ring_n);
+	f = ring_next(app, s, app->ring_n);
 	start = (char *)f->buf + LWS_PRE;
 	p = put_header(start, s, "delta");
 	p = put(p, ",\"tickDirection\":\"");

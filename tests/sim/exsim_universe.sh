@@ -94,6 +94,15 @@ jcheck "per-symbol counts: S0001 never unsubscribed" "$S" 'map(select(.symbol=="
 it_check "stats: 1 unsubscribe, 3 error replies" test "$(exsim_stat unsubscribes)/$(exsim_stat sub_errors)" = 1/3
 wait_until 5 has "$A" TIMEOUT
 
+# --- one request subscribing every Trading instrument (12.7k characters) ---
+all=$(printf '"tickers.%s",' $expect | sed 's/,$//')
+wsc_bg all $P --secs 1.5 --send "{\"req_id\":\"all\",\"op\":\"subscribe\",\"args\":[$all]}"
+wait_until 5 has "$IT_DIR/all.out" '"req_id":"all"' || it_fail "no answer to the 603-topic subscribe"
+it_check "603 topics in one request: acked" jq_has "$IT_DIR/all.out" '.req_id=="all" and .success==true'
+C=$(curl -s "$EXSIM_URL/sim/conns")
+jcheck "/sim/conns: 603 symbols, args_chars = the request's args text" "$C" "map(select(.symbols==603))[0].args_chars == $(printf '[%s]' "$all" | wc -c)"
+wait_until 5 has "$IT_DIR/all.out" TIMEOUT
+
 # --- delist and list at runtime ---
 wsc_bg d $P --secs 4 --send '{"req_id":"d1","op":"subscribe","args":["tickers.S0007USDT","tickers.S0008USDT"]}'
 D=$IT_DIR/d.out
