@@ -102,14 +102,14 @@ run_one() {
 	hwm=$(awk '/VmHWM/ {print $2}' "/proc/$feed/status")
 	simrss=$(awk '/VmRSS/ {print $2}' "/proc/$sim/status")
 	curl -sf -X POST "$EXSIM_URL/sim/pause?on=1" >/dev/null
-	# drain: every delivered frame stored, or nothing new for 2 s (30 s cap)
+	# drain: every delivered frame stored, or nothing new for 5 s (60 s cap)
 	local dn xn prev=-1 still=0
-	for _ in $(seq 1 150); do
+	for _ in $(seq 1 300); do
 		sleep 0.2
 		dn=$(delivered); xn=$(rcli XLEN hean:ticks)
 		[ "$xn" -ge "$dn" ] && break
 		if [ "$xn" = "$prev" ]; then still=$((still + 1)); else still=0; fi
-		[ "$still" -ge 10 ] && break
+		[ "$still" -ge 25 ] && break
 		prev=$xn
 	done
 	sleep 0.5
