@@ -29,7 +29,7 @@ fresh_count() {
 		awk -v t="$1" '$1 + 0 > t + 0 { n++ } END { print n + 0 }'
 }
 # conn_syms ID: the symbols the exchange's connection ID carries.
-conn_syms() { curl -sf "$EXSIM_URL/sim/conns" | jq -r --argjson i "$1" '.[] | select(.id == $i) | .topics[] | sub("^tickers\\."; "")'; }
+conn_syms() { curl -sf "$EXSIM_URL/sim/conns" | jq -r --arg i "$1" '.[] | select(.id == $i) | .topics[] | sub("^tickers\\."; "")'; }
 # all_fresh_after US SYM...: every SYM's hash received after US (µs).
 all_fresh_after() {
 	local t=$1
