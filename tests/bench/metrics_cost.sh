@@ -21,7 +21,8 @@
 #
 # BENCH_SYMS: symbol count (3). HEAN_BUILD: build dir holding
 # tests/sim/hean-exsim (one simulator for both binaries). MC_KEEP=DIR keeps
-# the callgrind dumps (for callgrind_annotate).
+# the callgrind dumps (for callgrind_annotate); MC_CG_OPTS adds callgrind
+# options (e.g. "--cache-sim=yes --branch-sim=yes": misses and mispredicts).
 set -u
 HEAN_SRC=${HEAN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 HEAN_BUILD=${HEAN_BUILD:-$HEAN_SRC/build}
@@ -32,7 +33,7 @@ export HEAN_SRC HEAN_BUILD
 MODE=${1:-}
 FEED_A=${2:-}
 FEED_B=${3:-}
-[ -x "$FEED_A" ] && [ -x "$FEED_B" ] || { sed -n '2,23p' "$0" >&2; exit 2; }
+[ -x "$FEED_A" ] && [ -x "$FEED_B" ] || { sed -n '2,25p' "$0" >&2; exit 2; }
 [ -x "$HEAN_BUILD/tests/sim/hean-exsim" ] || { echo "no $HEAN_BUILD/tests/sim/hean-exsim" >&2; exit 2; }
 command -v taskset >/dev/null || { echo "taskset (util-linux) needed" >&2; exit 2; }
 it_init metrics-cost
@@ -115,7 +116,8 @@ icount_one() {
 	local feed=$1 rate=$2 secs=$3 tag=$4 out dump m0 m1 ir ticks fn
 	out=$IT_DIR/cg.out
 	rm -f "$out"*
-	up "$rate" valgrind --tool=callgrind --callgrind-out-file="$out" "$feed" || return 1
+	# shellcheck disable=SC2086 # MC_CG_OPTS: extra callgrind options, split
+	up "$rate" valgrind --tool=callgrind ${MC_CG_OPTS:-} --callgrind-out-file="$out" "$feed" || return 1
 	sleep 2
 	sim_pause
 	sleep 3 # drained, and a health update (every 1 s) since
@@ -210,7 +212,7 @@ tput)
 	echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	;;
 *)
-	sed -n '2,23p' "$0" >&2
+	sed -n '2,25p' "$0" >&2
 	exit 2
 	;;
 esac
