@@ -165,11 +165,46 @@ static int cb_writeable(struct hean_ws *ws, struct lws *wsi)
 	return 0;
 }
 
+/* Notes why OpenSSL refused the peer's certificate, for the failure's
+ * log line (the verdict itself is OpenSSL's). */
+static void note_cert_refused(struct hean_ws *ws, X509_STORE_CTX *x)
+{
+	int err = X509_STORE_CTX_get_error(x);
+	X509 *cert = X509_STORE_CTX_get_current_cert(x);
+	char subj[96] = "";
+
+	if (cert) {
+		X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
+	}
+	snprintf(ws->tls_err, sizeof(ws->tls_err),
+		 "TLS certificate refused: %s (depth %d, subject %s)",
+		 X509_verify_cert_error_string(err), X509_STORE_CTX_get_error_depth(x),
+		 subj[0] ? subj : "?");
+}
+
+/* The peer closed: in = 2-byte big-endian code + reason (lws hands the
+ * raw close payload); lws has already rewritten codes 1012-1014 to 1002. */
+static void cb_peer_close(struct hean_ws *ws, const void *in, size_t len)
+{
+	char why[WS_REASON_LEN];
+	int code;
+
+	if (in && len >= 2) {
+		const unsigned char *p = in;
+
+		code = (p[0] << 8) | p[1];
+		hws_copy_reason(why, sizeof(why), (const char *)in + 2, len - 2);
+	} else {
+		code = 1005; /* no status code present */
+		why[0] = '\0';
+	}
+	hws_end_session(ws, code, why, false);
+}
+
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		       size_t len)
 {
 	struct hean_ws *ws = wsi ? lws_get_opaque_user_data(wsi) : NULL;
-	int code;
 	char why[WS_REASON_LEN];
 
 	if (!ws || ws->wsi != wsi) {
@@ -184,18 +219,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		 * for the failure's log line; 0 keeps OpenSSL's verdict (and
 		 * lws' own rules): verification is never relaxed here. */
 		if (!len && user) {
-			X509_STORE_CTX *x = user;
-			int err = X509_STORE_CTX_get_error(x);
-			X509 *cert = X509_STORE_CTX_get_current_cert(x);
-			char subj[96] = "";
-
-			if (cert) {
-				X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
-			}
-			snprintf(ws->tls_err, sizeof(ws->tls_err),
-				 "TLS certificate refused: %s (depth %d, subject %s)",
-				 X509_verify_cert_error_string(err), X509_STORE_CTX_get_error_depth(x),
-				 subj[0] ? subj : "?");
+			note_cert_refused(ws, user);
 		}
 		return 0;
 
@@ -231,18 +255,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		return cb_writeable(ws, wsi);
 
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		/* in = 2-byte big-endian code + reason (gotcha 6); lws has
-		 * rewritten 1012-1014 to 1002 already (gotcha 5). */
-		if (in && len >= 2) {
-			const unsigned char *p = in;
-
-			code = (p[0] << 8) | p[1];
-			hws_copy_reason(why, sizeof(why), (const char *)in + 2, len - 2);
-		} else {
-			code = 1005; /* no status code present */
-			why[0] = '\0';
-		}
-		hws_end_session(ws, code, why, false);
+		cb_peer_close(ws, in, len);
 		return 0; /* lws echoes the close and closes the socket */
 
 	case LWS_CALLBACK_CLIENT_CLOSED:
