@@ -75,6 +75,11 @@ struct hean_ws *hean_ws_create(struct hean_ws_ctx *c, const struct hean_ws_confi
 			 ws->name, ws->url);
 	}
 	c->conns++;
+	ws->ctx_next = c->list;
+	if (c->list) {
+		c->list->ctx_prev = ws;
+	}
+	c->list = ws;
 	return ws;
 }
 
@@ -137,6 +142,14 @@ void hean_ws_destroy(struct hean_ws *ws)
 	hws_queue_clear(ws);
 	free(ws->rx);
 	ws->ctx->conns--;
+	if (ws->ctx_prev) {
+		ws->ctx_prev->ctx_next = ws->ctx_next;
+	} else {
+		ws->ctx->list = ws->ctx_next;
+	}
+	if (ws->ctx_next) {
+		ws->ctx_next->ctx_prev = ws->ctx_prev;
+	}
 	free(ws->url);
 	free(ws->name);
 	free(ws->ping_text);
@@ -239,4 +252,50 @@ void hean_ws_rx_pause(struct hean_ws *ws, bool pause)
 	if (ws->wsi && ws->state == HEAN_WS_OPEN) {
 		lws_rx_flow_control(ws->wsi, pause ? 0 : 1);
 	}
+}
+
+/* ===================== shutdown ===================== */
+
+#define WS_FIN_POLL_S 0.02
+
+static void on_fin_timer(struct ev_loop *loop, struct ev_timer *w, int revents)
+{
+	struct hean_ws_ctx *c = w->data;
+	bool all_down = true;
+
+	for (struct hean_ws *ws = c->list; ws; ws = ws->ctx_next) {
+		all_down = all_down && ws->state == HEAN_WS_DISCONNECTED;
+	}
+	if (!all_down && ev_now(loop) < c->fin_deadline) {
+		return;
+	}
+	ev_timer_stop(loop, w);
+	if (!all_down) {
+		log_warn("event=ws_shutdown reason=\"close frames not done in time\"");
+	}
+	/* outside any lws callback: the lws side can go now */
+	if (c->fin_release) {
+		c->fin_release(c->fin_data);
+	}
+	hean_ws_ctx_destroy(c);
+}
+
+void hean_ws_ctx_shutdown(struct hean_ws_ctx *c, double max_s, hean_ws_release_fn *release,
+			  void *data)
+{
+	if (!c) {
+		return;
+	}
+	c->fin_release = release;
+	c->fin_data = data;
+	if (ev_is_active(&c->fin)) {
+		return;
+	}
+	for (struct hean_ws *ws = c->list; ws; ws = ws->ctx_next) {
+		hean_ws_stop(ws);
+	}
+	c->fin_deadline = ev_now(c->loop) + max_s;
+	ev_timer_init(&c->fin, on_fin_timer, 0., WS_FIN_POLL_S);
+	c->fin.data = c;
+	ev_timer_start(c->loop, &c->fin);
 }

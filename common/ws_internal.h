@@ -49,6 +49,12 @@ struct hean_ws_ctx {
 	struct lws_context *lws; /* owned; NULLed by lws when destroyed */
 	struct ev_timer kick;
 	unsigned conns;
+	struct hean_ws *list; /* every connection of this context */
+	/* hean_ws_ctx_shutdown: polls until all are down or the deadline */
+	struct ev_timer fin;
+	double fin_deadline; /* ev_now() + max_s */
+	hean_ws_release_fn *fin_release;
+	void *fin_data;
 };
 
 struct out_msg {
@@ -59,6 +65,7 @@ struct out_msg {
 
 struct hean_ws {
 	struct hean_ws_ctx *ctx; /* borrowed: outlives us */
+	struct hean_ws *ctx_prev, *ctx_next; /* ctx->list */
 	char *url;               /* owned */
 	char *name;              /* owned */
 	char *ping_text;         /* owned, may be NULL */

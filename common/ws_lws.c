@@ -341,6 +341,7 @@ void hean_ws_ctx_destroy(struct hean_ws_ctx *c)
 	if (c->conns) {
 		log_warn("event=ws_ctx_destroy open_connections=%u", c->conns);
 	}
+	ev_timer_stop(c->loop, &c->fin); /* a pending hean_ws_ctx_shutdown */
 	if (ev_is_active(&c->kick)) {
 		ev_ref(c->loop);
 		ev_timer_stop(c->loop, &c->kick);

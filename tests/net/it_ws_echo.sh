@@ -1,7 +1,8 @@
 #!/bin/bash
 # common/ws basics against ws_testsrv: echo, fragmented message reassembly,
 # send before start, owner stop (close 1000, no reconnect), owner drop
-# (close frame with the owner's code, then reconnect).
+# (close frame with the owner's code, then reconnect), and the shutdown
+# helper hean_ws_ctx_shutdown (close 1000, wait, release).
 . "$HEAN_SRC/tests/integration/lib.sh"
 . "$HEAN_SRC/tests/net/net_lib.sh"
 it_init net-ws-echo
@@ -34,4 +35,17 @@ it_check "drop: state closing right after drop" grep -q "ev=dropped state=closin
 it_check "drop: on_close 4902" grep -q "ev=close code=4902 reason=\"probe drop\" state=disconnected send_rc=-107" "$L"
 it_check "drop: server got close 4001" grep -q "ev=peer_close conn=[0-9]* code=4001" "$IT_DIR/wssrv.log"
 it_check "drop: reconnected" test "$(exit_field "$L" opens)" -ge 2
+
+# 4. hean_ws_ctx_shutdown on an open link: close 1000 reaches the server,
+#    release once the link is down, well before the deadline
+N0=$(count_matches "$IT_DIR/wssrv.log" 'ev=peer_close conn=[0-9]* code=1000')
+probe shutdown --url "$URL/echo" --duration-ms 500 --shutdown-ms 2000
+L=$IT_DIR/shutdown.log
+it_check "shutdown: probe exits cleanly" probe_clean shutdown
+it_check "shutdown: released with the link down" grep -q "ev=shutdown_done released=1 ms=[0-9]* state_at_release=disconnected$" "$L"
+SD_MS=$(sed -n 's/.*ev=shutdown_done released=1 ms=\([0-9]*\).*/\1/p' "$L")
+figure shutdown_open_ms "$SD_MS"
+it_check "shutdown: done before its 2000 ms deadline (${SD_MS} ms)" test "${SD_MS:-9999}" -lt 1500
+it_check "shutdown: server got close 1000" wait_until 3 out_ge $((N0 + 1)) count_matches "$IT_DIR/wssrv.log" 'ev=peer_close conn=[0-9]* code=1000'
+
 it_done

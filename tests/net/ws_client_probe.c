@@ -13,6 +13,7 @@
  *   [--send-every-ms N] [--print-body] [--drop-on T] [--stop-after-opens N]
  *   [--ca-file PEM] [--dns-server IP:PORT] [--insecure 1]
  *   [--http-url U --http-every-ms N]   (a common/http GET on the same loop)
+ *   [--shutdown-ms N]   (at the end: hean_ws_ctx_shutdown with that deadline)
  *   probe t=MS ev=http status=S curl=C err="..."   (only when S/C change)
  * The exit line also has max_gap_ms: the longest pause of a 10 ms timer on
  * the loop (a blocked loop shows here), and http_ok/http_fail counts.
@@ -51,6 +52,9 @@ struct probe {
 	long http_last_status;
 	int http_last_code;
 	unsigned http_ok, http_fail;
+	struct hean_ws_ctx *ctx;
+	bool released;
+	char state_at_release[16];
 };
 
 static double t0;
@@ -205,6 +209,20 @@ static void on_http_timer(struct ev_loop *loop, struct ev_timer *w, int revents)
 	}
 }
 
+/* hean_ws_ctx_shutdown's release: the connection goes, the context is
+ * destroyed right after. */
+static void on_release(void *data)
+{
+	struct probe *p = data;
+
+	snprintf(p->state_at_release, sizeof(p->state_at_release), "%s",
+		 hean_ws_state_name(hean_ws_get_state(p->ws)));
+	hean_ws_destroy(p->ws);
+	p->ws = NULL;
+	p->ctx = NULL;
+	p->released = true;
+}
+
 static void on_end(struct ev_loop *loop, struct ev_timer *w, int revents)
 {
 	ev_break(loop, EVBREAK_ALL);
@@ -227,7 +245,7 @@ int main(int argc, char **argv)
 	struct probe p = {0};
 	struct hean_ws_ctx *ctx;
 	struct ev_signal sig_term;
-	double duration_ms = 5000, send_every_ms = 0, http_every_ms = 0;
+	double duration_ms = 5000, send_every_ms = 0, http_every_ms = 0, shutdown_ms = 0;
 	const char *ca_file = NULL, *dns_server = NULL;
 	int i, rc = 0;
 
@@ -286,6 +304,8 @@ int main(int argc, char **argv)
 			p.http_url = v;
 		} else if (!strcmp(a, "--http-every-ms")) {
 			http_every_ms = atof(v);
+		} else if (!strcmp(a, "--shutdown-ms")) {
+			shutdown_ms = atof(v);
 		} else {
 			fprintf(stderr, "unknown option %s\n", a);
 			return 2;
@@ -351,6 +371,17 @@ int main(int argc, char **argv)
 	    (unsigned long long)hean_ws_reconnects(p.ws), p.sends_ok, p.sends_enotconn,
 	    p.sends_other, p.bad_close_state, p.bad_send_after_close,
 	    hean_ws_state_name(hean_ws_get_state(p.ws)), p.max_gap, p.http_ok, p.http_fail);
+	if (shutdown_ms > 0) {
+		/* the shutdown helper: close, wait (at most shutdown_ms), release */
+		double t_sd = now_ms();
+
+		p.ctx = ctx;
+		hean_ws_ctx_shutdown(ctx, shutdown_ms / 1000.0, on_release, &p);
+		ev_run(p.loop, 0); /* runs until the shutdown is done */
+		say("ev=shutdown_done released=%d ms=%.0f state_at_release=%s", p.released ? 1 : 0,
+		    now_ms() - t_sd, p.state_at_release);
+		ctx = p.ctx;
+	}
 	hean_ws_destroy(p.ws);
 	hean_ws_ctx_destroy(ctx);
 	/* nothing of ours may be left on the loop */
