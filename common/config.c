@@ -46,7 +46,9 @@
 
 #include <openssl/crypto.h>
 
-#include "common/json.h"
+#include "common/err.h"
+#include "common/num.h"
+#include "common/symbol.h"
 #include "common/log.h"
 #include "common/url.h"
 

@@ -3,7 +3,7 @@
 #include "common/config.h"
 #include "common/config_internal.h"
 
-#include "common/json.h"
+#include "common/err.h"
 #include "common/log.h"
 #include "common/url.h"
 

@@ -1,6 +1,8 @@
 /* signals/parse: frame -> validated signals + rejects. Pure. See parse.h. */
 #include "signals/parse.h"
 
+#include "common/symbol.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

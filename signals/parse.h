@@ -18,6 +18,7 @@
 #ifndef HEAN_SIGNALS_PARSE_H
 #define HEAN_SIGNALS_PARSE_H
 
+#include "common/err.h"
 #include "common/json.h"
 #include "common/timeutil.h"
 

@@ -11,7 +11,10 @@
 
 #include <cmocka.h>
 
+#include "common/err.h"
 #include "common/json.h"
+#include "common/num.h"
+#include "common/symbol.h"
 
 static int dec(const char *s, double *out, unsigned flags)
 {
