@@ -1,5 +1,5 @@
-/* common/http: libcurl multi driven by libev (STYLE.md §3.18, stack.md
- * gotcha 19). One CURLM per hean_http; per-socket ev_io via
+/* common/http: libcurl multi driven by libev (socket and timer callbacks,
+ * CURLOPT_NOSIGNAL; never a blocking curl call on the loop). One CURLM per hean_http; per-socket ev_io via
  * curl_multi_assign; one ev_timer for CURLMOPT_TIMERFUNCTION. curl is only
  * called from our watchers, never from inside its own callbacks. */
 #include "common/http.h"

@@ -3,7 +3,7 @@
  * Phases, restarted from CREATE on every (re)connect of the block link:
  *   CREATE   XGROUP CREATE key group start_id MKSTREAM (BUSYGROUP = fine)
  *   PENDING  XREADGROUP GROUP g c COUNT n STREAMS key <id>, id = "0" then
- *            the last id delivered, until an empty batch (reliability §1.2)
+ *            the last id delivered, until an empty batch (the backlog first)
  *   NEW      XREADGROUP GROUP g c COUNT n BLOCK ms STREAMS key >
  * Exactly one command is in flight on the block link at any time, so the
  * entries reach the owner in stream order. NOGROUP (stream deleted or lost)
@@ -144,7 +144,8 @@ static bool deliver(struct hean_stream *s, const redisReply *e)
 		ent.lens = s->lens;
 		ent.n_fields = n;
 	} else {
-		/* Trimmed while pending: nil body (reliability.md §1.2). */
+		/* Trimmed while pending: Redis returns the id with a nil body;
+		 * ack it, or it stays pending forever. */
 		log_warn("event=stream_trimmed_entry key=%s group=%s id=%s (acked)", s->key,
 			 s->group, ent.id);
 		ack_id(s, ent.id);

@@ -6,7 +6,8 @@
  *   any state --error, any close code (1000 included), TCP loss,
  *               connect failure, silence past liveness--> DISCONNECTED
  *   DISCONNECTED always schedules a reconnect with backoff + jitter
- *   (our own ev_timer, never lws timers: see notes/stack.md gotcha 1).
+ *   (our own ev_timer, never lws timers: in lws 4.1.6 on libev they fire
+ *   late or never unless lws socket I/O happens to run its idle path).
  *
  * There is no way to stay OPEN on a dead socket: any complete inbound
  * message proves liveness; silence past liveness_s drops the link; a send

@@ -41,7 +41,7 @@ struct lws_context;
 #define WS_DEFAULT_MAX_MSG (1u << 20)
 #define WS_DEFAULT_MAX_QUEUE (1u << 20)
 #define WS_CLOSE_TIMEOUT_S 1.0 /* our close frame must leave within this */
-#define WS_KICK_S 0.05         /* lws_cancel_service period (gotcha 1) */
+#define WS_KICK_S 0.05         /* lws_cancel_service period: services lws' own timers */
 #define WS_REASON_LEN 124      /* a close reason fits a control frame */
 
 struct hean_ws_ctx {

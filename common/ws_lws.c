@@ -21,7 +21,9 @@ static void on_kick_timer(struct ev_loop *loop, struct ev_timer *w, int revents)
 	struct hean_ws_ctx *c = w->data;
 
 	/* forces the libev plugin's idle path, which services ripe lws suls
-	 * (close timeouts, kill-async): gotcha 1 */
+	 * (close timeouts, kill-async): lws 4.1.6 re-arms its one ev_timer
+	 * only from that idle path, run after lws socket I/O, so without
+	 * this its timers fire late or never */
 	if (c->lws) {
 		lws_cancel_service(c->lws);
 	}
@@ -299,7 +301,8 @@ struct hean_ws_ctx *hean_ws_ctx_create(struct ev_loop *loop)
 	}
 	c->loop = loop;
 
-	/* before creation: no NOTICE spam from the libev plugin (gotcha 14) */
+	/* before creation: no NOTICE spam from the libev plugin (a line per
+	 * watcher start/stop) */
 	hean_log_route_lws();
 	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
 

@@ -183,7 +183,9 @@ static void on_resolved(int status, const char *addr, const char *err, void *dat
 
 /* A session starts: CONNECTING, deadline armed (name lookup + TCP + TLS +
  * handshake must all fit in connect_timeout_s), then either the lookup
- * (names: never getaddrinfo on the loop, notes gotcha 3) or the connect. */
+ * (names: never getaddrinfo on the loop: lws' client connect resolves
+ * inline, and a resolver that does not answer stalls the loop for
+ * seconds) or the connect. */
 static void connect_now(struct hean_ws *ws)
 {
 	ws->state = HEAN_WS_CONNECTING;
@@ -253,7 +255,8 @@ static void connect_addr(struct hean_ws *ws, const char *addr)
 	}
 	i.host = host_hdr;
 	i.origin = host_hdr;
-	i.protocol = NULL; /* no Sec-WebSocket-Protocol header (gotcha 16) */
+	i.protocol = NULL; /* no Sec-WebSocket-Protocol header (Bybit uses none);
+			     * local_protocol_name binds our callback */
 	i.local_protocol_name = "hean-ws";
 	i.retry_and_idle_policy = &no_validity;
 	i.opaque_user_data = ws;

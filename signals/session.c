@@ -87,7 +87,8 @@ static void stop_session_timers(struct signals_session *s)
 /* ===================== requests ===================== */
 
 /* Sends a request, only in authenticated. A failure ends the session:
- * the socket is not trusted again (incident 000). */
+ * the socket is not trusted again (a client that kept "authenticated"
+ * after a close 1000 once failed every request for hours). */
 static void request(struct signals_session *s, const char *what, const char *text)
 {
 	int rc;

@@ -291,7 +291,7 @@ static int cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 			say("ev=close_sent conn=%d code=1000", p->conn);
 			lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)"bye", 3);
 			p->close_pending = false;
-			p->silent = true; /* guard the extra WRITEABLE (gotcha 17) */
+			p->silent = true; /* lws may call WRITEABLE once more after -1 */
 			return -1;
 		}
 		return 0;

@@ -1,4 +1,5 @@
-/* Unit tests of common/sign: every vector of protocols/bybit-v5.md. */
+/* Unit tests of common/sign: Bybit v5 signatures (hex HMAC-SHA256) for
+ * WebSocket auth and REST GET/POST, fixed vectors. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +17,7 @@
 #define TS 1700000000000LL
 #define RECV 5000
 
-/* §3.2 WS auth */
+/* WS auth: pre-image "GET/realtime" + expires */
 static void test_ws_auth_vector(void **state)
 {
 	char out[HEAN_SIGN_HEX_LEN];
@@ -29,7 +30,7 @@ static void test_ws_auth_vector(void **state)
 	assert_string_equal(out, "4343ac53a3dafc0ec96562c63a7899f56be48a0e2ab052e07ae410e8f5472338");
 }
 
-/* §4.2 REST GET with a query */
+/* REST GET with a query */
 static void test_rest_get_vector(void **state)
 {
 	const char *q = "category=linear&symbol=BTCUSDT";
@@ -44,7 +45,7 @@ static void test_rest_get_vector(void **state)
 	assert_string_equal(raw, out);
 }
 
-/* §4.2 REST POST with a raw JSON body */
+/* REST POST with a raw JSON body */
 static void test_rest_post_vector(void **state)
 {
 	const char *body = "{\"category\":\"linear\",\"symbol\":\"BTCUSDT\",\"side\":\"Buy\","
@@ -61,7 +62,7 @@ static void test_rest_post_vector(void **state)
 	assert_string_equal(out, "56338f0997cdcae3b30c171018492e3d31694e9d7f2f84e5675818f6253c2972");
 }
 
-/* §4.2 REST GET without a query */
+/* REST GET without a query */
 static void test_rest_noquery_vector(void **state)
 {
 	char out[HEAN_SIGN_HEX_LEN];

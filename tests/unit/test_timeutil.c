@@ -53,7 +53,7 @@ static void test_parse_offsets(void **state)
 	assert_int_equal(parse_ok("2025-10-22T05:30:00+05:30", &off), T0);
 	assert_int_equal(off, 5 * 3600 + 1800);
 	assert_int_equal(parse_ok("2025-10-22T18:00:00+18:00", NULL), T0);
-	/* incident 000: local 02:52:56 at UTC+4 is the previous UTC day */
+	/* a restart at local 02:52:56 in UTC+4 is the previous UTC day */
 	assert_int_equal(parse_ok("2025-10-22T02:52:56+04:00", NULL),
 			 parse_ok("2025-10-21T22:52:56Z", NULL));
 }
@@ -173,7 +173,7 @@ static void test_format_local(void **state)
 	const char *tz = getenv("TZ");
 	int64_t back = 0;
 	int off = 0;
-	/* incident 000 restart instant */
+	/* that restart instant (local 02:52:56 in UTC+4) */
 	int64_t t = parse_ok("2025-10-21T22:52:56Z", NULL);
 	size_t n = hean_time_format_local(t, buf, sizeof(buf));
 

@@ -54,7 +54,8 @@ static void test_floor_negative(void **state)
 	assert_int_equal(hean_wave_due(0, I, D), 1200);
 }
 
-/* incident 000: restart at 02:52:56 local UTC+4 on 2025-10-22 */
+/* a restart at 02:52:56 local UTC+4 on 2025-10-22 picks the wave of
+ * that UTC day, not "yesterday's" local date */
 static void test_incident_000(void **state)
 {
 	int64_t now = ts("2025-10-22T02:52:56+04:00");
