@@ -165,7 +165,7 @@ int hean_log_level_parse(const char *s, enum hean_log_level *out)
 	return -EINVAL;
 }
 
-/* "../tests/unit/x.c" -> "tests/unit/x.c" (meson passes sources relative
+/* "../tests/common/x.c" -> "tests/common/x.c" (meson passes sources relative
  * to the build dir; -fmacro-prefix-map strips the absolute prefix). */
 static const char *rel_file(const char *file)
 {

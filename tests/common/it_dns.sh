@@ -1,6 +1,6 @@
 #!/bin/bash
 # Name resolution never blocks a loop. A DNS server that drops every query
-# (tests/net/dns_fixture.py, HEAN_DNS_SERVER) for NET_DNS_BLACKHOLE_S
+# (tests/common/dns_fixture.py, HEAN_DNS_SERVER) for NET_DNS_BLACKHOLE_S
 # (30) seconds, then answers. Two clients of the name sim.hean.test:
 #  - hean-feed (its public WebSocket): its health heartbeat (updated_ms in
 #    hean:health:feed, written every 1 s by the loop) is read every 20 ms;
@@ -10,9 +10,9 @@
 # Every failed lookup ends the session (disconnected -> backoff ->
 # reconnect); once the server answers, both connect (and the feed streams).
 . "$HEAN_SRC/tests/integration/lib.sh"
-. "$HEAN_SRC/tests/net/net_lib.sh"
+. "$HEAN_SRC/tests/common/net_lib.sh"
 it_init net-dns
-need_built tests/sim/hean-exsim tests/net/ws_client_probe feed/hean-feed
+need_built tests/sim/hean-exsim tests/common/ws_client_probe feed/hean-feed
 need_cmd python3
 BH=${NET_DNS_BLACKHOLE_S:-30}
 SYMS=BTCUSDT,ETHUSDT

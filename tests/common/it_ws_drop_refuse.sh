@@ -2,7 +2,7 @@
 # TCP loss without a close frame (1006), refused connects (code 0) spaced
 # by the backoff, and recovery once the server is back on the same port.
 . "$HEAN_SRC/tests/integration/lib.sh"
-. "$HEAN_SRC/tests/net/net_lib.sh"
+. "$HEAN_SRC/tests/common/net_lib.sh"
 it_init net-ws-drop-refuse
 start_wssrv
 URL=ws://127.0.0.1:$WS_PORT

@@ -3,7 +3,7 @@
 # timeout on a server that never answers (loop keeps running), refused
 # connect, body cap, parallel requests, destroy with requests in flight.
 . "$HEAN_SRC/tests/integration/lib.sh"
-. "$HEAN_SRC/tests/net/net_lib.sh"
+. "$HEAN_SRC/tests/common/net_lib.sh"
 it_init net-http
 command -v python3 >/dev/null || it_skip "python3 not installed"
 start_httpsrv

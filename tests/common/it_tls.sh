@@ -7,14 +7,14 @@
 #     the peer and the reason, then disconnected -> backoff -> reconnect
 #     (delays growing), never an open and never a REST answer;
 #  3. HEAN_TLS_INSECURE=1: accepted, and said loudly in the log;
-#  4. a name from DNS (tests/net/dns_fixture.py): sim.hean.test, in the
+#  4. a name from DNS (tests/common/dns_fixture.py): sim.hean.test, in the
 #     certificate, opens while the connection goes to the resolved address
 #     (Host, SNI and the name check use the name); other.hean.test, same
 #     address but not in the certificate: refused ("hostname mismatch").
 . "$HEAN_SRC/tests/integration/lib.sh"
-. "$HEAN_SRC/tests/net/net_lib.sh"
+. "$HEAN_SRC/tests/common/net_lib.sh"
 it_init net-tls
-need_built tests/sim/hean-exsim tests/net/ws_client_probe
+need_built tests/sim/hean-exsim tests/common/ws_client_probe
 make_test_ca "$IT_DIR/ca" || it_done
 CA=$IT_DIR/ca
 start_exsim --tls-cert "$CA/srv.pem" --tls-key "$CA/srv.key"

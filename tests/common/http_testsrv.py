@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""HTTP fixture for tests/net/http_check.c (stdlib only, 127.0.0.1 only).
+"""HTTP fixture for tests/common/http_check.c (stdlib only, 127.0.0.1 only).
 
   http_testsrv.py PORT
 

@@ -4,7 +4,7 @@
 # (close frame with the owner's code, then reconnect), and the shutdown
 # helper hean_ws_ctx_shutdown (close 1000, wait, release).
 . "$HEAN_SRC/tests/integration/lib.sh"
-. "$HEAN_SRC/tests/net/net_lib.sh"
+. "$HEAN_SRC/tests/common/net_lib.sh"
 it_init net-ws-echo
 start_wssrv
 URL=ws://127.0.0.1:$WS_PORT

@@ -12,8 +12,8 @@
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init redis-client
 
-RT=$HEAN_BUILD/tests/redis/rt_redis
-need_built tests/redis/rt_redis
+RT=$HEAN_BUILD/tests/common/rt_redis
+need_built tests/common/rt_redis
 
 # run NAME CMD...: runs CMD (20 s limit), output in $IT_DIR/NAME.log.
 run() {

@@ -1,4 +1,4 @@
-/* http_check: exercises common/http against tests/net/http_testsrv.py.
+/* http_check: exercises common/http against tests/common/http_testsrv.py.
  *
  *   http_check BASE_URL REFUSED_URL
  *

@@ -8,8 +8,8 @@
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init redis-health
 
-RH=$HEAN_BUILD/tests/redis/rt_health
-need_built tests/redis/rt_health
+RH=$HEAN_BUILD/tests/common/rt_health
+need_built tests/common/rt_health
 
 start_redis
 URL=$HEAN_REDIS_URL

@@ -8,8 +8,8 @@
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init redis-app
 
-APP=$HEAN_BUILD/tests/redis/test_app_daemon
-need_built tests/redis/test_app_daemon
+APP=$HEAN_BUILD/tests/common/test_app_daemon
+need_built tests/common/test_app_daemon
 P=apptest
 # up_as PID: the health hash is written by PID, state running
 up_as() { field_is "$P" pid "$1" && state_is "$P" running; }

@@ -1,4 +1,4 @@
-/* tests/redis: shared bits of the small test programs (not a library). */
+/* tests/common: shared bits of the Redis of the small test programs (not a library). */
 #ifndef HEAN_TESTS_REDIS_RT_COMMON_H
 #define HEAN_TESTS_REDIS_RT_COMMON_H
 

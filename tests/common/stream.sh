@@ -9,8 +9,8 @@
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init redis-stream
 
-RS=$HEAN_BUILD/tests/redis/rt_stream
-need_built tests/redis/rt_stream
+RS=$HEAN_BUILD/tests/common/rt_stream
+need_built tests/common/rt_stream
 
 start_redis
 URL=$HEAN_REDIS_URL

@@ -2,7 +2,7 @@
 # A 2 MiB message over max_msg (1 MiB default): close 1009 to the server,
 # on_close 1009, reconnect. With max_msg 4 MiB the same message arrives whole.
 . "$HEAN_SRC/tests/integration/lib.sh"
-. "$HEAN_SRC/tests/net/net_lib.sh"
+. "$HEAN_SRC/tests/common/net_lib.sh"
 it_init net-ws-huge
 start_wssrv
 URL="ws://127.0.0.1:$WS_PORT/huge"

@@ -5,7 +5,7 @@
 # message; with hean_ws_backoff_reset on "hello" every delay is the first
 # step. Attempts are counted over a 4 s window.
 . "$HEAN_SRC/tests/integration/lib.sh"
-. "$HEAN_SRC/tests/net/net_lib.sh"
+. "$HEAN_SRC/tests/common/net_lib.sh"
 it_init net-ws-backoff
 start_wssrv
 URL="ws://127.0.0.1:$WS_PORT/close_open?hello=1"

@@ -88,7 +88,7 @@ static void test_line_format(void **state)
 	assert_int_equal(hean_time_parse_iso8601(s, 29, &t, NULL), 0);
 	assert_true(t >= before - 1 && t <= hean_time_now_ms() + 1);
 	char want[256];
-	snprintf(want, sizeof(want), " feed INFO [tests/unit/test_log.c:%d] event=connected url=ws://x n=3\n",
+	snprintf(want, sizeof(want), " feed INFO [tests/common/test_log.c:%d] event=connected url=ws://x n=3\n",
 		 line_no);
 	assert_string_equal(s + 29, want);
 }
@@ -126,7 +126,7 @@ static void test_json_format(void **state)
 	assert_int_equal(hean_time_parse_iso8601(ts, 29, &t, NULL), 0);
 	assert_string_equal(json_string_value(json_object_get(o, "level")), "warning");
 	assert_string_equal(json_string_value(json_object_get(o, "proc")), "feed"); /* not spoofed */
-	assert_non_null(strstr(json_string_value(json_object_get(o, "src")), "tests/unit/test_log.c:"));
+	assert_non_null(strstr(json_string_value(json_object_get(o, "src")), "tests/common/test_log.c:"));
 	assert_non_null(strstr(json_string_value(json_object_get(o, "msg")), "event=disconnected code=1006"));
 	assert_string_equal(json_string_value(json_object_get(o, "event")), "disconnected");
 	assert_true(json_is_integer(json_object_get(o, "code")));

@@ -5,7 +5,7 @@
 # step every time (the owner resets backoff when the link proved useful:
 # here the server's "hello"). Runs 3 s and must never exit early.
 . "$HEAN_SRC/tests/integration/lib.sh"
-. "$HEAN_SRC/tests/net/net_lib.sh"
+. "$HEAN_SRC/tests/common/net_lib.sh"
 it_init net-ws-close1000
 start_wssrv
 URL="ws://127.0.0.1:$WS_PORT/close_nth?n=1&hello=1"

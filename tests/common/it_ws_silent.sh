@@ -4,7 +4,7 @@
 # declare the link dead (4900) within ping + liveness (+ margin) of the
 # last message, kill the socket and reconnect.
 . "$HEAN_SRC/tests/integration/lib.sh"
-. "$HEAN_SRC/tests/net/net_lib.sh"
+. "$HEAN_SRC/tests/common/net_lib.sh"
 it_init net-ws-silent
 start_wssrv
 URL="ws://127.0.0.1:$WS_PORT/silent_nth?n=3"
