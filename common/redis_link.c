@@ -192,6 +192,18 @@ void hr_on_reply(redisAsyncContext *ac, void *reply_, void *privdata)
 	}
 }
 
+/* hiredis is freeing the context (connect failed or disconnected): forget
+ * it, then the loss (unless destroyed). */
+static void context_gone(struct hean_redis *r, const char *reason)
+{
+	r->ac = NULL;
+	r->up = false;
+	hr_stop_timers(r);
+	if (!r->destroyed) {
+		link_lost(r, reason);
+	}
+}
+
 static void on_connect(const redisAsyncContext *ac, int status)
 {
 	struct hean_redis *r = ac->data;
@@ -206,15 +218,9 @@ static void on_connect(const redisAsyncContext *ac, int status)
 	}
 	/* hiredis frees ac after we return; no user code may run here. */
 	snprintf(reason, sizeof(reason), "connect: %.140s", ac->errstr ? ac->errstr : "error");
-	r->ac = NULL;
-	r->up = false;
-	hr_stop_timers(r);
-	if (r->destroyed) {
-		return;
-	}
 	/* Never announced up (the PING reply makes it up), so link_lost runs no
 	 * user code. */
-	link_lost(r, reason);
+	context_gone(r, reason);
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
@@ -230,13 +236,7 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 	} else {
 		snprintf(reason, sizeof(reason), "%.150s", ac->errstr ? ac->errstr : "error");
 	}
-	r->ac = NULL;
-	r->up = false;
-	hr_stop_timers(r);
-	if (r->destroyed) {
-		return;
-	}
-	link_lost(r, reason);
+	context_gone(r, reason);
 }
 
 /* ============================ timers ============================ */

@@ -203,6 +203,16 @@ static void cb_peer_close(struct hean_ws *ws, const void *in, size_t len)
 	hws_end_session(ws, code, why, false);
 }
 
+/* The link ended without a close frame: a failed connect while
+ * CONNECTING, else an abnormal close (1006). */
+static void end_lost(struct hean_ws *ws, const char *why)
+{
+	hws_end_session(ws,
+			ws->state == HEAN_WS_CONNECTING ? HEAN_WS_CLOSE_CONNECT_FAILED
+							: HEAN_WS_CLOSE_ABNORMAL,
+			why, false);
+}
+
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		       size_t len)
 {
@@ -232,10 +242,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			hws_copy_reason(why, sizeof(why), in ? (const char *)in : "connection error",
 				    in ? strlen((const char *)in) : strlen("connection error"));
 		}
-		hws_end_session(ws,
-			    ws->state == HEAN_WS_CONNECTING ? HEAN_WS_CLOSE_CONNECT_FAILED
-							    : HEAN_WS_CLOSE_ABNORMAL,
-			    why, false);
+		end_lost(ws, why);
 		return 0;
 
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -261,18 +268,12 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		return 0; /* lws echoes the close and closes the socket */
 
 	case LWS_CALLBACK_CLIENT_CLOSED:
-		hws_end_session(ws,
-			    ws->state == HEAN_WS_CONNECTING ? HEAN_WS_CLOSE_CONNECT_FAILED
-							    : HEAN_WS_CLOSE_ABNORMAL,
-			    "connection lost (no close frame)", false);
+		end_lost(ws, "connection lost (no close frame)");
 		return 0;
 
 	case LWS_CALLBACK_WSI_DESTROY:
 		/* backstop: a wsi freed while still ours */
-		hws_end_session(ws,
-			    ws->state == HEAN_WS_CONNECTING ? HEAN_WS_CLOSE_CONNECT_FAILED
-							    : HEAN_WS_CLOSE_ABNORMAL,
-			    "connection destroyed", false);
+		end_lost(ws, "connection destroyed");
 		return 0;
 
 	default:
