@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/resolve.h"
+#include "common/timeutil.h"
 #include "common/url.h"
 
 #include <curl/curl.h>
@@ -63,14 +64,6 @@ struct hean_http {
 	bool destroy_pending;
 	bool insecure_logged;
 };
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* ===================== buffers ===================== */
 
@@ -190,7 +183,7 @@ static void complete(struct hean_http *h, struct http_req *r, CURLcode code)
 	resp.body_len = r->body.p ? r->body.len : 0;
 	resp.headers = r->head.p ? r->head.p : "";
 	resp.headers_len = r->head.p ? r->head.len : 0;
-	resp.elapsed_us = mono_us() - r->t0_us;
+	resp.elapsed_us = hean_time_mono_us() - r->t0_us;
 
 	req_unlink(h, r);
 	if (r->cb) {
@@ -268,7 +261,7 @@ static void on_resolved(int status, const char *addr, const char *err, void *dat
 	curl_easy_setopt(r->easy, CURLOPT_RESOLVE, r->resolve);
 	{
 		/* the lookup's time counts against the request's deadline */
-		int64_t left = (int64_t)r->timeout_ms - (mono_us() - r->t0_us) / 1000;
+		int64_t left = (int64_t)r->timeout_ms - (hean_time_mono_us() - r->t0_us) / 1000;
 
 		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
 	}
@@ -584,7 +577,7 @@ static void req_tls(struct hean_http *h, struct http_req *r, const char *url)
 
 static void req_link(struct hean_http *h, struct http_req *r)
 {
-	r->t0_us = mono_us();
+	r->t0_us = hean_time_mono_us();
 	r->next = h->reqs;
 	if (h->reqs) {
 		h->reqs->prev = r;

@@ -25,10 +25,7 @@ static const lws_retry_bo_t no_validity = {
 
 double hws_mono_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)hean_time_mono_us() / 1e6;
 }
 
 /* ===================== queue and buffers ===================== */
