@@ -10,8 +10,10 @@
  * own. The feed reads the union of the roles below every HEAN_WANT_POLL_MS
  * and unsubscribes a symbol nobody wants after HEAN_FEED_UNSUB_GRACE_S.
  *
- * Write side: MULTI, DEL, SADD (when the set is not empty), PEXPIRE, EXEC
- * (one transaction: a reader never sees half a set). */
+ * Write side: one EVAL running DEL, SADD (when the set is not empty) and
+ * PEXPIRE (atomic: a reader never sees half a set; an empty set leaves no
+ * key). One command rather than MULTI ... EXEC: a send refused half-way
+ * could otherwise leave a MULTI open on the process's shared link. */
 #ifndef HEAN_COMMON_WANT_H
 #define HEAN_COMMON_WANT_H
 
@@ -46,6 +48,9 @@ struct hean_want {
 /* role: "executor" or "waves". Returns 0 or -ENOMEM. */
 int hean_want_init(struct hean_want *w, const struct hean_config *cfg, struct hean_redis *redis,
 		   const char *role);
+/* Frees the symbols. The struct itself must outlive the replies still
+ * due on redis (their callbacks update the counters): destroy or close the
+ * link first, or keep the struct until then. */
 void hean_want_finish(struct hean_want *w);
 
 /* Building the next set: clear, then add (duplicates and invalid names
@@ -53,10 +58,14 @@ void hean_want_finish(struct hean_want *w);
 void hean_want_clear(struct hean_want *w);
 bool hean_want_add(struct hean_want *w, const char *symbol);
 
+/* Order-free digest of the set being built (what flush compares). */
+uint64_t hean_want_digest(const struct hean_want *w);
+
 /* Writes the set when it differs from the last one written or the last
  * write is older than HEAN_WANT_REFRESH_S. now_ms: epoch ms. Returns 1
  * when a write was sent, 0 when none was due, negative errno when Redis
- * refused the command (retried on the next call). */
+ * refused the command (retried on the next call). An error or NULL reply
+ * (outcome unknown) makes the next call rewrite the set. */
 int hean_want_flush(struct hean_want *w, int64_t now_ms);
 
 #endif

@@ -70,6 +70,43 @@ void exec_app_update_health(struct exec_app *x)
 	}
 }
 
+/* ===================== wanted symbols ===================== */
+
+static void want_add(const char *sym, void *data)
+{
+	struct hean_want *w = data;
+
+	if (!hean_want_add(w, sym)) {
+		log_warn("event=want_full symbol=%s max=%d", sym, HEAN_WANT_MAX);
+	}
+}
+
+/* The symbols the executor needs live prices for: open positions (the
+ * exchange-reconciled book) and orders in flight. Written only when the
+ * set changed or the refresh is due; a refused write is retried on the
+ * next call (every book change and every 1 s tick). Nothing is written
+ * before the first reconcile: an empty book then means "not known yet",
+ * and the declaration of a previous run still holds (until its TTL). */
+static void want_update(struct exec_app *x)
+{
+	if (!x->want_ready || x->stopping || !exec_positions_reconciled(x->pos)) {
+		return;
+	}
+	hean_want_clear(&x->want);
+	exec_positions_each_open(x->pos, want_add, &x->want);
+	exec_orders_each_symbol(x->orders, want_add, &x->want);
+	(void)hean_want_flush(&x->want, hean_time_now_ms());
+	hean_health_set_int(x->app->health, "want_writes", (int64_t)x->want.writes);
+	hean_health_set_int(x->app->health, "want_errors", (int64_t)x->want.write_errors);
+}
+
+/* A position or connection changed: health and the wanted symbols. */
+static void on_change(struct exec_app *x)
+{
+	exec_app_update_health(x);
+	want_update(x);
+}
+
 /* ===================== start-up ===================== */
 
 /* hean:halt: present = no new waves traded (kept in Redis: survives
@@ -248,6 +285,7 @@ static void on_health(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	write_hists(x);
 	exec_app_update_health(x);
+	want_update(x);
 }
 
 static void on_reconciled(struct exec_app *x)
@@ -342,6 +380,8 @@ static void on_redis(struct hean_app *app, bool up, void *data)
 		if (!x->pnl_known) {
 			read_pnl(x);
 		}
+		x->want.written_ms = 0; /* a restarted Redis may have lost it */
+		want_update(x);
 	}
 }
 
@@ -363,7 +403,7 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	x->on_reconciled = on_reconciled;
 	x->on_pnl = on_pnl;
 	x->on_protected = on_protected;
-	x->on_change = exec_app_update_health;
+	x->on_change = on_change;
 	x->on_wave = on_wave;
 	x->on_push = on_push;
 	x->on_private_up = on_private_up;
@@ -415,6 +455,11 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 		log_error("event=start_failed reason=\"waves stream\"");
 		return -ENOMEM;
 	}
+	if (hean_want_init(&x->want, cfg, app->redis, "executor") < 0) {
+		log_error("event=start_failed reason=\"want\"");
+		return -ENOMEM;
+	}
+	x->want_ready = true;
 	x->flatten = exec_flatten_create(x);
 	memset(&so, 0, sizeof(so));
 	so.url = cfg->redis_url;
@@ -437,7 +482,7 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	ev_timer_init(&x->clock_timer, on_clock_timer, CLOCK_RETRY_S, 0.);
 	x->clock_timer.data = x;
 	static const char *const counters[] = {"orders_ok", "orders_rejected", "duplicates",
-					       "trail_updates"};
+					       "trail_updates", "want_writes", "want_errors"};
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		hean_health_set_int(app->health, counters[i], 0);
 	}
@@ -508,6 +553,7 @@ void exec_app_stop(struct exec_app *x)
 
 void exec_app_finish(struct exec_app *x)
 {
+	x->want_ready = false; /* the modules go: nothing is rebuilt from them */
 	if (x->loop) {
 		ev_timer_stop(x->loop, &x->health_timer);
 		ev_timer_stop(x->loop, &x->clock_timer);
@@ -533,4 +579,7 @@ void exec_app_finish(struct exec_app *x)
 	x->pos = NULL;
 	exec_instruments_destroy(x->inst);
 	x->inst = NULL;
+	/* the struct (inside x) outlives the link: replies still due are
+	 * answered (NULL) in hean_app_finish, before x is freed */
+	hean_want_finish(&x->want);
 }

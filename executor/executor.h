@@ -16,6 +16,7 @@
 #include "common/app.h"
 #include "common/hist.h"
 #include "common/stream.h"
+#include "common/want.h"
 #include "common/ws.h"
 
 #include <ev.h>
@@ -75,6 +76,11 @@ struct exec_app {
 	void (*on_price)(struct exec_app *x, const char *symbol, double price, int64_t now_ms);
 	/* a fill seen at fill_ms (local) is protected by a stop on the exchange now */
 	void (*on_protected)(struct exec_app *x, int64_t fill_ms);
+	/* {prefix}want:executor: symbols of open positions and orders in
+	 * flight (the feed streams them); rebuilt on every book change and
+	 * on the 1 s health tick, written when changed or due (common/want) */
+	struct hean_want want;
+	bool want_ready;
 	struct hean_hist hist_wave_to_accepted; /* wave due time -> order accepted */
 	struct hean_hist hist_fill_to_stop;     /* fill seen -> stop-loss confirmed */
 };

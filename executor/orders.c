@@ -994,6 +994,29 @@ void exec_orders_destroy(struct exec_orders *o)
 	free(o);
 }
 
+void exec_orders_each_symbol(struct exec_orders *o, void (*fn)(const char *sym, void *),
+			     void *data)
+{
+	int64_t now = hean_time_now_ms();
+
+	for (const struct wave *w = o->waves; w; w = w->next) {
+		for (int i = 0; i < w->n; i++) {
+			if (w->ords[i].state != O_DONE) {
+				fn(w->ords[i].symbol, data);
+			}
+		}
+	}
+	for (int i = 0; i < RESERVE; i++) {
+		if (o->res[i].symbol[0] && exec_positions_side(o->x->pos, o->res[i].symbol) != 0) {
+			o->res[i].symbol[0] = '\0'; /* filled: the book has it now */
+			continue;
+		}
+		if (o->res[i].symbol[0] && o->res[i].until_ms >= now) {
+			fn(o->res[i].symbol, data);
+		}
+	}
+}
+
 unsigned exec_orders_pending(const struct exec_orders *o)
 {
 	unsigned n = 0;

@@ -40,6 +40,13 @@ void exec_orders_on_push(struct exec_orders *o, const json_t *row);
 /* Sets every orders_<outcome> health counter to 0 (start). */
 void exec_orders_init_counters(struct exec_orders *o);
 
+/* Calls fn for the symbol of every order that has not ended yet and of
+ * every order accepted whose fill has not reached the book yet (the
+ * orders in flight, whose prices the executor will need). A symbol may be
+ * reported more than once. */
+void exec_orders_each_symbol(struct exec_orders *o, void (*fn)(const char *sym, void *),
+			     void *data);
+
 /* Orders sent and without an outcome yet. */
 unsigned exec_orders_pending(const struct exec_orders *o);
 

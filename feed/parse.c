@@ -80,35 +80,32 @@ static bool is_nonfinite_word(const char *s, size_t len)
 	       (len == 8 && strncasecmp(s, "infinity", 8) == 0);
 }
 
-int feed_parse_price(const char *s, size_t len, struct feed_px *px, const char **why)
+/* The decimal grammar -?D+(.D+)?([eE][+-]?D+)? over [s, s+len): true when
+ * the whole text matches; *neg, *nonzero (a non-zero digit before the
+ * exponent) and *exp describe it. */
+static bool scan_decimal(const char *s, size_t len, bool *neg, bool *nonzero, bool *exp)
 {
 	const char *p = s, *e = s + len;
-	bool neg = false, nonzero = false, exp = false;
 
-	if (len == 0) {
-		px->state = FEED_FIELD_EMPTY;
-		px->len = 0;
-		px->s[0] = '\0';
-		return 0;
-	}
-	if (*p == '-') {
-		neg = true;
+	*neg = *nonzero = *exp = false;
+	if (p < e && *p == '-') {
+		*neg = true;
 		p++;
 	}
 	if (p == e || !is_digit(*p)) {
-		goto nan;
+		return false;
 	}
 	while (p < e && is_digit(*p)) {
-		nonzero |= *p != '0';
+		*nonzero |= *p != '0';
 		p++;
 	}
 	if (p < e && *p == '.') {
 		p++;
 		if (p == e || !is_digit(*p)) {
-			goto nan;
+			return false;
 		}
 		while (p < e && is_digit(*p)) {
-			nonzero |= *p != '0';
+			*nonzero |= *p != '0';
 			p++;
 		}
 	}
@@ -118,15 +115,29 @@ int feed_parse_price(const char *s, size_t len, struct feed_px *px, const char *
 			p++;
 		}
 		if (p == e || !is_digit(*p)) {
-			goto nan;
+			return false;
 		}
 		while (p < e && is_digit(*p)) {
 			p++;
 		}
-		exp = true;
+		*exp = true;
 	}
-	if (p != e) {
-		goto nan;
+	return p == e;
+}
+
+int feed_parse_price(const char *s, size_t len, struct feed_px *px, const char **why)
+{
+	bool neg, nonzero, exp;
+
+	if (len == 0) {
+		px->state = FEED_FIELD_EMPTY;
+		px->len = 0;
+		px->s[0] = '\0';
+		return 0;
+	}
+	if (!scan_decimal(s, len, &neg, &nonzero, &exp)) {
+		*why = is_nonfinite_word(s, len) ? "not finite" : "not a number";
+		return -EINVAL;
 	}
 	if (neg && nonzero) {
 		*why = "negative";
@@ -158,9 +169,6 @@ int feed_parse_price(const char *s, size_t len, struct feed_px *px, const char *
 	px->len = (uint8_t)len;
 	px->state = FEED_FIELD_SET;
 	return 0;
-nan:
-	*why = is_nonfinite_word(s, len) ? "not finite" : "not a number";
-	return -EINVAL;
 }
 
 __attribute__((format(printf, 3, 4))) static enum feed_msg_kind

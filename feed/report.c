@@ -102,6 +102,14 @@ void feed_report_state(struct feed_app *f, const char *detail_override)
 		if (detail_override == NULL) {
 			detail_override = f->all ? "waiting for instruments-info" : "no symbols";
 		}
+	} else if (f->book.live == 0 && worst > FEED_SESS_SUBSCRIBING) {
+		/* every symbol refused by the exchange (a typo in HEAN_SYMBOLS, a
+		 * delisted symbol): connected, but nothing to stream */
+		worst = FEED_SESS_SUBSCRIBING;
+		if (detail_override == NULL) {
+			detail_override = "no symbol streamed: every one refused by the exchange "
+					  "(event=symbol_rejected)";
+		}
 	}
 	stale_detail(f, detail, sizeof(detail), &n_stale);
 	hean_health_set_state(f->app->health, sess_state_name(worst),

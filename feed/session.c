@@ -305,6 +305,9 @@ static void on_open(struct hean_ws *ws, void *data)
 	s->state = FEED_SESS_SUBSCRIBING;
 	s->acks_pending = s->n_syms;
 	feed_book_invalidate_conn(&f->book, s->idx); /* every symbol needs a new snapshot */
+	if (s->n_syms == 0) {
+		s->state = FEED_SESS_STREAMING; /* nothing to subscribe (yet) */
+	}
 	log_info("event=connected conn=%u symbols=%zu", s->idx, s->n_syms);
 	hean_health_event(f->app->health, "connected", "conn=%u symbols=%zu", s->idx, s->n_syms);
 	feed_report_state(f, NULL);

@@ -1,9 +1,9 @@
 /* feed/subs: how subscriptions are spread over connections and the frames
  * that carry them. Pure.
  *
- * Bybit linear allows no more than 21,000 characters of args text per
- * connection (protocols/bybit-v5.md §1.6). We count the args as the JSON
- * array text of all the connection's topics, ["tickers.A","tickers.B"],
+ * Bybit allows no more than 21,000 characters of args text per linear
+ * public connection. We count the args as the JSON array text of all the
+ * connection's topics, ["tickers.A","tickers.B"],
  * and keep it strictly under the limit, so any reading of the rule holds.
  * Each symbol is subscribed in its own request (req_id = the symbol): one
  * bad topic can never spoil the others, and each ack names its symbol. */

@@ -1,6 +1,7 @@
 /* feed/ticker: the merged ticker state of every subscribed symbol. Pure.
  *
- * Merge rules (protocols/bybit-v5.md §1.4, incident 002):
+ * Merge rules (Bybit sends one snapshot per subscription, then deltas that
+ * carry only the fields that changed; most deltas carry no price at all):
  *   - a snapshot replaces the symbol's cached record (a field missing from
  *     a snapshot has no value);
  *   - a delta overwrites only the fields it carries; "" sets "no value";

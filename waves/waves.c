@@ -17,6 +17,7 @@
 #include "common/stream.h"
 #include "common/timeutil.h"
 #include "common/wave.h"
+#include "common/want.h"
 #include "waves/clock.h"
 #include "waves/emit.h"
 #include "waves/index.h"
@@ -37,6 +38,8 @@
 #define RETRY_MS 1000        /* after an error reply or a full in-flight cap */
 #define WAVES_KEEP_S (7 * 86400) /* hean:waves trimmed by MINID ~ now - 7 days */
 #define KEY_LEN 160
+#define WANT_SOON_S 0.05     /* coalesces a burst of signals into one rebuild */
+#define WANT_BACK_WAVES 8    /* how far back a not yet emitted wave is wanted */
 
 enum sync_state { SYNC_IDLE = 0, SYNC_MARKER, SYNC_SIGNALS, SYNC_READY };
 enum op_state { OP_NONE = 0, OP_POSITIONS, OP_EMIT };
@@ -97,10 +100,15 @@ struct waves {
 	/* XRANGE paging */
 	char range_from[64];
 	size_t range_count;
+	/* {prefix}want:waves: symbols of the current and next waves */
+	struct hean_want want;
+	ev_timer want_soon;
 };
 
 static void evaluate(struct waves *w);
 static void start_sync(struct waves *w);
+static void want_soon(struct waves *w);
+static void want_update(struct waves *w);
 
 /* ===================== helpers ===================== */
 
@@ -206,6 +214,9 @@ static void index_entry(struct waves *w, const char *sid, const char *const *f, 
 	if (rc == 1) {
 		hean_health_set_int(w->app->health, "signals_indexed",
 				    (int64_t)waves_index_total(w->index));
+		if (s.wave_s * 1000 >= now - (int64_t)WANT_BACK_WAVES * w->clock.interval_s * 1000) {
+			want_soon(w);
+		}
 		if (w->have_cur && s.wave_s == w->cur) {
 			evaluate(w);
 		}
@@ -280,6 +291,8 @@ static void finish_sync(struct waves *w)
 	w->sync = SYNC_READY;
 	hean_health_set_state(w->app->health, "running", NULL);
 	health_cur(w);
+	w->want.written_ms = 0; /* (re)connected: a restarted Redis may have lost it */
+	want_update(w);
 	evaluate(w);
 }
 
@@ -692,6 +705,64 @@ static void start_op(struct waves *w, bool expired)
 	}
 }
 
+/* ===================== wanted symbols ===================== */
+
+/* The symbols of the signals of the current wave (the slot now is in:
+ * floor(now / interval) * interval) and of the next one, plus those of
+ * the wave still waiting for its due time (cur, a slot or more behind
+ * when HEAN_WAVE_DELAY_S > 0): the feed streams them, so prices are
+ * fresh when the executor trades them. Only what is known (signals
+ * indexed so far); invalid and blacklisted symbols are left out. Written
+ * by common/want when the set changed or the refresh is due; nothing
+ * before the first sync (the index is not rebuilt yet). */
+static void want_update(struct waves *w)
+{
+	int64_t now = now_ms(), iv = w->clock.interval_s;
+	int64_t slot = hean_wave_of(now / 1000, iv), lo = slot;
+
+	if (w->stopping || !w->started_ready || !w->want.syms) {
+		return;
+	}
+	if (w->have_cur && w->cur < slot && w->cur >= slot - (int64_t)WANT_BACK_WAVES * iv &&
+	    waves_clock_phase(&w->clock, w->cur, now) != WAVES_CLOCK_EXPIRED) {
+		lo = w->cur;
+	}
+	hean_want_clear(&w->want);
+	for (int64_t wv = lo; wv <= slot + iv; wv += iv) {
+		size_t n;
+		const struct waves_signal *sig = waves_index_wave(w->index, wv, &n);
+
+		for (size_t i = 0; i < n; i++) {
+			if (!sig[i].symbol_ok ||
+			    hean_config_blacklisted(&w->app->cfg, sig[i].symbol)) {
+				continue;
+			}
+			if (!hean_want_add(&w->want, sig[i].symbol)) {
+				log_warn("event=want_full max=%d wave_ts=%" PRId64, HEAN_WANT_MAX,
+					 wv);
+				break;
+			}
+		}
+	}
+	(void)hean_want_flush(&w->want, now);
+	hean_health_set_int(w->app->health, "want_writes", (int64_t)w->want.writes);
+	hean_health_set_int(w->app->health, "want_errors", (int64_t)w->want.write_errors);
+}
+
+static void on_want_soon(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	want_update(t->data);
+}
+
+/* A signal of a wanted wave arrived: rebuild shortly (once per burst). */
+static void want_soon(struct waves *w)
+{
+	if (!ev_is_active(&w->want_soon) && !w->stopping) {
+		ev_timer_set(&w->want_soon, WANT_SOON_S, 0.);
+		ev_timer_start(w->loop, &w->want_soon);
+	}
+}
+
 /* ===================== the clock ===================== */
 
 /* Decides what to do with cur now. Called on every wake, signal for cur,
@@ -781,6 +852,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *t, int revents)
 				    (int64_t)waves_index_total(w->index));
 	}
 	evaluate(w); /* safety net; the periodic does the timing */
+	want_update(w); /* the slot moves on; refresh */
 }
 
 /* ===================== lifecycle ===================== */
@@ -812,11 +884,18 @@ struct waves *waves_create(struct hean_app *app)
 	w->keys.stream = w->k_waves;
 	w->keys.last = w->k_last;
 	w->keys.last_s = w->k_last_s;
+	if (hean_want_init(&w->want, cfg, app->redis, "waves") < 0) {
+		waves_index_destroy(w->index);
+		free(w);
+		return NULL;
+	}
 	w->logged_sched = w->logged_wait = INT64_MIN;
 	ev_periodic_init(&w->wake, on_wake, 0., 0., 0);
 	w->wake.data = w;
 	ev_timer_init(&w->cron, on_cron, 1., 1.);
 	w->cron.data = w;
+	ev_timer_init(&w->want_soon, on_want_soon, WANT_SOON_S, 0.);
+	w->want_soon.data = w;
 	return w;
 }
 
@@ -839,6 +918,8 @@ int waves_start(struct waves *w)
 		return -ENOMEM;
 	}
 	ev_timer_start(w->loop, &w->cron);
+	hean_health_set_int(w->app->health, "want_writes", 0);
+	hean_health_set_int(w->app->health, "want_errors", 0);
 	log_info("event=waves_config interval_s=%" PRId64 " delay_s=%" PRId64
 		 " max_late_s=%" PRId64 " max_trades=%d min_score=%g blacklist=%zu",
 		 w->clock.interval_s, w->clock.delay_s, w->clock.max_late_s,
@@ -854,6 +935,7 @@ void waves_stop(struct waves *w)
 	w->stopping = true;
 	ev_periodic_stop(w->loop, &w->wake);
 	ev_timer_stop(w->loop, &w->cron);
+	ev_timer_stop(w->loop, &w->want_soon);
 	hean_stream_destroy(w->stream);
 	w->stream = NULL;
 }
@@ -886,6 +968,7 @@ void waves_destroy(struct waves *w)
 	}
 	/* waves_stop ran before the loop was destroyed; the stream is gone */
 	waves_index_destroy(w->index);
+	hean_want_finish(&w->want); /* after hean_app_finish: no reply due */
 	free(w->snap);
 	free(w->pos);
 	free(w);

@@ -11,12 +11,17 @@
  *     the pure selection, then the Lua compare-and-XADD (waves/emit);
  *   - after a restart: catch-up from hean:wave:last_s in order (waves in
  *     their window processed, older ones recorded as expired, at most 24 h).
+ *   - hean:want:waves (common/want): the symbols of the signals of the
+ *     current and next wave (and of the wave still waiting for its due
+ *     time), so that the feed streams them; rebuilt 50 ms after such a
+ *     signal arrives and every second.
  *
  * Health hean:health:{proc}: state (starting, running, redis_down),
  * next_wave, next_due, last_emitted (ISO UTC), counters processed (waves
  * emitted as ok or empty by this process), expired, empty, late (processed
  * more than 1 s after their due time), signals_indexed, max_lag_ms
- * (largest emitted_ms - due_ms of a wave processed on time). */
+ * (largest emitted_ms - due_ms of a wave processed on time), want_writes
+ * and want_errors (hean:want:waves writes sent / refused or failed). */
 #ifndef HEAN_WAVES_WAVES_H
 #define HEAN_WAVES_WAVES_H
 

@@ -61,8 +61,16 @@ hp_cmd() {
 		# The local simulators follow the configuration, so that the demo
 		# trades: the same symbols on both, and signal waves of the
 		# configured length, pushed before the wave is processed.
+		# HEAN_SYMBOLS=ALL: the exchange simulator lists 100 synthetic
+		# perpetuals (S0001USDT..) besides the named (or default) symbols,
+		# and signals name the latter.
+		local syms all=0
+		syms=$(hc_cfg HEAN_SYMBOLS)
+		case ",$syms," in *,ALL,*) all=1 ;; esac
+		syms=$(printf '%s' "$syms" | tr ',' '\n' | grep -vx ALL | paste -sd, -)
 		port=$(hc_sim_owned "$1") || return 1
-		HP_CMD=("$bin" --port "$port" --symbols "$(hc_cfg HEAN_SYMBOLS)")
+		HP_CMD=("$bin" --port "$port" --symbols "${syms:-BTCUSDT,ETHUSDT,SOLUSDT}")
+		[ "$1" = exsim ] && [ "$all" = 1 ] && HP_CMD+=(--instruments 100)
 		if [ "$1" = sigsim ]; then
 			local delay
 			delay=$(hc_cfg HEAN_WAVE_DELAY_S)

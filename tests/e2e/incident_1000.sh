@@ -1,5 +1,7 @@
 #!/bin/bash
-# e2e 7: incident 000 compressed. The signal server answers every
+# e2e 7: a signal server that closes every connection with code 1000,
+# compressed (a client once took such a close for "still authenticated" and
+# failed for hours). The signal server answers every
 # get_signals with a close 1000 (/sim/close_on_get_signals) for
 # E2E_N_WAVES waves (default 20 waves of 5 s = 100 s, instead of 3 hours of
 # 15-min waves). The client must reconnect after every close and still get

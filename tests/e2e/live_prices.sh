@@ -32,6 +32,7 @@ open_size() {
 	exsim_state | jq --arg s "$1" '[.positions[] | select(.symbol == $s) | .size | tonumber] | add // 0'
 }
 unsubscribed() { [ "$(count_matches "$FLOG" "event=unsubscribe symbol=$1" "${2:-0}")" -ge 1 ]; }
+still_subscribed() { ! unsubscribed "$@"; }
 
 # 1. the first ETHUSDT fill
 wait_until $((2 * E2E_WI + E2E_WD + 8)) has_fill ETHUSDT || it_fail "no ETHUSDT position opened"
@@ -45,16 +46,16 @@ it_check "... and that within 2000 ms of the fill (receive time $((R / 1000 - F)
 
 # 2. no more signals: once the signalled waves are over only the position
 # keeps ETHUSDT wanted
+L0=$(wc -l <"$FLOG")
 sigsim_kill
 sleep $((2 * E2E_WI + E2E_WD))
-L0=$(wc -l <"$FLOG")
 wait_until 5 eval '[ "$(rcli SCARD hean:want:waves)" = 0 ]' ||
 	e2e_log "note: hean:want:waves still holds $(rcli SMEMBERS hean:want:waves | tr '\n' ' ')"
 if [ "$(open_size ETHUSDT)" = 0 ]; then
 	it_fail "ETHUSDT position closed before the check (stop hit?)"
 fi
 sleep $((HEAN_FEED_UNSUB_GRACE_S + 3))
-it_check "an open ETHUSDT position keeps it streamed past the grace" ! unsubscribed ETHUSDT "$L0"
+it_check "an open ETHUSDT position keeps it streamed past the grace" still_subscribed ETHUSDT "$L0"
 t=$(now_ms)
 it_check "ETHUSDT still fresh while the position is open" wait_until 2 fresh_after_ms ETHUSDT "$t"
 it_check "hean:want:executor names ETHUSDT" \

@@ -1,5 +1,5 @@
 #!/bin/bash
-# e2e 2 (incident 000, wrong wave after restart): the whole pipeline is
+# e2e 2 (the wrong wave after a restart): the whole pipeline is
 # stopped with SIGINT (watchdog first via scripts/hean stop watchdog, then
 # SIGINT to each process, then scripts/hean stop for Redis) for 3 waves and
 # started again with scripts/hean up, all under TZ=Asia/Dubai. The waves due

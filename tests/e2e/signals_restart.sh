@@ -1,7 +1,7 @@
 #!/bin/bash
-# e2e 1 (incident 000, reliability §5 test 1): the signal server is killed
-# (kill -9) and restarted on the same port ~7 s later. Signals resume by
-# themselves and no wave is missed: every wave due during the run has
+# e2e 1: the signal server is killed (kill -9) and restarted on the same
+# port ~7 s later. Signals resume by themselves and no wave is missed:
+# every wave due during the run has
 # exactly one hean:waves entry, none expired, each with exactly the
 # signals the server generated for it (sigsim /sim/signals).
 # (SC2317: predicates called through wait_until look unreachable.)

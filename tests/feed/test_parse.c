@@ -38,7 +38,7 @@ static void test_snapshot_and_delta(void **state)
 	assert_int_equal(m.px[FEED_PX_LAST].state, FEED_FIELD_SET);
 	assert_string_equal(m.px[FEED_PX_MARK].s, "66666.61");
 
-	/* a delta without any price is a valid ticker (incident 002) */
+	/* a delta without any price is a valid ticker (most of Bybit's ticker deltas) */
 	assert_int_equal(parse_str(TICK("delta", ",\"openInterest\":\"5\""), &m), FEED_MSG_TICKER);
 	assert_int_equal(m.type, FEED_DELTA);
 	for (int i = 0; i < FEED_PX_N; i++) {

@@ -121,7 +121,7 @@ static void test_snapshot_then_deltas(void **state)
 	assert_string_equal(t->px[FEED_PX_MARK].s, "100.55");
 	assert_true(t->ts == 11);
 
-	/* delta with no price at all: merged and published (incident 002) */
+	/* delta with no price at all: merged and published (most of Bybit's ticker deltas carry no price) */
 	assert_int_equal(apply(&b, F("BTCUSDT", "delta", 12, ",\"openInterest\":\"7\""), &t),
 			 FEED_MERGE_OK);
 	assert_non_null(t);

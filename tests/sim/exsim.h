@@ -98,7 +98,14 @@ struct exsim_sym {
 	struct exsim_ticker sent; /* as of the last frame pushed */
 	int64_t last_push_ms;	  /* when that frame was made */
 	bool dirty;		  /* steps not pushed yet (realistic pacing) */
+	int status;		  /* EXSIM_ST_*: only Trading symbols step and subscribe */
+	long delivered;		  /* ticker frames (snapshots included) written to clients */
+	long skipped;		  /* ring frames a slow client skipped (resync snapshot) */
+	long subs_n, unsubs_n;	  /* subscribe / unsubscribe requests naming it */
 };
+
+/* Instrument status as instruments-info reports it. */
+enum { EXSIM_ST_TRADING = 0, EXSIM_ST_PRELAUNCH = 1, EXSIM_ST_CLOSED = 2 };
 
 #define EXSIM_PACE_MS 100 /* Bybit: a ticker push per symbol at most every 100 ms */
 
@@ -121,6 +128,8 @@ struct exsim_conn {
 	char conn_id[40];
 	/* ws */
 	exsim_mask subs; /* public: symbol bitmask */
+	int rr;		 /* public: next symbol the write loop looks at */
+	uint64_t clean_gen; /* app->gen when nothing was pending for this connection */
 	uint64_t cursor[EXSIM_MAX_SYMS];
 	exsim_mask psubs;	     /* private: topic bitmask */
 	bool authed;
@@ -205,6 +214,7 @@ struct exsim_order {
 
 struct exsim_stats {
 	long public_conns, private_conns, ws_connects, pings, subscribes, frames_sent, rest_calls;
+	long unsubscribes, sub_errors; /* public unsubscribe requests; error replies */
 };
 
 /* Protection record and faults (exsim_protect.c). */
@@ -238,6 +248,10 @@ struct exsim_app {
 	struct exsim_sym syms[EXSIM_MAX_SYMS];
 	int nsyms;
 	int rr; /* rate-0 round robin */
+	bool paused;	     /* /sim/pause: no market steps (benchmarks read a still market) */
+	bool list_all_status; /* --instruments-all-statuses: default listing not Trading-only */
+	double last_tick;    /* ev_now of the previous tick timer run */
+	uint64_t gen;	     /* frames appended to any ring so far */
 
 	struct exsim_conn *conns; /* WS connections */
 
@@ -313,7 +327,16 @@ const char *exsim_fixed_str(char *buf, int64_t v, int scale);
 int exsim_parse_fixed(const char *s, int scale, int64_t *out);
 
 /* ===== exsim_market.c ===== */
-int exsim_market_init(struct exsim_app *app, const char *symbols);
+/* symbols (comma list), then n_synth synthetic Trading perpetuals
+ * S0001USDT.. and n_pre PreLaunch ones P0001USDT... */
+int exsim_market_init(struct exsim_app *app, const char *symbols, int n_synth, int n_pre);
+/* Lists symbol at runtime (status Trading; a known one is relisted).
+ * Index, or -EINVAL (bad name), -ENOSPC (universe full), -ENOMEM. */
+int exsim_market_list(struct exsim_app *app, const char *symbol);
+/* "Trading", "PreLaunch", "Closed". */
+const char *exsim_status_name(int status);
+/* EXSIM_ST_* of a name, -1 when none (Settling, Delivering: no instrument has them). */
+int exsim_status_of(const char *name);
 void exsim_market_finish(struct exsim_app *app);
 /* Index of symbol or -1. */
 int exsim_market_find(const struct exsim_app *app, const char *symbol);
@@ -349,6 +372,14 @@ void exsim_ws_notify_symbol(struct exsim_app *app, int i);
 /* Fault actions on WS connections matching pathmask; return count. */
 int exsim_ws_close_all(struct exsim_app *app, int pathmask, int code);
 int exsim_ws_drop_all(struct exsim_app *app, int pathmask);
+/* Drops the one WS connection whose conn_id is id (or, id NULL, the first
+ * public one subscribed to symbol sym); 1 when dropped, 0 none. */
+int exsim_ws_drop_one(struct exsim_app *app, const char *id, int sym);
+/* [{"id","path","symbols":N,"args_chars":C,"topics":[...]}] of the open WS
+ * connections; args_chars: length of the JSON array text of the topics it
+ * is subscribed to now (Bybit: under 21,000 per connection; the simulator
+ * reports it and never enforces it, so a test can check the client). */
+json_t *exsim_ws_conns(struct exsim_app *app);
 int exsim_ws_silent_all(struct exsim_app *app, int pathmask, int64_t until_ms);
 void exsim_ws_resume_all(struct exsim_app *app);
 int exsim_ws_inject(struct exsim_app *app, const char *kind);

@@ -1,8 +1,10 @@
 /* exsim controls: /sim/... fault hooks and read-only views, per the
- * contract in dev-notes/HELPERS.md. Parameters come from the query string;
+ * contract in dev-notes/HELPERS.md (universe and per-connection controls:
+ * see hean-exsim --help). Parameters come from the query string;
  * answers are 200 {"ok":true,...} or 400 {"ok":false,"error":...}. */
 #include "tests/sim/exsim.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,8 +81,90 @@ static void stats(struct exsim_conn *c)
 			      "pings", (json_int_t)s->pings, "subscribes", (json_int_t)s->subscribes,
 			      "frames_sent", (json_int_t)s->frames_sent, "rest_calls",
 			      (json_int_t)s->rest_calls);
+	json_object_set_new(o, "unsubscribes", json_integer(s->unsubscribes));
+	json_object_set_new(o, "sub_errors", json_integer(s->sub_errors));
+	json_object_set_new(o, "instruments", json_integer(c->app->nsyms));
 	exsim_worst_stats(c->app, o);
 	answer_json(c, 200, o);
+}
+
+/* Every instrument: status, last price and the per-symbol counters
+ * (benchmarks: frames delivered vs entries stored). */
+static void symbols(struct exsim_conn *c)
+{
+	struct exsim_app *app = c->app;
+	json_t *a = json_array();
+
+	for (int i = 0; i < app->nsyms; i++) {
+		const struct exsim_sym *s = &app->syms[i];
+		char b[40];
+		json_array_append_new(
+			a, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "symbol", s->in.symbol,
+				     "status", exsim_status_name(s->status), "lastPrice",
+				     exsim_fixed_str(b, s->t.last, s->in.pscale), "frames",
+				     (json_int_t)s->head, "delivered", (json_int_t)s->delivered,
+				     "skipped", (json_int_t)s->skipped, "subscribes",
+				     (json_int_t)s->subs_n, "unsubscribes", (json_int_t)s->unsubs_n));
+	}
+	answer_json(c, 200, a);
+}
+
+/* /sim/list?symbol=S, /sim/delist?symbol=S */
+static void listing(struct exsim_conn *c, bool list)
+{
+	struct exsim_app *app = c->app;
+	char b[64];
+	int i;
+
+	if (!exsim_query_get(c, "symbol", b, sizeof(b))) {
+		bad(c, "need symbol");
+		return;
+	}
+	if (list) {
+		i = exsim_market_list(app, b);
+		if (i < 0) {
+			bad(c, i == -ENOSPC ? "universe full" : "bad symbol");
+			return;
+		}
+		log_info("event=listed symbol=%s", b);
+		exsim_ws_notify_symbol(app, i);
+		ok(c, 1);
+		return;
+	}
+	i = exsim_market_find(app, b);
+	if (i < 0) {
+		bad(c, "unknown symbol");
+		return;
+	}
+	app->syms[i].status = EXSIM_ST_CLOSED;
+	if (app->syms[i].dirty) { /* a merged push still owed is not sent */
+		app->syms[i].dirty = false;
+		app->ndirty--;
+	}
+	log_info("event=delisted symbol=%s", b);
+	ok(c, 1);
+}
+
+static void drop(struct exsim_conn *c, int mask)
+{
+	char id[48];
+	int i;
+
+	if (exsim_query_get(c, "conn", id, sizeof(id))) {
+		if (!exsim_ws_drop_one(c->app, id, -1)) {
+			bad(c, "no such connection");
+			return;
+		}
+		ok(c, 1);
+	} else if (exsim_query_get(c, "symbol", id, sizeof(id))) {
+		if ((i = exsim_market_find(c->app, id)) < 0 || !exsim_ws_drop_one(c->app, NULL, i)) {
+			bad(c, "no public connection carries that symbol");
+			return;
+		}
+		ok(c, 1);
+	} else {
+		ok(c, exsim_ws_drop_all(c->app, mask));
+	}
 }
 
 static void views(struct exsim_conn *c, const char *name)
@@ -106,6 +190,10 @@ static void views(struct exsim_conn *c, const char *name)
 		answer_json(c, 200, exsim_market_truth(app, i));
 	} else if (!strcmp(name, "stats")) {
 		stats(c);
+	} else if (!strcmp(name, "conns")) {
+		answer_json(c, 200, exsim_ws_conns(app));
+	} else if (!strcmp(name, "symbols")) {
+		symbols(c);
 	} else {
 		answer_json(c, 404, json_pack("{s:b,s:s}", "ok", 0, "error", "unknown control"));
 	}
@@ -210,7 +298,17 @@ void exsim_ctl_handle(struct exsim_conn *c)
 		}
 		ok(c, exsim_ws_close_all(app, mask, (int)v));
 	} else if (!strcmp(name, "drop")) {
-		ok(c, exsim_ws_drop_all(app, mask));
+		drop(c, mask);
+	} else if (!strcmp(name, "list") || !strcmp(name, "delist")) {
+		listing(c, !strcmp(name, "list"));
+	} else if (!strcmp(name, "pause")) {
+		app->paused = !qint(c, "on", &v) || v != 0;
+		if (!app->paused) {
+			for (int i = 0; i < app->nsyms; i++) {
+				exsim_ws_notify_symbol(app, i);
+			}
+		}
+		ok(c, 0);
 	} else if (!strcmp(name, "silent")) {
 		ok(c, exsim_ws_silent_all(app, mask, qdeadline(c)));
 	} else if (!strcmp(name, "resume")) {

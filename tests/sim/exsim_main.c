@@ -119,7 +119,15 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct exsim_app *app = w->data;
 	int64_t now = hean_time_now_ms();
-	double dt = w->repeat > 0 ? w->repeat : 0.1;
+	double tnow = ev_now(loop), dt = w->repeat > 0 ? w->repeat : 0.1;
+
+	/* steps owed for the time that really passed: a timer run late (busy
+	 * loop, hundreds of symbols) must not lower the offered rate */
+	if (app->last_tick > 0 && tnow - app->last_tick > dt) {
+		double late = tnow - app->last_tick;
+		dt = late > dt + 1.0 ? dt + 1.0 : late; /* at most 1 s of catching up */
+	}
+	app->last_tick = tnow;
 
 	if (app->ndirty > 0) {
 		/* realistic pacing: merged steps whose 100 ms have passed */
@@ -162,6 +170,7 @@ void exsim_rate_apply(struct exsim_app *app)
 	double period;
 
 	ev_timer_stop(app->loop, &app->tick_timer);
+	app->last_tick = 0; /* a new period: nothing owed from the old one */
 	if (app->rate <= 0) {
 		/* driven by the writers; kick them */
 		for (int i = 0; i < app->nsyms; i++) {
@@ -245,6 +254,27 @@ static void usage(void)
 		"       [--fill-delay-ms N] [--api-key K] [--api-secret S] [--journal FILE]\n"
 		"       [--credentials-file FILE] [--credentials-env]\n"
 		"       [--fill-parts N] [--fill-part-ms MS] [--fast] [--shuffle-keys]\n"
+		"       [--instruments N] [--instruments-prelaunch K] [--instruments-all-statuses]\n"
+		"  --symbols A,B            the listed instruments (default BTCUSDT,ETHUSDT,SOLUSDT)\n"
+		"  --instruments N          N more linear USDT perpetuals S0001USDT.., status\n"
+		"                           Trading, each stepping at --rate; S<k>'s prices stay\n"
+		"                           near (10000 + k) * 1000 USDT (a price names it)\n"
+		"  --instruments-prelaunch K  K more, P0001USDT.., status PreLaunch: no ticks,\n"
+		"                           subscribing is answered \"handler not found\"\n"
+		"  --instruments-all-statuses  instruments-info without status= lists every\n"
+		"                           status (Bybit lists only Trading by default): a\n"
+		"                           client must read each row's status itself\n"
+		"  Universe controls (POST): /sim/list?symbol=S lists S (new, or relists it)\n"
+		"  as Trading; /sim/delist?symbol=S makes it Closed: its ticks stop and a new\n"
+		"  subscribe is answered \"handler not found\" (existing subscriptions stay,\n"
+		"  silent). /sim/pause?on=1|0 stops / restarts every market step.\n"
+		"  Connection views: GET /sim/conns lists the WS connections\n"
+		"  [{\"id\",\"path\",\"symbols\":N,\"args_chars\":C,\"topics\":[..]}]\n"
+		"  (args_chars: the JSON text of its topics; Bybit wants < 21000, never\n"
+		"  enforced here); /sim/drop?path=public&conn=ID\n"
+		"  or &symbol=S drops exactly that connection (the one carrying S); GET\n"
+		"  /sim/symbols lists every instrument with status, last price and per-symbol\n"
+		"  counters (frames made, delivered, skipped, subscribes, unsubscribes).\n"
 		"  --shuffle-keys           JSON keys of REST answers and WS messages in a\n"
 		"                           random order (seeded by --seed), as Bybit's vary\n"
 		"  --rate HZ                market steps per symbol per second (default 10)\n"
@@ -329,7 +359,7 @@ static void creds_from_env(struct exsim_app *app)
 
 /* Parses the command line into app. Returns 0 or -EINVAL (usage shown). */
 static int parse_args(struct exsim_app *app, int argc, char **argv, const char **symbols,
-		      const char **journal)
+		      const char **journal, int *n_synth, int *n_pre)
 {
 	static const struct option opts[] = {
 		{"port", required_argument, NULL, 'p'},
@@ -347,6 +377,9 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		{"fill-part-ms", required_argument, NULL, 'M'},
 		{"credentials-env", no_argument, NULL, 'E'},
 		{"tls-cert", required_argument, NULL, 1001},
+		{"instruments", required_argument, NULL, 1003},
+		{"instruments-prelaunch", required_argument, NULL, 1004},
+		{"instruments-all-statuses", no_argument, NULL, 1005},
 		{"tls-key", required_argument, NULL, 1002},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -417,6 +450,17 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		case 1002:
 			tls_key = optarg;
 			break;
+		case 1003:
+			bad = sim_parse_int(optarg, 0, EXSIM_MAX_SYMS, &v);
+			*n_synth = (int)v;
+			break;
+		case 1004:
+			bad = sim_parse_int(optarg, 0, EXSIM_MAX_SYMS, &v);
+			*n_pre = (int)v;
+			break;
+		case 1005:
+			app->list_all_status = true;
+			break;
 		default:
 			bad = -EINVAL;
 		}
@@ -437,7 +481,7 @@ int main(int argc, char **argv)
 {
 	static struct exsim_app app;
 	const char *symbols = "BTCUSDT,ETHUSDT,SOLUSDT", *journal = NULL;
-	int rc = 1;
+	int rc = 1, n_synth = 0, n_pre = 0;
 
 	app.seed = 1;
 	app.rate = 10;
@@ -448,7 +492,7 @@ int main(int argc, char **argv)
 	app.w.ip_limit = 600;
 	snprintf(app.api_key, sizeof(app.api_key), "hean-sim-key");
 	snprintf(app.api_secret, sizeof(app.api_secret), "hean-sim-secret");
-	if (parse_args(&app, argc, argv, &symbols, &journal) < 0) {
+	if (parse_args(&app, argc, argv, &symbols, &journal, &n_synth, &n_pre) < 0) {
 		return 2;
 	}
 	if (!app.fast && app.rate <= 0) {
@@ -474,8 +518,9 @@ int main(int argc, char **argv)
 	}
 	app.loop = app.hl.loop;
 	app.journal = json_array();
-	if (exsim_market_init(&app, symbols) < 0) {
-		log_error("event=bad_symbols symbols=%s", symbols);
+	if (exsim_market_init(&app, symbols, n_synth, n_pre) < 0) {
+		log_error("event=bad_symbols symbols=%s instruments=%d prelaunch=%d max=%d", symbols,
+			  n_synth, n_pre, EXSIM_MAX_SYMS);
 		goto out;
 	}
 	app.wallet = 100000.0;

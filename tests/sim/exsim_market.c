@@ -62,65 +62,125 @@ static void init_ticker(struct exsim_app *app, struct exsim_sym *s)
 	t->ts = exsim_now_ms(app);
 }
 
-int exsim_market_init(struct exsim_app *app, const char *symbols)
+/* Appends instrument name[0..n) with status; synth > 0 makes it the
+ * synth-th synthetic perpetual, whose prices sit in their own band around
+ * (10000 + synth) * 1000 USDT so that a price tells its symbol (benchmarks
+ * check that no frame is merged into another symbol's ticker). Index or
+ * -errno. */
+static int add_sym(struct exsim_app *app, const char *name, size_t n, int status, int synth)
+{
+	struct exsim_sym *s;
+	size_t k;
+
+	if (!hean_symbol_valid(name, n)) {
+		return -EINVAL;
+	}
+	if (app->nsyms >= EXSIM_MAX_SYMS) {
+		return -ENOSPC;
+	}
+	s = &app->syms[app->nsyms];
+	memset(s, 0, sizeof(*s));
+	s->idx = app->nsyms;
+	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		if (strlen(known[k].symbol) == n && !memcmp(known[k].symbol, name, n)) {
+			s->in = known[k];
+			break;
+		}
+	}
+	if (k == sizeof(known) / sizeof(known[0])) {
+		struct exsim_inst g = {"", "", 4, 1, 0, 1, 1, 1000000, 100000, 5, 10000, 99999999};
+		if (synth > 0) {
+			struct exsim_inst b = {"", "", 2, 1, 1, 1, 1, 1000000, 100000, 5,
+					       (10000 + (int64_t)synth) * 100000, 99999999999LL};
+			g = b;
+		}
+		s->in = g;
+		memcpy(s->in.symbol, name, n);
+		s->in.symbol[n] = '\0';
+		snprintf(s->in.base, sizeof(s->in.base), "%.*s", (int)(n > 4 ? n - 4 : n), name);
+	}
+	if (exsim_market_find(app, s->in.symbol) >= 0) {
+		return -EINVAL;
+	}
+	s->ring = calloc((size_t)app->ring_n, sizeof(*s->ring));
+	if (!s->ring) {
+		return -ENOMEM;
+	}
+	s->status = status;
+	init_ticker(app, s);
+	s->sent = s->t;
+	if (!app->fast) {
+		/* own phase per symbol: pushes spread over each 100 ms */
+		s->due = (double)exsim_rand_n(app, 1000) / 1000.0;
+	}
+	return app->nsyms++;
+}
+
+int exsim_market_init(struct exsim_app *app, const char *symbols, int n_synth, int n_pre)
 {
 	const char *p = symbols;
-	int nsym = 1;
+	int nsym = 1 + n_synth + n_pre, rc;
+	char name[24];
 
 	for (const char *q = symbols; *q; q++) {
 		nsym += *q == ',';
 	}
 	/* frames kept per symbol: a client that falls further behind gets a
-	 * snapshot; bounded memory with hundreds of symbols */
+	 * snapshot. About 600 bytes a frame: 128 frames keep 600 symbols at
+	 * ~46 MB (a ring of 2048 would be 740 MB). */
 	app->ring_n = nsym <= 16 ? EXSIM_RING : nsym <= 128 ? 512 : 128;
 
 	while (*p) {
 		const char *e = strchr(p, ',');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
-		struct exsim_sym *s;
-		size_t k;
 
-		if (n == 0) {
-			p = e ? e + 1 : p + n;
-			continue;
+		if (n > 0 && (rc = add_sym(app, p, n, EXSIM_ST_TRADING, 0)) < 0) {
+			return rc;
 		}
-		if (!hean_symbol_valid(p, n) || app->nsyms >= EXSIM_MAX_SYMS) {
-			return -EINVAL;
-		}
-		s = &app->syms[app->nsyms];
-		memset(s, 0, sizeof(*s));
-		s->idx = app->nsyms;
-		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
-			if (strlen(known[k].symbol) == n && !memcmp(known[k].symbol, p, n)) {
-				s->in = known[k];
-				break;
-			}
-		}
-		if (k == sizeof(known) / sizeof(known[0])) {
-			struct exsim_inst g = {"", "", 4, 1, 0, 1, 1, 1000000, 100000, 5, 10000, 99999999};
-			s->in = g;
-			memcpy(s->in.symbol, p, n);
-			s->in.symbol[n] = '\0';
-			snprintf(s->in.base, sizeof(s->in.base), "%.*s", (int)(n > 4 ? n - 4 : n),
-				 p);
-		}
-		if (exsim_market_find(app, s->in.symbol) >= 0) {
-			return -EINVAL;
-		}
-		s->ring = calloc((size_t)app->ring_n, sizeof(*s->ring));
-		if (!s->ring) {
-			return -ENOMEM;
-		}
-		init_ticker(app, s);
-		s->sent = s->t;
-		if (!app->fast) {
-			/* own phase per symbol: pushes spread over each 100 ms */
-			s->due = (double)exsim_rand_n(app, 1000) / 1000.0;
-		}
-		app->nsyms++;
 		p = e ? e + 1 : p + n;
 	}
+	for (int k = 1; k <= n_synth; k++) {
+		snprintf(name, sizeof(name), "S%04dUSDT", k);
+		if ((rc = add_sym(app, name, strlen(name), EXSIM_ST_TRADING, k)) < 0) {
+			return rc;
+		}
+	}
+	for (int k = 1; k <= n_pre; k++) {
+		snprintf(name, sizeof(name), "P%04dUSDT", k);
+		if ((rc = add_sym(app, name, strlen(name), EXSIM_ST_PRELAUNCH, 0)) < 0) {
+			return rc;
+		}
+	}
 	return app->nsyms > 0 ? 0 : -EINVAL;
+}
+
+int exsim_market_list(struct exsim_app *app, const char *symbol)
+{
+	int i = exsim_market_find(app, symbol);
+
+	if (i < 0) {
+		return add_sym(app, symbol, strlen(symbol), EXSIM_ST_TRADING, 0);
+	}
+	app->syms[i].status = EXSIM_ST_TRADING;
+	app->syms[i].t.ts = exsim_now_ms(app);
+	return i;
+}
+
+const char *exsim_status_name(int status)
+{
+	return status == EXSIM_ST_PRELAUNCH ? "PreLaunch"
+	       : status == EXSIM_ST_CLOSED  ? "Closed"
+					    : "Trading";
+}
+
+int exsim_status_of(const char *name)
+{
+	for (int st = EXSIM_ST_TRADING; st <= EXSIM_ST_CLOSED; st++) {
+		if (!strcmp(name, exsim_status_name(st))) {
+			return st;
+		}
+	}
+	return -1;
 }
 
 void exsim_market_finish(struct exsim_app *app)
@@ -144,7 +204,9 @@ int exsim_market_find(const struct exsim_app *app, const char *symbol)
 bool exsim_market_is_stale(const struct exsim_app *app, int i, int64_t now)
 {
 	int64_t u = app->syms[i].stale_until_ms;
-	return u < 0 || (u > 0 && now < u);
+	/* not Trading (PreLaunch, delisted) or paused: no market steps */
+	return u < 0 || (u > 0 && now < u) || app->syms[i].status != EXSIM_ST_TRADING ||
+	       app->paused;
 }
 
 /* ===== formatting ===== */
@@ -292,8 +354,9 @@ static int new_dir(int old_dir, int64_t old, int64_t now)
 	return (old_dir == 1 || old_dir == 0) ? 0 : 3;
 }
 
-static struct exsim_frame *ring_next(struct exsim_sym *s, int ring_n)
+static struct exsim_frame *ring_next(struct exsim_app *app, struct exsim_sym *s, int ring_n)
 {
+	app->gen++;
 	struct exsim_frame *f = &s->ring[s->head % (uint64_t)ring_n];
 	f->seq = s->head;
 	return f;
@@ -323,7 +386,7 @@ void exsim_market_emit(struct exsim_app *app, int i, bool force)
 	if (!app->fast) {
 		t->ts = now; /* generated now: the merged steps are one push */
 	}
-	f = ring_next(s, app->ring_n);
+	f = ring_next(app, s, app->ring_n);
 	start = (char *)f->buf + LWS_PRE;
 	p = put_header(start, s, "delta");
 	if (t->tick_dir != o->tick_dir) {
@@ -476,7 +539,7 @@ void exsim_market_set_prices(struct exsim_app *app, int i, int64_t price, int64_
 		exsim_orders_on_price(app, i);
 		return;
 	}
-	f = ring_next(s, app->ring_n);
+	f = ring_next(app, s, app->ring_n);
 	start = (char *)f->buf + LWS_PRE;
 	p = put_header(start, s, "delta");
 	p = put(p, ",\"tickDirection\":\"");
@@ -575,7 +638,8 @@ json_t *exsim_market_instrument(const struct exsim_app *app, int i)
 	return json_pack(
 		"{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,"
 		"s:{s:s,s:s,s:s},s:{s:s,s:s,s:s},s:{s:s,s:s,s:s,s:s,s:s,s:s}}",
-		"symbol", in->symbol, "contractType", "LinearPerpetual", "status", "Trading",
+		"symbol", in->symbol, "contractType", "LinearPerpetual", "status",
+		exsim_status_name(app->syms[i].status),
 		"baseCoin", in->base, "quoteCoin", "USDT", "settleCoin", "USDT", "launchTime",
 		"1585526400000", "deliveryTime", "0", "priceScale",
 		exsim_fixed_str(b1, in->pscale, 0), "fundingInterval", 480, "copyTrading", "both",

@@ -225,30 +225,55 @@ static void market_tickers(struct exsim_conn *c)
 	exsim_http_envelope(c, 0, "OK", json_pack("{s:s,s:o}", "category", "linear", "list", list));
 }
 
+/* GET /v5/market/instruments-info. Without status= Bybit lists only
+ * Trading instruments (every status with --instruments-all-statuses);
+ * status=Trading|PreLaunch|Closed lists those (Settling and Delivering are
+ * Bybit statuses no instrument here has: empty list). Pages of limit rows
+ * (default 500, 1..1000) in listing order; nextPageCursor is an opaque
+ * token ("" on the last page) to pass back as cursor=. A symbol listed
+ * while a client pages only ever appends, so no row is repeated or
+ * skipped. symbol= answers that one instrument whatever its status
+ * (unless status= excludes it): an unknown one is an empty list. */
 static void market_instruments(struct exsim_conn *c)
 {
 	struct exsim_app *app = c->app;
-	char sym[64], next[16] = "";
+	char sym[64], st_name[24], cur[32], next[32] = "";
 	json_t *list;
-	int limit = (int)exsim_query_int(c, "limit", 1, 1000, 500);
-	int start = (int)exsim_query_int(c, "cursor", 0, 1000000, 0);
+	int limit = (int)exsim_query_int(c, "limit", 1, 1000, 500), start = 0, want = -2;
 
 	if (!exsim_rest_category_ok(c)) {
 		return;
 	}
+	if (exsim_query_get(c, "status", st_name, sizeof(st_name))) {
+		want = exsim_status_of(st_name); /* -1: matches none */
+	}
+	if (exsim_query_get(c, "cursor", cur, sizeof(cur)) && cur[0]) {
+		int64_t v;
+		if (cur[0] != 'n' || sim_parse_int(cur + 1, 0, EXSIM_MAX_SYMS, &v) < 0) {
+			exsim_http_envelope(c, 10001, "Illegal cursor", NULL);
+			return;
+		}
+		start = (int)v;
+	}
 	list = json_array();
 	if (exsim_query_get(c, "symbol", sym, sizeof(sym))) {
 		int i = exsim_market_find(app, sym);
-		if (i >= 0) {
+		if (i >= 0 && (want == -2 || want == app->syms[i].status)) {
 			json_array_append_new(list, exsim_market_instrument(app, i));
 		}
 	} else {
-		int i;
-		for (i = start; i < app->nsyms && i < start + limit; i++) {
+		int i, n = 0;
+		for (i = start; i < app->nsyms; i++) {
+			int st = app->syms[i].status;
+			if (want == -2 ? !app->list_all_status && st != EXSIM_ST_TRADING : st != want) {
+				continue;
+			}
+			if (n == limit) {
+				snprintf(next, sizeof(next), "n%d", i);
+				break;
+			}
 			json_array_append_new(list, exsim_market_instrument(app, i));
-		}
-		if (i < app->nsyms) {
-			snprintf(next, sizeof(next), "%d", i);
+			n++;
 		}
 	}
 	exsim_rest_list(c, list, next);

@@ -91,6 +91,7 @@ void exsim_ws_queue_snapshot(struct exsim_conn *c, int i)
 	if (snap) {
 		exsim_conn_send(c, snap, len);
 		free(snap);
+		c->app->syms[i].delivered++;
 	}
 	c->cursor[i] = c->app->syms[i].head;
 }
@@ -120,35 +121,59 @@ static bool pending(const struct exsim_conn *c)
 
 /* One ring frame (or a resync snapshot) for some subscribed symbol, or a
  * fresh market step in rate-0 mode. Returns false when nothing is due. */
+/* Writes ring frame number cursor[i] of symbol i. */
+static bool write_frame(struct exsim_conn *c, struct exsim_sym *s, int i, int *sent)
+{
+	struct exsim_frame *f = &s->ring[c->cursor[i] % (uint64_t)c->app->ring_n];
+
+	if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len) {
+		return false;
+	}
+	c->cursor[i]++;
+	s->delivered++;
+	(*sent)++;
+	return true;
+}
+
 static bool next_ring(struct exsim_conn *c, int *sent)
 {
 	struct exsim_app *app = c->app;
 	int n = app->nsyms;
 
-	for (int k = 0; k < n; k++) {
-		int i = (app->rr + k) % n;
+	/* from where this connection stopped: every symbol gets its turn and
+	 * a write does not rescan hundreds of idle symbols; no scan at all
+	 * when no frame was made since the last scan found nothing */
+	for (int k = 0; c->clean_gen != app->gen && k < n; k++) {
+		int i = (c->rr + k) % n;
 		struct exsim_sym *s = &app->syms[i];
 
 		if (!exsim_mask_has(&c->subs, i) || c->cursor[i] >= s->head) {
 			continue;
 		}
+		c->rr = (i + 1) % n;
 		if (s->head - c->cursor[i] > (uint64_t)app->ring_n - 8) {
+			s->skipped += (long)(s->head - c->cursor[i]);
 			exsim_ws_queue_snapshot(c, i); /* fell behind: Bybit may resend a snapshot */
 			return true;
 		}
-		struct exsim_frame *f = &s->ring[c->cursor[i] % (uint64_t)app->ring_n];
-		if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) < (int)f->len) {
-			return false;
-		}
-		c->cursor[i]++;
-		(*sent)++;
-		return true;
+		return write_frame(c, s, i, sent);
 	}
+	c->clean_gen = app->gen;
 	if (app->rate <= 0 && exsim_mask_any(&c->subs)) {
 		for (int k = 0; k < n; k++) {
 			int i = (app->rr + k) % n;
+			uint64_t gen = app->gen;
+
 			if (exsim_mask_has(&c->subs, i) && exsim_market_step(app, i)) {
 				app->rr = (i + 1) % n;
+				if (app->gen == gen + 1 && c->cursor[i] + 1 == app->syms[i].head) {
+					/* the one new frame is ours: sent, still clean */
+					bool ok = write_frame(c, &app->syms[i], i, sent);
+					if (ok) {
+						c->clean_gen = app->gen;
+					}
+					return ok;
+				}
 				return true;
 			}
 		}
@@ -250,6 +275,49 @@ int exsim_ws_drop_all(struct exsim_app *app, int mask)
 		}
 	}
 	return n;
+}
+
+int exsim_ws_drop_one(struct exsim_app *app, const char *id, int sym)
+{
+	for (struct exsim_conn *c = app->conns; c; c = c->next) {
+		if (c->closing || (id ? strcmp(c->conn_id, id)
+				      : c->kind != EXSIM_PUB || !exsim_mask_has(&c->subs, sym))) {
+			continue;
+		}
+		log_info("event=drop_one conn=%s", c->conn_id);
+		drop_conn(c);
+		return 1;
+	}
+	return 0;
+}
+
+json_t *exsim_ws_conns(struct exsim_app *app)
+{
+	json_t *a = json_array();
+
+	for (struct exsim_conn *c = app->conns; c; c = c->next) {
+		json_t *topics = json_array();
+		int n = 0;
+		size_t chars = 2; /* [] */
+
+		if (c->closing) {
+			continue;
+		}
+		for (int i = 0; c->kind == EXSIM_PUB && i < app->nsyms; i++) {
+			if (exsim_mask_has(&c->subs, i)) {
+				char t[40];
+				snprintf(t, sizeof(t), "tickers.%s", app->syms[i].in.symbol);
+				json_array_append_new(topics, json_string(t));
+				chars += strlen(t) + 2 + (n > 0); /* "t" and its comma */
+				n++;
+			}
+		}
+		json_array_append_new(a, json_pack("{s:s,s:s,s:i,s:I,s:o}", "id", c->conn_id, "path",
+						   c->kind == EXSIM_PUB ? "public" : "private",
+						   "symbols", n, "args_chars", (json_int_t)chars,
+						   "topics", topics));
+	}
+	return a;
 }
 
 int exsim_ws_silent_all(struct exsim_app *app, int mask, int64_t until_ms)

@@ -95,7 +95,7 @@ static void on_rx_complete(struct wsc *w)
 
 static int write_next(struct wsc *w, struct lws *wsi)
 {
-	unsigned char buf[LWS_PRE + 4096];
+	static unsigned char buf[LWS_PRE + 32768]; /* a subscribe of 600+ topics */
 	char *p = (char *)buf + LWS_PRE;
 	size_t n;
 
@@ -112,8 +112,8 @@ static int write_next(struct wsc *w, struct lws *wsi)
 		w->auth_sent = true;
 	} else if (w->sent < w->nsend) {
 		n = strlen(w->sends[w->sent]);
-		if (n > 4000) {
-			n = 4000;
+		if (n > 32768) {
+			n = 32768;
 		}
 		memcpy(p, w->sends[w->sent++], n);
 	} else if (w->want_ping) {

@@ -51,12 +51,21 @@ static json_t *decode(struct exsim_conn *c, const char *in, size_t len, const ch
 
 /* ===== public ===== */
 
-static int topic_symbol(struct exsim_app *app, const char *topic)
+/* Any listed symbol's topic (unsubscribe may name a delisted one). */
+static int topic_symbol_any(struct exsim_app *app, const char *topic)
 {
 	if (strncmp(topic, "tickers.", 8)) {
 		return -1;
 	}
 	return exsim_market_find(app, topic + 8);
+}
+
+/* A subscribable topic: the symbol is Trading. A PreLaunch or delisted
+ * (Closed) one is answered as Bybit answers an unknown topic. */
+static int topic_symbol(struct exsim_app *app, const char *topic)
+{
+	int i = topic_symbol_any(app, topic);
+	return i >= 0 && app->syms[i].status == EXSIM_ST_TRADING ? i : -1;
 }
 
 static int priv_topic(struct exsim_app *app, const char *topic)
@@ -108,14 +117,29 @@ static void subscribe(struct exsim_conn *c, json_t *m, const char *op, bool sub,
 	if (sub) {
 		c->app->st.subscribes++;
 	}
+	if (err[0]) {
+		c->app->st.sub_errors++;
+	}
 	reply(c, m, err[0] == '\0', err, op);
 }
 
 static void pub_sub(struct exsim_conn *c, json_t *m, const char *op, bool sub)
 {
 	exsim_mask added;
+	json_t *args = json_object_get(m, "args"), *a;
+	size_t k;
 
-	subscribe(c, m, op, sub, &c->subs, topic_symbol, true, &added);
+	/* per-symbol request counts (/sim/symbols), valid or not */
+	json_array_foreach(args, k, a) {
+		int i = json_is_string(a) ? topic_symbol_any(c->app, json_string_value(a)) : -1;
+		if (i >= 0) {
+			(*(sub ? &c->app->syms[i].subs_n : &c->app->syms[i].unsubs_n))++;
+		}
+	}
+	if (!sub) {
+		c->app->st.unsubscribes++;
+	}
+	subscribe(c, m, op, sub, &c->subs, sub ? topic_symbol : topic_symbol_any, true, &added);
 	for (int i = 0; i < c->app->nsyms; i++) {
 		if (exsim_mask_has(&added, i)) {
 			exsim_ws_queue_snapshot(c, i);
