@@ -385,7 +385,8 @@ static void on_redis(struct hean_app *app, bool up, void *data)
 	}
 }
 
-int exec_app_start(struct exec_app *x, struct hean_app *app)
+/* The body of exec_app_start: 0 or -errno (logged). */
+static int start(struct exec_app *x, struct hean_app *app)
 {
 	const struct hean_config *cfg = &app->cfg;
 	struct exec_rest_opts ro;
@@ -500,19 +501,15 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 
 /* ===================== shutdown ===================== */
 
-static void on_fin(struct ev_loop *loop, ev_timer *w, int revents)
+/* hean_ws_ctx_shutdown's release: the private stream is down (or the
+ * deadline passed); outside any lws callback. */
+static void release_ws(void *data)
 {
-	struct exec_app *x = w->data;
+	struct exec_app *x = data;
 
-	if (!exec_pws_closed(x->pws) && ev_now(loop) - x->fin_started < FIN_MAX_S) {
-		return;
-	}
-	ev_timer_stop(loop, w);
-	/* outside any lws callback: the lws side can go now */
 	exec_pws_destroy(x->pws);
 	x->pws = NULL;
-	hean_ws_ctx_destroy(x->ws_ctx);
-	x->ws_ctx = NULL;
+	x->ws_ctx = NULL; /* destroyed by hean_ws_ctx_shutdown right after */
 }
 
 void exec_app_stop(struct exec_app *x)
@@ -539,25 +536,38 @@ void exec_app_stop(struct exec_app *x)
 	x->rest = NULL;
 	exec_instruments_destroy(x->inst);
 	x->inst = NULL;
-	if (x->pws) {
-		exec_pws_stop(x->pws);
-		x->fin_started = ev_now(x->loop);
-		ev_timer_init(&x->fin_timer, on_fin, 0.02, 0.02);
-		x->fin_timer.data = x;
-		ev_timer_start(x->loop, &x->fin_timer);
-	} else {
-		hean_ws_ctx_destroy(x->ws_ctx);
-		x->ws_ctx = NULL;
-	}
+	exec_pws_stop(x->pws);
+	hean_ws_ctx_shutdown(x->ws_ctx, FIN_MAX_S, release_ws, x);
 }
 
-void exec_app_finish(struct exec_app *x)
+struct exec_app *exec_app_start(struct hean_app *app)
 {
+	struct exec_app *x = calloc(1, sizeof(*x));
+
+	if (!x) {
+		log_error("event=start_failed err=\"out of memory\"");
+		return NULL;
+	}
+	if (start(x, app) < 0) {
+		app->on_stop = NULL;
+		app->on_redis = NULL;
+		app->data = NULL;
+		exec_app_close(x);
+		exec_app_destroy(x);
+		return NULL;
+	}
+	return x;
+}
+
+void exec_app_close(struct exec_app *x)
+{
+	if (!x) {
+		return;
+	}
 	x->want_ready = false; /* the modules go: nothing is rebuilt from them */
 	if (x->loop) {
 		ev_timer_stop(x->loop, &x->health_timer);
 		ev_timer_stop(x->loop, &x->clock_timer);
-		ev_timer_stop(x->loop, &x->fin_timer);
 	}
 	hean_stream_destroy(x->waves);
 	x->waves = NULL;
@@ -571,7 +581,7 @@ void exec_app_finish(struct exec_app *x)
 	x->orders = NULL;
 	exec_pws_destroy(x->pws);
 	x->pws = NULL;
-	hean_ws_ctx_destroy(x->ws_ctx);
+	hean_ws_ctx_destroy(x->ws_ctx); /* cancels a shutdown still pending */
 	x->ws_ctx = NULL;
 	exec_prices_destroy(x->prices);
 	x->prices = NULL;
@@ -579,7 +589,15 @@ void exec_app_finish(struct exec_app *x)
 	x->pos = NULL;
 	exec_instruments_destroy(x->inst);
 	x->inst = NULL;
-	/* the struct (inside x) outlives the link: replies still due are
-	 * answered (NULL) in hean_app_finish, before x is freed */
+}
+
+void exec_app_destroy(struct exec_app *x)
+{
+	if (!x) {
+		return;
+	}
+	/* the want struct (inside x) outlived the link: replies still due were
+	 * answered (NULL) in hean_app_finish */
 	hean_want_finish(&x->want);
+	free(x);
 }
