@@ -119,13 +119,47 @@ static void on_stream_entry(struct hean_stream *s, const struct hean_stream_entr
 
 /* ===================== emission ===================== */
 
+/* The EVAL wrote wave cur (emitted or recorded as expired). */
+static void emitted(struct waves *w, const char *id, const struct tstr *tw,
+		    const struct tstr *td, const struct tstr *tn, int64_t now)
+{
+	int64_t lag = w->emit_ms - w->emit_due_ms;
+	bool expired = strcmp(w->emit_reason, "expired") == 0;
+
+	log_info("event=%s wave_ts=%s due=%s due_local=%s now=%s now_local=%s reason=%s"
+		 " selected=%zu considered=%zu lag_ms=%" PRId64 " id=%s",
+		 expired ? "wave_expired" : "wave_emitted", tw->utc, td->utc, td->local, tn->utc,
+		 tn->local, w->emit_reason, w->emit_selected, w->emit_considered, lag, id);
+	if (expired) {
+		hean_health_add_int(w->app->health, "expired", 1);
+		hean_health_event(w->app->health, "wave_expired", "wave_ts=%s due=%s", tw->utc,
+				  td->utc);
+	} else {
+		hean_health_add_int(w->app->health, "processed", 1);
+		if (strcmp(w->emit_reason, "empty") == 0) {
+			hean_health_add_int(w->app->health, "empty", 1);
+		}
+		if (lag > LATE_SLACK_MS) {
+			hean_health_add_int(w->app->health, "late", 1);
+		} else if (lag > w->max_lag_ms) {
+			w->max_lag_ms = lag;
+			hean_health_set_int(w->app->health, "max_lag_ms", lag);
+		}
+	}
+	hean_health_set_str(w->app->health, "last_emitted", tw->utc);
+	hean_health_set_int(w->app->health, "last_emit_ms", now); /* for hean-metrics */
+	w->last = w->cur;
+	w->have_last = true;
+	w->cur += w->clock.interval_s;
+}
+
 static void on_emit_reply(struct hean_redis *r, redisReply *reply, void *priv)
 {
 	struct req *q = priv;
 	struct waves *w = q->w;
 	char id[64], err[256];
 	struct tstr tw, td, tn;
-	int64_t cur_marker = 0, now = now_ms(), lag;
+	int64_t cur_marker = 0, now = now_ms();
 	enum waves_emit_result res;
 	bool stale_gen = q->gen != w->op_gen || w->op != OP_EMIT;
 
@@ -140,33 +174,7 @@ static void on_emit_reply(struct hean_redis *r, redisReply *reply, void *priv)
 	fmt_t(&tn, now);
 	switch (res) {
 	case WAVES_EMIT_DONE:
-		lag = w->emit_ms - w->emit_due_ms;
-		log_info("event=%s wave_ts=%s due=%s due_local=%s now=%s now_local=%s reason=%s"
-			 " selected=%zu considered=%zu lag_ms=%" PRId64 " id=%s",
-			 strcmp(w->emit_reason, "expired") == 0 ? "wave_expired" : "wave_emitted",
-			 tw.utc, td.utc, td.local, tn.utc, tn.local, w->emit_reason,
-			 w->emit_selected, w->emit_considered, lag, id);
-		if (strcmp(w->emit_reason, "expired") == 0) {
-			hean_health_add_int(w->app->health, "expired", 1);
-			hean_health_event(w->app->health, "wave_expired", "wave_ts=%s due=%s",
-					  tw.utc, td.utc);
-		} else {
-			hean_health_add_int(w->app->health, "processed", 1);
-			if (strcmp(w->emit_reason, "empty") == 0) {
-				hean_health_add_int(w->app->health, "empty", 1);
-			}
-			if (lag > LATE_SLACK_MS) {
-				hean_health_add_int(w->app->health, "late", 1);
-			} else if (lag > w->max_lag_ms) {
-				w->max_lag_ms = lag;
-				hean_health_set_int(w->app->health, "max_lag_ms", lag);
-			}
-		}
-		hean_health_set_str(w->app->health, "last_emitted", tw.utc);
-		hean_health_set_int(w->app->health, "last_emit_ms", now); /* for hean-metrics */
-		w->last = w->cur;
-		w->have_last = true;
-		w->cur += w->clock.interval_s;
+		emitted(w, id, &tw, &td, &tn, now);
 		break;
 	case WAVES_EMIT_STALE:
 		log_warn("event=wave_already_emitted wave_ts=%s marker=%s"
