@@ -537,37 +537,20 @@ static void wave_add_signals(struct wave *w, const json_t *arr)
 	}
 }
 
-void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *e, void *data)
+/* The wave entry's header: wave_ts parsed, deadline set. false: the
+ * entry is invalid or in the future (logged; the caller acks it). */
+static bool wave_header(struct wave *w, const struct hean_stream_entry *e)
 {
-	struct exec_orders *o = data;
-	const struct hean_config *c = o->x->cfg;
-	const char *ts, *sigs;
-	size_t ts_len = 0, sigs_len = 0;
+	const struct hean_config *c = w->o->x->cfg;
+	size_t ts_len = 0;
+	const char *ts = hean_stream_field(e, "wave_ts", &ts_len);
 	int64_t wave_ms = 0;
-	json_t *arr = NULL;
-	struct wave *w;
 
-	if (o->stopped || id_done(o, e->id)) {
-		return; /* in progress or just acked: a re-delivery */
-	}
-	if (!e->fields) {
-		return; /* trimmed: the stream acked it */
-	}
-	ts = hean_stream_field(e, "wave_ts", &ts_len);
-	sigs = hean_stream_field(e, "signals", &sigs_len);
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		log_error("event=wave_oom id=%s (stays pending)", e->id);
-		return;
-	}
-	w->o = o;
-	w->pending = e->pending;
-	snprintf(w->id, sizeof(w->id), "%s", e->id);
 	snprintf(w->wave_ts, sizeof(w->wave_ts), "%.*s", (int)(ts_len < 63 ? ts_len : 63),
 		 ts ? ts : "");
 	if (!ts || hean_time_parse_iso8601(ts, ts_len, &wave_ms, NULL) < 0) {
 		log_warn("event=wave_invalid id=%s reason=\"bad wave_ts\" (acked)", e->id);
-		goto ack_now;
+		return false;
 	}
 	w->wave_s = wave_ms / 1000;
 	w->deadline_ms = exec_plan_deadline_ms(w->wave_s, c->wave_interval_s, c->wave_delay_s,
@@ -575,34 +558,14 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 	if (w->wave_s > hean_time_now_ms() / 1000 + FUTURE_SLACK_S) {
 		log_warn("event=wave_invalid id=%s wave_ts=%s reason=\"in the future\" (acked)",
 			 e->id, w->wave_ts);
-		goto ack_now;
+		return false;
 	}
-	arr = sigs ? json_loadb(sigs, sigs_len, 0, NULL) : NULL;
-	if (!json_is_array(arr) || json_array_size(arr) == 0) {
-		log_info("event=wave_empty id=%s wave_ts=%s (acked)", e->id, w->wave_ts);
-		json_decref(arr);
-		goto ack_now;
-	}
-	w->ords = calloc(json_array_size(arr) < MAX_SIGNALS ? json_array_size(arr) : MAX_SIGNALS,
-			 sizeof(*w->ords));
-	if (!w->ords) {
-		json_decref(arr);
-		free(w);
-		return;
-	}
-	/* linked first: the skip rows below are waited for before the ack */
-	{
-		struct wave **pp = &o->waves;
-		while (*pp) {
-			pp = &(*pp)->next;
-		}
-		*pp = w;
-	}
-	o->n_waves++;
-	w->left = 1; /* held until the signals are parsed */
-	wave_add_signals(w, arr);
-	json_decref(arr);
-	w->left = w->n;
+	return true;
+}
+
+/* A wave with its orders, linked: trade it (or skip it when expired). */
+static void wave_go(struct exec_orders *o, struct wave *w)
+{
 	log_info("event=wave id=%s wave_ts=%s orders=%d replay=%d", w->id, w->wave_ts, w->n,
 		 w->pending ? 1 : 0);
 	if (w->n == 0) {
@@ -624,6 +587,57 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 	if (ready(o)) {
 		wave_start(w);
 	}
+}
+
+void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *e, void *data)
+{
+	struct exec_orders *o = data;
+	const char *sigs;
+	size_t sigs_len = 0;
+	json_t *arr = NULL;
+	struct wave *w, **pp;
+
+	if (o->stopped || id_done(o, e->id)) {
+		return; /* in progress or just acked: a re-delivery */
+	}
+	if (!e->fields) {
+		return; /* trimmed: the stream acked it */
+	}
+	sigs = hean_stream_field(e, "signals", &sigs_len);
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		log_error("event=wave_oom id=%s (stays pending)", e->id);
+		return;
+	}
+	w->o = o;
+	w->pending = e->pending;
+	snprintf(w->id, sizeof(w->id), "%s", e->id);
+	if (!wave_header(w, e)) {
+		goto ack_now;
+	}
+	arr = sigs ? json_loadb(sigs, sigs_len, 0, NULL) : NULL;
+	if (!json_is_array(arr) || json_array_size(arr) == 0) {
+		log_info("event=wave_empty id=%s wave_ts=%s (acked)", e->id, w->wave_ts);
+		json_decref(arr);
+		goto ack_now;
+	}
+	w->ords = calloc(json_array_size(arr) < MAX_SIGNALS ? json_array_size(arr) : MAX_SIGNALS,
+			 sizeof(*w->ords));
+	if (!w->ords) {
+		json_decref(arr);
+		free(w);
+		return;
+	}
+	/* linked first: the skip rows below are waited for before the ack */
+	for (pp = &o->waves; *pp; pp = &(*pp)->next) {
+	}
+	*pp = w;
+	o->n_waves++;
+	w->left = 1; /* held until the signals are parsed */
+	wave_add_signals(w, arr);
+	json_decref(arr);
+	w->left = w->n;
+	wave_go(o, w);
 	return;
 
 ack_now:
