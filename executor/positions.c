@@ -1,6 +1,6 @@
 /* executor/positions: book, Redis hash, reconcile, stop-loss, trailing.
  * See positions.h. */
-#include "executor/positions.h"
+#include "executor/positions_int.h"
 
 #include "common/json.h"
 #include "common/log.h"
@@ -20,62 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_POS 512
-#define HOUSE_S 0.1
-#define PROTECT_RETRY_MS 1000
-#define MAX_PAGES 50
-#define EXEC_IDS 256
-
-struct pos {
-	char symbol[EXEC_SYM_LEN];
-	int side; /* 1 long, -1 short; meaningful while open */
-	bool open;
-	double size, entry, stop; /* stop: on the exchange, 0 none */
-	struct exec_trail trail;
-	double last_price;
-	bool stop_inflight;   /* a trading-stop is in flight */
-	bool trail_wait;      /* a better stop is due: re-check on the tick */
-	int64_t updated_ms;   /* local ms of the last change from any source */
-	double realized;      /* realized PnL of this symbol since 00:00 UTC (USD) */
-	int64_t fill_ms;      /* local ms the position (or its growth) was seen, 0 when protected */
-	int64_t protect_after_ms;
-};
-
-struct stop_req {
-	struct exec_positions *ps; /* borrowed */
-	char symbol[EXEC_SYM_LEN];
-	double stop;
-	bool trail; /* a trailing move (else a protection) */
-	int side;
-};
-
-struct exec_positions {
-	struct exec_app *x; /* borrowed */
-	struct pos *v;      /* owned, MAX_POS */
-	size_t n;
-	struct exec_trail_cfg tcfg;
-	bool reconciling, again, reconciled, stopped;
-	int64_t reconcile_t0, last_reconcile_ms;
-	double realized_today; /* realized PnL since 00:00 UTC (executions) */
-	bool seen[MAX_POS];    /* rows seen during a paged reconcile */
-	int pages;
-	bool hedge;            /* a hedge-mode row was seen: refused */
-	int64_t done_t0;       /* start time of the last completed reconcile */
-	char day[16];          /* UTC day of realized_today (YYYY-MM-DD) */
-	char exec_ids[EXEC_IDS][48]; /* recent execIds (dedup) */
-	unsigned exec_head;
-	ev_timer house;
-};
-
-static struct pos *find(const struct exec_positions *ps, const char *sym)
-{
-	for (size_t i = 0; i < ps->n; i++) {
-		if (!strcmp(ps->v[i].symbol, sym)) {
-			return &ps->v[i];
-		}
-	}
-	return NULL;
-}
 
 static struct pos *find_or_add(struct exec_positions *ps, const char *sym)
 {
@@ -97,7 +41,7 @@ static const struct exec_instrument *inst_of(struct exec_positions *ps, const ch
 
 /* ===================== Redis ===================== */
 
-static void write_hash(struct exec_positions *ps, const struct pos *p)
+void pos_write_hash(struct exec_positions *ps, const struct pos *p)
 {
 	const struct exec_instrument *in = inst_of(ps, p->symbol);
 	int pdp = in ? in->price_dp : 8, qdp = in ? in->qty_dp : 8;
@@ -157,7 +101,7 @@ static void mark_closed(struct exec_positions *ps, struct pos *p, const char *so
 	p->size = 0;
 	p->trail_wait = false;
 	p->updated_ms = hean_time_now_ms();
-	write_hash(ps, p);
+	pos_write_hash(ps, p);
 }
 
 static void on_stop_answer(const struct exec_rest_result *res, void *data)
@@ -192,7 +136,7 @@ static void on_stop_answer(const struct exec_rest_result *res, void *data)
 				exec_trail_set_stop(&p->trail, q->stop);
 			}
 			p->updated_ms = now;
-			write_hash(ps, p);
+			pos_write_hash(ps, p);
 		}
 		log_info("event=stop_set symbol=%s stop=%.10g kind=%s ret_code=%d attempts=%d",
 			 q->symbol, q->stop, q->trail ? "trail" : "protect", res->ret_code,
@@ -402,7 +346,7 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 		}
 		p->fill_ms = 0;
 	}
-	write_hash(ps, p);
+	pos_write_hash(ps, p);
 	if (act & EXEC_RC_PROTECT) {
 		protect(ps, p);
 	}
@@ -605,7 +549,7 @@ void exec_positions_destroy(struct exec_positions *ps)
 void exec_positions_rewrite(struct exec_positions *ps)
 {
 	for (size_t i = 0; i < ps->n; i++) {
-		write_hash(ps, &ps->v[i]);
+		pos_write_hash(ps, &ps->v[i]);
 	}
 }
 
@@ -663,115 +607,6 @@ void exec_positions_view(const struct exec_positions *ps, const char *symbol,
 		}
 	}
 	b->realized_today_usd = ps->realized_today;
-}
-
-/* ===================== PnL ===================== */
-
-static void utc_day(int64_t ms, char *out, size_t len)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%d", &tm);
-}
-
-static void roll_day(struct exec_positions *ps)
-{
-	char today[16];
-
-	utc_day(hean_time_now_ms(), today, sizeof(today));
-	if (strcmp(today, ps->day) != 0) {
-		if (ps->day[0]) {
-			log_info("event=pnl_day_rolled from=%s realized_usd=%.4f", ps->day,
-				 ps->realized_today);
-		}
-		snprintf(ps->day, sizeof(ps->day), "%s", today);
-		ps->realized_today = 0;
-		for (size_t i = 0; i < ps->n; i++) {
-			ps->v[i].realized = 0;
-		}
-	}
-}
-
-void exec_positions_on_execution(struct exec_positions *ps, const json_t *row)
-{
-	const char *sym = NULL, *side = "", *type = "Trade", *id = NULL;
-	double px = 0, qty = 0, fee = 0, closed = -1, pnl;
-	struct pos *p;
-
-	if (hean_json_get_str(row, "symbol", &sym, NULL, 0) < 0 ||
-	    hean_json_get_num_str(row, "execPrice", &px, HEAN_NUM_POSITIVE, NULL, 0) < 0 ||
-	    hean_json_get_num_str(row, "execQty", &qty, HEAN_NUM_POSITIVE, NULL, 0) < 0) {
-		return;
-	}
-	hean_json_get_str(row, "execType", &type, NULL, 0);
-	if (strcmp(type, "Trade") != 0) {
-		return;
-	}
-	if (hean_json_get_str(row, "execId", &id, NULL, 0) == 0 && id[0]) {
-		for (unsigned i = 0; i < EXEC_IDS; i++) {
-			if (!strcmp(ps->exec_ids[i], id)) {
-				return; /* seen */
-			}
-		}
-		snprintf(ps->exec_ids[ps->exec_head++ % EXEC_IDS], 48, "%s", id);
-	}
-	hean_json_get_str(row, "side", &side, NULL, 0);
-	hean_json_get_num_str(row, "execFee", &fee, 0, NULL, 0);
-	if (hean_json_get_num_str(row, "closedSize", &closed, HEAN_NUM_NONNEG, NULL, 0) < 0) {
-		closed = -1;
-	}
-	roll_day(ps);
-	p = find(ps, sym);
-	/* the book may already show the close (pushes come in any order): the
-	 * last side and entry stay in the entry after a close */
-	pnl = p ? exec_reconcile_exec_pnl(p->side, p->open ? p->size : qty, p->entry,
-					  !strcmp(side, "Buy") ? 1 : !strcmp(side, "Sell") ? -1 : 0,
-					  px, qty, closed)
-		: 0;
-	pnl -= fee;
-	ps->realized_today += pnl;
-	if (p) {
-		p->realized += pnl;
-		write_hash(ps, p);
-	}
-	log_info("event=execution symbol=%s side=%s qty=%.10g price=%.10g fee=%.6f pnl=%.6f "
-		 "realized_today=%.4f",
-		 sym, side, qty, px, fee, pnl, ps->realized_today);
-	if (ps->x->on_pnl) {
-		ps->x->on_pnl(ps->x);
-	}
-}
-
-void exec_positions_restore_realized(struct exec_positions *ps, const char *day, double usd)
-{
-	roll_day(ps);
-	if (day && !strcmp(day, ps->day)) {
-		ps->realized_today += usd;
-		log_info("event=pnl_restored day=%s realized_usd=%.4f", day, usd);
-	}
-}
-
-void exec_positions_pnl(struct exec_positions *ps, struct exec_pnl *out)
-{
-	memset(out, 0, sizeof(*out));
-	roll_day(ps);
-	snprintf(out->day, sizeof(out->day), "%s", ps->day);
-	out->realized_usd = ps->realized_today;
-	for (size_t i = 0; i < ps->n; i++) {
-		const struct pos *p = &ps->v[i];
-		if (!p->open) {
-			continue;
-		}
-		out->open_positions++;
-		if (p->stop <= 0) {
-			out->naked_positions++;
-		}
-		out->exposure_usd += p->size * (p->last_price > 0 ? p->last_price : p->entry);
-		out->unrealized_usd +=
-			exec_reconcile_unrealized(p->side, p->size, p->entry, p->last_price);
-	}
 }
 
 int64_t exec_positions_last_reconcile_t0(const struct exec_positions *ps)
