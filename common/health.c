@@ -7,6 +7,7 @@
  * ring of 256 (oldest dropped and counted) and are flushed, in order, as
  * soon as the link is back. Nothing here ever blocks. */
 #include "common/health.h"
+#include "common/keys.h"
 #include "common/hist.h"
 
 #include "common/log.h"
@@ -246,9 +247,9 @@ struct hean_health *hean_health_create(struct ev_loop *loop, struct hean_redis *
 	h->loop = loop;
 	h->redis = redis;
 	snprintf(h->proc, sizeof(h->proc), "%s", cfg->proc_name[0] ? cfg->proc_name : cfg->role);
-	snprintf(h->key, sizeof(h->key), "%shealth:%s", cfg->prefix, h->proc);
+	snprintf(h->key, sizeof(h->key), "%s" HEAN_KEY_HEALTH, cfg->prefix, h->proc);
 	snprintf(h->standby_key, sizeof(h->standby_key), "%s:standby", h->key);
-	snprintf(h->events_key, sizeof(h->events_key), "%sevents", cfg->prefix);
+	snprintf(h->events_key, sizeof(h->events_key), "%s" HEAN_KEY_EVENTS, cfg->prefix);
 	snprintf(h->pid, sizeof(h->pid), "%ld", (long)getpid());
 	if (gethostname(h->host, sizeof(h->host) - 1) < 0) {
 		h->host[0] = 0;

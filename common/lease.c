@@ -5,6 +5,7 @@
  * Redis set the expiry at t >= t0, so the key lives until >= t0 + T: the
  * active copy has fenced itself M before any standby can take the key. */
 #include "common/lease.h"
+#include "common/keys.h"
 
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -321,7 +322,7 @@ struct hean_lease *hean_lease_create(struct ev_loop *loop, struct hean_redis *re
 	l->ttl_ms = cfg->lease_ttl_ms;
 	l->margin_ms = cfg->lease_ttl_ms / 5;
 	snprintf(l->ttl, sizeof(l->ttl), "%d", l->ttl_ms);
-	snprintf(l->key, sizeof(l->key), "%slease:%s", cfg->prefix,
+	snprintf(l->key, sizeof(l->key), "%s" HEAN_KEY_LEASE, cfg->prefix,
 		 cfg->proc_name[0] ? cfg->proc_name : cfg->role);
 	if (gethostname(host, sizeof(host) - 1) < 0 || !host[0]) {
 		snprintf(host, sizeof(host), "host");

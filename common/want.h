@@ -18,13 +18,14 @@
 #define HEAN_COMMON_WANT_H
 
 #include "common/config.h"
+#include "common/keys.h"
 #include "common/redis.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define HEAN_WANT_KEY "want:%s"      /* {prefix}want:{role} */
+#define HEAN_WANT_KEY HEAN_KEY_WANT  /* {prefix}want:{role} */
 #define HEAN_WANT_REFRESH_S 2        /* a writer re-declares at least this often */
 #define HEAN_WANT_TTL_S 10           /* ... and its key lapses after this */
 #define HEAN_WANT_POLL_MS 250        /* the feed reads the wants this often */

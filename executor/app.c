@@ -3,6 +3,7 @@
  * are read at once but traded only when instruments and clock are ready),
  * health, hean:orders and the shutdown order. See executor.h. */
 #include "executor/executor.h"
+#include "common/keys.h"
 
 #include "common/log.h"
 #include "common/redis.h"
@@ -143,7 +144,7 @@ static void read_halt(struct exec_app *x)
 	const char *av[2];
 
 	av[0] = "GET";
-	av[1] = hean_app_key(x->app, key, sizeof(key), "halt");
+	av[1] = hean_app_key(x->app, key, sizeof(key), HEAN_KEY_HALT);
 	if (hean_redis_command_argv(x->app->redis, on_halt, x, 2, av, NULL) == 0) {
 		x->halt_sent++;
 	}
@@ -181,7 +182,7 @@ static void write_pnl(struct exec_app *x)
 	snprintf(h, sizeof(h), "%d", x->halted ? 1 : 0);
 	snprintf(t, sizeof(t), "%lld", (long long)hean_time_now_ms());
 	av[0] = "HSET";
-	av[1] = hean_app_key(x->app, key, sizeof(key), "pnl");
+	av[1] = hean_app_key(x->app, key, sizeof(key), HEAN_KEY_PNL);
 	av[2] = "day";
 	av[3] = pn.day;
 	av[4] = "realized_usd";
@@ -228,7 +229,7 @@ static void read_pnl(struct exec_app *x)
 	const char *av[4];
 
 	av[0] = "HMGET";
-	av[1] = hean_app_key(x->app, key, sizeof(key), "pnl");
+	av[1] = hean_app_key(x->app, key, sizeof(key), HEAN_KEY_PNL);
 	av[2] = "day";
 	av[3] = "realized_usd";
 	hean_redis_command_argv(x->app->redis, on_pnl_read, x, 4, av, NULL);
@@ -258,7 +259,7 @@ static void write_hists(struct exec_app *x)
 		return;
 	}
 	av[0] = "HSET";
-	av[1] = hean_app_key(x->app, key, sizeof(key), "health:%s", x->cfg->proc_name);
+	av[1] = hean_app_key(x->app, key, sizeof(key), HEAN_KEY_HEALTH, x->cfg->proc_name);
 	av[2] = "hist_wave_to_accepted";
 	av[3] = a;
 	av[4] = "hist_fill_to_stop";
@@ -418,7 +419,7 @@ static struct hean_stream *group_reader(struct exec_app *x, const char *name,
 	memset(&so, 0, sizeof(so));
 	so.url = x->cfg->redis_url;
 	so.key = hean_app_key(x->app, key, sizeof(key), name);
-	so.group = "executor";
+	so.group = HEAN_GROUP_EXECUTOR;
 	so.consumer = x->cfg->proc_name;
 	so.start_id = start_id;
 	so.count = count;
@@ -442,14 +443,14 @@ static int start_streams(struct exec_app *x)
 	snprintf(wave_start, sizeof(wave_start), "%" PRId64 "-0",
 		 hean_time_now_ms() - ((int64_t)cfg->wave_interval_s + cfg->wave_delay_s +
 				       cfg->wave_max_late_s) * 1000);
-	x->waves = group_reader(x, "waves", wave_start, 20, exec_orders_on_wave, x->orders);
+	x->waves = group_reader(x, HEAN_KEY_WAVES, wave_start, 20, exec_orders_on_wave, x->orders);
 	if (!x->waves) {
 		log_error("event=start_failed reason=\"waves stream\"");
 		return -ENOMEM;
 	}
 	x->flatten = exec_flatten_create(x);
 	/* "0": a flatten requested before the first start still runs */
-	x->control = x->flatten ? group_reader(x, "control", "0", 10, exec_flatten_on_entry,
+	x->control = x->flatten ? group_reader(x, HEAN_KEY_CONTROL, "0", 10, exec_flatten_on_entry,
 					       x->flatten)
 				: NULL;
 	if (!x->control) {

@@ -3,6 +3,7 @@
  * and the ring of recent orders that turns private pushes (fills, closes)
  * into rows. See orders_int.h. */
 #include "executor/orders_int.h"
+#include "common/keys.h"
 
 #include "common/json.h"
 #include "common/log.h"
@@ -74,8 +75,8 @@ void ord_log(struct exec_orders *o, struct wave *w, const char *wave_ts,
 	const char *av[22];
 	struct row *rw = calloc(1, sizeof(*rw));
 
-	hean_app_key(o->x->app, key, sizeof(key), "orders");
-	snprintf(minid, sizeof(minid), "%lld", (long long)(hean_time_now_ms() - ORDERS_KEEP_MS));
+	hean_app_key(o->x->app, key, sizeof(key), HEAN_KEY_ORDERS);
+	snprintf(minid, sizeof(minid), "%lld", (long long)(hean_time_now_ms() - HEAN_STREAM_KEEP_MS));
 	snprintf(code, sizeof(code), "%d", ret_code);
 	av[0] = "XADD";
 	av[1] = key;

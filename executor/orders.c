@@ -2,6 +2,7 @@
 #include "executor/orders_int.h"
 
 #include "common/json.h"
+#include "common/keys.h"
 #include "common/log.h"
 #include "common/redis.h"
 #include "common/timeutil.h"
@@ -543,7 +544,7 @@ static bool wave_header(struct wave *w, const struct hean_stream_entry *e)
 {
 	const struct hean_config *c = w->o->x->cfg;
 	size_t ts_len = 0;
-	const char *ts = hean_stream_field(e, "wave_ts", &ts_len);
+	const char *ts = hean_stream_field(e, HEAN_FIELD_WAVE_TS, &ts_len);
 	int64_t wave_ms = 0;
 
 	snprintf(w->wave_ts, sizeof(w->wave_ts), "%.*s", (int)(ts_len < 63 ? ts_len : 63),
@@ -603,7 +604,7 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 	if (!e->fields) {
 		return; /* trimmed: the stream acked it */
 	}
-	sigs = hean_stream_field(e, "signals", &sigs_len);
+	sigs = hean_stream_field(e, HEAN_FIELD_SIGNALS, &sigs_len);
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		log_error("event=wave_oom id=%s (stays pending)", e->id);

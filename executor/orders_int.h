@@ -20,7 +20,6 @@
 #define RING 1024
 #define DONE_IDS 128
 #define FUTURE_SLACK_S 120
-#define ORDERS_KEEP_MS (7LL * 24 * 3600 * 1000)
 #define NOT_READY_S 0.2
 #define RESERVE 256
 #define RESERVE_MS 30000

@@ -1,6 +1,7 @@
 /* executor/positions: book, Redis hash, reconcile, stop-loss, trailing.
  * See positions.h. */
 #include "executor/positions_int.h"
+#include "common/keys.h"
 
 #include "common/json.h"
 #include "common/log.h"
@@ -49,7 +50,7 @@ void pos_write_hash(struct exec_positions *ps, const struct pos *p)
 	char best[EXEC_NUM_LEN], upd[32], rpnl[EXEC_NUM_LEN], upnl[EXEC_NUM_LEN];
 	const char *av[20];
 
-	hean_app_key(ps->x->app, key, sizeof(key), "position:%s", p->symbol);
+	hean_app_key(ps->x->app, key, sizeof(key), HEAN_KEY_POSITION, p->symbol);
 	exec_sizing_fmt(p->open ? p->size : 0, qdp, size, sizeof(size));
 	exec_sizing_fmt(p->open ? p->entry : 0, pdp, entry, sizeof(entry));
 	exec_sizing_fmt(p->stop, pdp, stop, sizeof(stop));

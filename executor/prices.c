@@ -1,5 +1,6 @@
 /* executor/prices: ticks from hean:ticks, REST fallback. See prices.h. */
 #include "executor/prices.h"
+#include "common/keys.h"
 
 #include "common/json.h"
 #include "common/log.h"
@@ -358,7 +359,7 @@ struct exec_prices *exec_prices_create(struct exec_app *x)
 		return NULL;
 	}
 	p->x = x;
-	hean_config_key(x->cfg, p->key, sizeof(p->key), "ticks");
+	hean_config_key(x->cfg, p->key, sizeof(p->key), HEAN_KEY_TICKS);
 	snprintf(p->last_id, sizeof(p->last_id), "$");
 	ev_timer_init(&p->restart, on_restart, 1.0, 0.);
 	p->restart.data = p;

@@ -1,6 +1,7 @@
 /* feed/publish: see publish.h. RESP is written by hand: a bulk string is
  * "$<len>\r\n<bytes>\r\n"; an array header "*<n>\r\n". */
 #include "feed/publish.h"
+#include "common/keys.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -141,7 +142,7 @@ int feed_pub_init(struct feed_pub *p, const struct feed_book *book, const char *
 		feed_pub_finish(p);
 		return -ENOMEM;
 	}
-	snprintf(key, sizeof(key), "%sticks", prefix);
+	snprintf(key, sizeof(key), "%s" HEAN_KEY_TICKS, prefix);
 	o = put_raw(p->xadd_head, maxlen > 0 ? "*20\r\n" : "*17\r\n", 5);
 	o = PUT_LIT(o, "$4\r\nXADD\r\n");
 	o = put_bulk(o, key, strlen(key));
@@ -151,7 +152,7 @@ int feed_pub_init(struct feed_pub *p, const struct feed_book *book, const char *
 	}
 	o = PUT_LIT(o, "$1\r\n*\r\n");
 	p->xadd_head_len = (size_t)(o - p->xadd_head);
-	p->hset_key_len = (size_t)snprintf(p->hset_key, sizeof(p->hset_key), "%sticker:", prefix);
+	p->hset_key_len = (size_t)snprintf(p->hset_key, sizeof(p->hset_key), "%s" HEAN_KEY_TICKER_PREFIX, prefix);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* signals/publish: idempotent publication to hean:signals. See publish.h. */
 #include "signals/publish.h"
+#include "common/keys.h"
 
 #include "common/health.h"
 #include "common/num.h"
@@ -182,7 +183,7 @@ static int send_one(struct signals_publish *p, struct req *q)
 	snprintf(seen, sizeof(seen), "%s%" PRId64, p->seen_prefix, s->id);
 	snprintf(ttl, sizeof(ttl), "%d", SIGNALS_SEEN_TTL_S);
 	snprintf(minid, sizeof(minid), "%" PRId64 "-0",
-		 hean_time_now_ms() - (int64_t)SIGNALS_STREAM_KEEP_S * 1000);
+		 hean_time_now_ms() - (int64_t)HEAN_STREAM_KEEP_MS);
 	snprintf(id, sizeof(id), "%" PRId64, s->id);
 	fmt_double(sw, sizeof(sw), s->score_week);
 	fmt_double(sm, sizeof(sm), s->score_month);
@@ -409,8 +410,8 @@ struct signals_publish *signals_publish_create(struct hean_app *app)
 		signals_publish_destroy(p);
 		return NULL;
 	}
-	hean_app_key(app, p->stream_key, sizeof(p->stream_key), "signals");
-	hean_app_key(app, p->seen_prefix, sizeof(p->seen_prefix), "signal:seen:");
+	hean_app_key(app, p->stream_key, sizeof(p->stream_key), HEAN_KEY_SIGNALS);
+	hean_app_key(app, p->seen_prefix, sizeof(p->seen_prefix), HEAN_KEY_SIGNAL_SEEN_PREFIX);
 	if (hean_redis_is_up(app->redis)) {
 		rebuild_start(p);
 	}

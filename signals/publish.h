@@ -20,7 +20,7 @@
  * FIFO (SIGNALS_QUEUE_CAP; when full the oldest is dropped and forgotten, so
  * it is taken again when the server re-sends its buffer) and are published
  * when the link is back. The stream is trimmed only by age: MINID ~ now -
- * SIGNALS_STREAM_KEEP_S (never a tight MAXLEN: waves reads it with a group).
+ * HEAN_STREAM_KEEP_MS (never a tight MAXLEN: waves reads it with a group).
  *
  * Health counters: published, duplicate, publish_errors, queue_dropped,
  * queued (gauge), dedupe_ids (gauge). */
@@ -38,7 +38,6 @@
 #define SIGNALS_MAX_IN_FLIGHT 256
 #define SIGNALS_REBUILD_WINDOW_S (48 * 3600)
 #define SIGNALS_SEEN_TTL_S (3 * 86400)
-#define SIGNALS_STREAM_KEEP_S (7 * 86400)
 
 struct signals_publish;
 

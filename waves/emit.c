@@ -1,6 +1,8 @@
 /* waves/emit: the Lua compare-and-XADD. See emit.h. */
 #include "waves/emit.h"
 
+#include "common/keys.h"
+
 #include "common/json.h"
 #include "common/timeutil.h"
 
@@ -89,19 +91,19 @@ int waves_emit_send(struct hean_redis *r, const struct waves_emit_keys *k,
 	av[n++] = wave_s;
 	av[n++] = iso;
 	av[n++] = minid;
-	av[n++] = "wave_ts";
+	av[n++] = HEAN_FIELD_WAVE_TS;
 	av[n++] = iso;
-	av[n++] = "signals";
+	av[n++] = HEAN_FIELD_SIGNALS;
 	av[n++] = e->signals_json;
-	av[n++] = "considered";
+	av[n++] = HEAN_FIELD_CONSIDERED;
 	av[n++] = cons;
-	av[n++] = "skipped";
+	av[n++] = HEAN_FIELD_SKIPPED;
 	av[n++] = e->skipped_json;
-	av[n++] = "reason";
+	av[n++] = HEAN_FIELD_REASON;
 	av[n++] = e->reason;
-	av[n++] = "due_ms";
+	av[n++] = HEAN_FIELD_DUE_MS;
 	av[n++] = due;
-	av[n++] = "emitted_ms";
+	av[n++] = HEAN_FIELD_EMITTED_MS;
 	av[n++] = emitted;
 	return hean_redis_command_argv(r, fn, priv, n, av, NULL);
 }

@@ -12,6 +12,7 @@
  * whether the EVAL was applied, never guessing. The sync machine is
  * waves/sync.c; the state both share is waves/waves_int.h. */
 #include "waves/waves_int.h"
+#include "common/keys.h"
 
 #include "common/json.h"
 #include "common/log.h"
@@ -252,7 +253,7 @@ static void emit_cur(struct waves *w)
 	e.reason = w->op_expired ? "expired" : waves_selection_reason(&sel);
 	e.due_ms = waves_clock_due_ms(&w->clock, w->cur);
 	e.emitted_ms = now_ms();
-	e.minid_ms = e.emitted_ms - (int64_t)WAVES_KEEP_S * 1000;
+	e.minid_ms = e.emitted_ms - (int64_t)HEAN_STREAM_KEEP_MS;
 	w->emit_reason = e.reason; /* static strings */
 	w->emit_selected = sel.n_chosen;
 	w->emit_considered = sel.considered;
@@ -380,7 +381,7 @@ static void start_op(struct waves *w, bool expired)
 		struct req *q = req_new(w, w->op_gen, i);
 		int rc;
 
-		hean_app_key(w->app, key, sizeof(key), "position:%s", w->pos[i].symbol);
+		hean_app_key(w->app, key, sizeof(key), HEAN_KEY_POSITION, w->pos[i].symbol);
 		rc = q ? hean_redis_command(w->app->redis, on_pos_reply, q, "HGET %s size", key)
 		       : -ENOMEM;
 		if (rc < 0) {
@@ -571,10 +572,10 @@ static struct waves *create(struct hean_app *app)
 		free(w);
 		return NULL;
 	}
-	hean_app_key(app, w->k_signals, sizeof(w->k_signals), "signals");
-	hean_app_key(app, w->k_waves, sizeof(w->k_waves), "waves");
-	hean_app_key(app, w->k_last, sizeof(w->k_last), "wave:last");
-	hean_app_key(app, w->k_last_s, sizeof(w->k_last_s), "wave:last_s");
+	hean_app_key(app, w->k_signals, sizeof(w->k_signals), HEAN_KEY_SIGNALS);
+	hean_app_key(app, w->k_waves, sizeof(w->k_waves), HEAN_KEY_WAVES);
+	hean_app_key(app, w->k_last, sizeof(w->k_last), HEAN_KEY_WAVE_LAST);
+	hean_app_key(app, w->k_last_s, sizeof(w->k_last_s), HEAN_KEY_WAVE_LAST_S);
 	w->keys.stream = w->k_waves;
 	w->keys.last = w->k_last;
 	w->keys.last_s = w->k_last_s;
@@ -600,7 +601,7 @@ static int start(struct waves *w)
 	memset(&so, 0, sizeof(so));
 	so.url = w->app->cfg.redis_url;
 	so.key = w->k_signals;
-	so.group = "waves";
+	so.group = HEAN_GROUP_WAVES;
 	so.consumer = w->app->cfg.proc_name;
 	so.start_id = "0";
 	so.count = 100;

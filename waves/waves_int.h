@@ -27,7 +27,6 @@
 #define SETTLE_GUARD_MS 100 /* settling ends this long before the deadline */
 #define LATE_SLACK_MS 1000   /* processed later than due + this counts as late */
 #define RETRY_MS 1000        /* after an error reply or a full in-flight cap */
-#define WAVES_KEEP_S (7 * 86400) /* hean:waves trimmed by MINID ~ now - 7 days */
 #define KEY_LEN 160
 #define WANT_SOON_S 0.05     /* coalesces a burst of signals into one rebuild */
 #define WANT_BACK_WAVES 8    /* how far back a not yet emitted wave is wanted */

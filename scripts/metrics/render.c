@@ -5,6 +5,7 @@
  * it has at least one sample, so an absent source (no executor yet, no
  * hean:pnl) exports nothing rather than a made-up zero. */
 #include "scripts/metrics/metrics.h"
+#include "common/keys.h"
 
 #include "common/hist.h"
 
@@ -14,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const mx_stream_names[MX_N_STREAMS] = {"ticks", "signals", "waves",
-						   "orders", "events", "control"};
+const char *const mx_stream_names[MX_N_STREAMS] = {
+	HEAN_KEY_TICKS, HEAN_KEY_SIGNALS, HEAN_KEY_WAVES,
+	HEAN_KEY_ORDERS, HEAN_KEY_EVENTS, HEAN_KEY_CONTROL};
 
 const char *mx_get(const struct mx_hash *h, const char *k)
 {
