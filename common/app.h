@@ -1,11 +1,42 @@
 /* common/app: the part of every daemon's main that is the same for all
  * four: config -> log -> loop (signals) -> Redis command link -> health.
- * A daemon's main.c is then: hean_app_init, <daemon>_start, hean_app_run,
- * <daemon>_finish, hean_app_finish.
+ *
+ * The shape of every daemon's main.c (signals/main.c is the model):
+ *
+ *   struct hean_app app;
+ *   struct <d>_app *d = NULL;
+ *   int rc;
+ *
+ *   memset(&app, 0, sizeof(app));
+ *   rc = hean_app_init(&app, "<role>", argc, argv);
+ *   if (rc == 0) {
+ *           d = <d>_app_start(&app);
+ *           rc = d ? hean_app_run(&app) : 2;
+ *   } else {
+ *           rc = rc == 1 ? 0 : 2;
+ *   }
+ *   <d>_app_close(d);
+ *   hean_app_finish(&app);
+ *   <d>_app_destroy(d);
+ *   return rc;
+ *
+ * 1. hean_app_init: config, log, loop, Redis, health, lease.
+ * 2. <d>_app_start (in <d>/app.c, not main.c): creates the modules,
+ *    registers app->on_stop, app->on_redis and app->data itself, starts
+ *    them; NULL on failure with nothing left running.
+ * 3. hean_app_run: until SIGINT/SIGTERM (or a lost lease).
+ * 4. Finish, always this order, the same after a failed start:
+ *    <d>_app_close: what borrows the loop and the lws context (WebSocket
+ *      connections, timers);
+ *    hean_app_finish: Redis goes; replies still due run now and must find
+ *      the modules alive (they see "stopping");
+ *    <d>_app_destroy: the rest (publishers, state) and d itself.
+ *    Both take NULL.
  *
  * Shutdown: on SIGINT/SIGTERM the app calls the daemon's on_stop (which
- * stops its own watchers and connections), then stops health and closes
- * Redis gracefully, so ev_run returns with nothing left. */
+ * stops its own watchers and connections: WebSockets through
+ * hean_ws_ctx_shutdown), then stops health and closes Redis gracefully,
+ * so ev_run returns with nothing left. */
 #ifndef HEAN_COMMON_APP_H
 #define HEAN_COMMON_APP_H
 

@@ -1,7 +1,9 @@
 /* common/config: defaults -> --config FILE -> environment (wins).
  *
- * One table describes every variable: its default (the same as in
- * ARCHITECTURE.md) and its accepted range. Ranges chosen here:
+ * One table describes every variable: its default (the same as in the
+ * table of variables in README.md) and its accepted range. Loading
+ * (command line, --config FILE, environment) is in config_load.c, printing
+ * (--dump-config, --get, --redis-target) in config_print.c. Ranges chosen here:
  *   HEAN_WAVE_INTERVAL_S       1..86400          HEAN_WAVE_DELAY_S   0..4*interval
  *   HEAN_PING_INTERVAL_S       1..3600           HEAN_LIVENESS_TIMEOUT_S 2..7200, > ping
  *   HEAN_STALE_S               1..86400          HEAN_TICKS_MAXLEN   1000..10000000
@@ -28,6 +30,7 @@
  *   USDT perpetual (the other processes ignore HEAN_SYMBOLS).
  *   URLs: ws(s):// for streams, http(s):// for REST, redis:// or unix://. */
 #include "common/config.h"
+#include "common/config_internal.h"
 #include "common/url.h"
 
 #include <errno.h>
@@ -43,7 +46,9 @@
 
 #include <openssl/crypto.h>
 
-#include "common/json.h"
+#include "common/err.h"
+#include "common/num.h"
+#include "common/symbol.h"
 #include "common/log.h"
 #include "common/url.h"
 
@@ -52,22 +57,6 @@
 
 extern char **environ;
 
-enum vtype { T_STR, T_INT, T_LONG, T_DBL, T_BOOL, T_LIST };
-enum vcheck { C_TEXT, C_NAME, C_WS, C_HTTP, C_REDIS, C_LEVEL, C_SYMS, C_BLACK, C_LEASE, C_FMT };
-enum vmask { M_NONE, M_KEY, M_SECRET, M_URLPASS };
-
-struct var {
-	const char *name;
-	const char *def; /* NULL: set by hean_config_defaults itself */
-	enum vtype type;
-	enum vcheck check;
-	enum vmask mask;
-	size_t off, size;
-	double lo, hi;
-	unsigned ex; /* X_LO / X_HI: that bound is exclusive */
-};
-
-enum { X_LO = 1, X_HI = 2 };
 
 #define S(n, d, c, m, f) {n, d, T_STR, c, m, offsetof(struct hean_config, f), sizeof(((struct hean_config *)0)->f), 0, 0, 0}
 #define I(n, d, f, lo, hi) {n, d, T_INT, C_TEXT, M_NONE, offsetof(struct hean_config, f), sizeof(int), lo, hi, 0}
@@ -127,11 +116,21 @@ static const struct var vars[] = {
 
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))
 
+size_t hcfg_n_vars(void)
+{
+	return N_VARS;
+}
+
+const struct var *hcfg_var(size_t i)
+{
+	return &vars[i];
+}
+
 /* HEAN_* names that are not settings (test harness), never warned about. */
 static const char *const not_settings[] = {"HEAN_SRC", "HEAN_BUILD", "HEAN_KEEP"};
 
 
-static const struct var *find_var(const char *name)
+const struct var *hcfg_find_var(const char *name)
 {
 	for (size_t i = 0; i < N_VARS; i++) {
 		if (strcmp(vars[i].name, name) == 0) {
@@ -141,7 +140,7 @@ static const struct var *find_var(const char *name)
 	return NULL;
 }
 
-static bool printable(const char *s)
+bool hcfg_printable(const char *s)
 {
 	for (; *s; s++) {
 		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
@@ -250,7 +249,7 @@ static int set_str(struct hean_config *cfg, const struct var *v, const char *val
 	if (strlen(value) >= v->size) {
 		return hean_errf(err, errlen, "%s: too long (max %zu bytes)", v->name, v->size - 1);
 	}
-	if (!printable(value)) {
+	if (!hcfg_printable(value)) {
 		return hean_errf(err, errlen, "%s: control character in value", v->name);
 	}
 	if (v->check == C_NAME && !name_ok(value)) {
@@ -371,7 +370,7 @@ static int set_role_name(struct hean_config *cfg, const char *role, const char *
 		if (!value) {
 			return hean_errf(err, errlen, "HEAN_PROC_NAME_%s: no value", role);
 		}
-		return set_str(cfg, find_var("HEAN_PROC_NAME"), value, err, errlen);
+		return set_str(cfg, hcfg_find_var("HEAN_PROC_NAME"), value, err, errlen);
 	}
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
 		if (!strcmp(role, roles[i])) {
@@ -386,7 +385,7 @@ static int set_role_name(struct hean_config *cfg, const char *role, const char *
 int hean_config_set(struct hean_config *cfg, const char *key, const char *value, char *err,
 		    size_t errlen)
 {
-	const struct var *v = key ? find_var(key) : NULL;
+	const struct var *v = key ? hcfg_find_var(key) : NULL;
 
 	if (!v && key && !strncmp(key, "HEAN_PROC_NAME_", 15)) {
 		return set_role_name(cfg, key + 15, value, err, errlen);
@@ -545,364 +544,6 @@ int hean_config_apply_env(struct hean_config *cfg, char *err, size_t errlen)
 	const char *pn = getenv("HEAN_PROC_NAME");
 
 	return pn ? hean_config_set(cfg, "HEAN_PROC_NAME", pn, err, errlen) : 0;
-}
-
-/* ===================== load ===================== */
-
-/* Cross-field rules. Returns 0 or -EINVAL naming both variables. */
-int hean_config_validate(const struct hean_config *cfg, char *err, size_t errlen)
-{
-	if (cfg->liveness_timeout_s <= cfg->ping_interval_s) {
-		return hean_errf(err, errlen,
-			    "HEAN_LIVENESS_TIMEOUT_S: %d must exceed HEAN_PING_INTERVAL_S (%d)",
-			    cfg->liveness_timeout_s, cfg->ping_interval_s);
-	}
-	if ((long)cfg->wave_delay_s > 4L * cfg->wave_interval_s) {
-		return hean_errf(err, errlen,
-			    "HEAN_WAVE_DELAY_S: %d out of range (range 0..4*HEAN_WAVE_INTERVAL_S = 0..%ld)",
-			    cfg->wave_delay_s, 4L * cfg->wave_interval_s);
-	}
-	if (cfg->n_symbols == 0) {
-		return hean_errf(err, errlen, "HEAN_SYMBOLS: at least one symbol is required");
-	}
-	return 0;
-}
-
-static void usage(FILE *out, const char *prog, const char *role)
-{
-	fprintf(out,
-		"usage: %s [--config FILE] [--log FILE] [--dump-config | --get KEY |\n"
-		"       --redis-target | --version | --help]\n"
-		"  --config FILE   KEY=value lines (HEAN_* variables); the environment wins\n"
-		"  --log FILE      log file (default stderr); SIGHUP re-opens it\n"
-		"  --dump-config   print the effective configuration (secrets as ****), exit\n"
-		"  --get KEY       print the effective value of one variable, exit\n"
-		"  --redis-target  print the decoded Redis connection (kind= path= host= port=\n"
-		"                  user= password= db=), exit\n"
-		"  --version       print \"hean-%s VERSION\", exit\n"
-		"Exit status: 0 ok, 2 bad argument or configuration (the message names it).\n"
-		"Settings are HEAN_* environment variables (see README.md);\n"
-		"defaults for the %s process:\n",
-		prog ? prog : "hean", role ? role : "hean", role ? role : "hean");
-	struct hean_config *d = malloc(sizeof(*d));
-
-	if (d) {
-		hean_config_defaults(d, role);
-		hean_config_dump(d, out);
-		hean_config_finish(d);
-		free(d);
-	}
-}
-
-static int read_file(const char *path, char **text, char *err, size_t errlen)
-{
-	struct stat st;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		return hean_errf(err, errlen, "--config %s: %s", path, strerror(errno));
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > FILE_MAX) {
-		close(fd);
-		return hean_errf(err, errlen, "--config %s: not a regular file of at most %d bytes", path,
-			    FILE_MAX);
-	}
-	*text = calloc(1, (size_t)st.st_size + 1);
-	if (!*text) {
-		close(fd);
-		return -ENOMEM;
-	}
-	n = read(fd, *text, (size_t)st.st_size);
-	close(fd);
-	if (n != st.st_size) {
-		free(*text);
-		*text = NULL;
-		return hean_errf(err, errlen, "--config %s: short read", path);
-	}
-	if ((st.st_mode & 077) &&
-	    (strstr(*text, "HEAN_BYBIT_API_SECRET") || strstr(*text, "HEAN_SIGNAL_TOKEN") ||
-	     strstr(*text, "HEAN_BYBIT_API_KEY") ||
-	     (strstr(*text, "HEAN_REDIS_URL") && strchr(*text, '@')))) {
-		log_warn("event=config_insecure file=%s mode=%03o: holds secrets but is group/world "
-			 "readable (chmod 600 it)",
-			 path, (unsigned)(st.st_mode & 0777));
-	}
-	return 0;
-}
-
-/* Makes home absolute and unix:// socket paths absolute against it. */
-static int resolve_paths(struct hean_config *cfg, char *err, size_t errlen)
-{
-	struct hean_url u;
-	char cwd[1024], buf[1024];
-
-	if (cfg->home[0] != '/') {
-		if (!getcwd(cwd, sizeof(cwd))) {
-			return hean_errf(err, errlen, "HEAN_HOME: getcwd: %s", strerror(errno));
-		}
-		int n = strcmp(cfg->home, ".") == 0
-				? snprintf(buf, sizeof(buf), "%s", cwd)
-				: snprintf(buf, sizeof(buf), "%s/%s", cwd, cfg->home);
-		if (n < 0 || (size_t)n >= sizeof(cfg->home)) {
-			return hean_errf(err, errlen, "HEAN_HOME: too long");
-		}
-		memcpy(cfg->home, buf, (size_t)n + 1);
-	}
-	if (hean_url_parse(cfg->redis_url, &u, NULL, 0) < 0 || strcmp(u.scheme, "unix") != 0) {
-		OPENSSL_cleanse(&u, sizeof(u));
-		return 0;
-	}
-	if (u.path[0] != '/') {
-		int n = u.db ? snprintf(buf, sizeof(buf), "unix://%s/%s?db=%d", cfg->home, u.path, u.db)
-			     : snprintf(buf, sizeof(buf), "unix://%s/%s", cfg->home, u.path);
-		if (n < 0 || (size_t)n >= sizeof(cfg->redis_url)) {
-			return hean_errf(err, errlen, "HEAN_REDIS_URL: resolved path too long");
-		}
-		memcpy(cfg->redis_url, buf, (size_t)n + 1);
-		hean_url_parse(cfg->redis_url, &u, NULL, 0);
-	}
-	if (strlen(u.path) > SUN_PATH_MAX) {
-		return hean_errf(err, errlen, "HEAN_REDIS_URL: socket path '%s' too long (max %d bytes)",
-			    u.path, SUN_PATH_MAX);
-	}
-	return 0;
-}
-
-enum { O_CONFIG = 'c', O_HELP = 'h', O_LOG = 'l', O_VERSION = 256, O_DUMP, O_GET, O_REDIS };
-
-/* Full load: argv (getopt_long) -> defaults(role) -> --config FILE ->
- * environment, then the cross-field rules and path resolution, then the
- * action the command line asked for. Returns 0 (run), 1 (something was
- * printed on stdout: exit 0) or -EINVAL / -ENOMEM with err set (exit 2). */
-int hean_config_load(struct hean_config *cfg, const char *role, int argc, char **argv, char *err,
-		     size_t errlen)
-{
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, O_CONFIG},
-		{"log", required_argument, NULL, O_LOG},
-		{"help", no_argument, NULL, O_HELP},
-		{"version", no_argument, NULL, O_VERSION},
-		{"dump-config", no_argument, NULL, O_DUMP},
-		{"get", required_argument, NULL, O_GET},
-		{"redis-target", no_argument, NULL, O_REDIS},
-		{NULL, 0, NULL, 0},
-	};
-	const char *file = NULL, *logf = NULL, *key = NULL;
-	int action = HEAN_CLI_RUN, actions = 0, c, rc;
-	char *text = NULL;
-
-	hean_config_defaults(cfg, role);
-	optind = 0; /* glibc: full re-initialisation (tests parse several times) */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_HELP:
-			usage(stdout, argc > 0 ? argv[0] : NULL, role);
-			return 1;
-		case O_VERSION:
-			printf("hean-%s %s\n", cfg->role, hean_version());
-			return 1;
-		case O_CONFIG:
-		case O_LOG:
-			if (!*optarg) {
-				return hean_errf(err, errlen, "--%s needs a FILE", c == O_CONFIG ? "config" : "log");
-			}
-			*(c == O_CONFIG ? &file : &logf) = optarg;
-			break;
-		case O_DUMP:
-		case O_GET:
-		case O_REDIS:
-			action = c == O_DUMP ? HEAN_CLI_DUMP : c == O_GET ? HEAN_CLI_GET : HEAN_CLI_REDIS;
-			actions++;
-			if (c == O_GET) {
-				key = optarg;
-			}
-			break;
-		case ':':
-			return hean_errf(err, errlen, "%.64s needs a value (try --help)", argv[optind - 1]);
-		default:
-			return hean_errf(err, errlen, "unknown argument '%.64s' (try --help)",
-				    argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		return hean_errf(err, errlen, "unknown argument '%.64s' (try --help)", argv[optind]);
-	}
-	if (actions > 1) {
-		return hean_errf(err, errlen, "--dump-config, --get and --redis-target exclude each other");
-	}
-	if (key && (strlen(key) >= sizeof(cfg->cli_key) || !find_var(key))) {
-		return hean_errf(err, errlen, "--get %.64s: unknown variable", key);
-	}
-	cfg->cli_action = action;
-	if (key) {
-		snprintf(cfg->cli_key, sizeof(cfg->cli_key), "%s", key);
-	}
-	if (logf) {
-		snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", logf);
-	}
-	if (file) {
-		snprintf(cfg->config_file, sizeof(cfg->config_file), "%s", file);
-		rc = read_file(file, &text, err, errlen);
-		if (rc < 0) {
-			return rc;
-		}
-		char why[320];
-
-		rc = hean_config_apply_text(cfg, text, why, sizeof(why));
-		OPENSSL_cleanse(text, strlen(text));
-		free(text);
-		if (rc < 0) {
-			return hean_errf(err, errlen, "%s: %s", file, why);
-		}
-	}
-	rc = hean_config_apply_env(cfg, err, errlen);
-	if (rc < 0) {
-		return rc;
-	}
-	rc = hean_config_validate(cfg, err, errlen);
-	rc = rc < 0 ? rc : resolve_paths(cfg, err, errlen);
-	if (rc < 0 || action == HEAN_CLI_RUN) {
-		return rc;
-	}
-	rc = hean_config_cli_print(cfg, stdout, err, errlen);
-	fflush(stdout);
-	return rc < 0 ? rc : 1;
-}
-
-/* ===================== output ===================== */
-
-static void dump_url(FILE *out, const char *url)
-{
-	const char *auth = strstr(url, "://");
-	const char *at = hean_url_userinfo_at(url), *colon;
-
-	if (!auth || !at) {
-		fputs(url, out);
-		return;
-	}
-	auth += 3;
-	colon = memchr(auth, ':', (size_t)(at - auth));
-	if (colon) {
-		fprintf(out, "%.*s:****%s", (int)(colon - url), url, at);
-	} else {
-		fprintf(out, "%.*s****%s", (int)(auth - url), url, at);
-	}
-}
-
-static void dump_list(FILE *out, char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "%s%s", i ? "," : "", list[i]);
-	}
-}
-
-static void print_value(const struct hean_config *cfg, const struct var *v, bool masked,
-			FILE *out);
-
-/* Writes every variable as KEY=value in table order, secrets masked: API
- * key, secret and token as "****", a Redis password as ":****@" (the user
- * info ends at the LAST '@', so a password holding '/', '?' or '@' is
- * masked whole). */
-void hean_config_dump(const struct hean_config *cfg, FILE *out)
-{
-	for (size_t i = 0; i < N_VARS; i++) {
-		fprintf(out, "%s=", vars[i].name);
-		print_value(cfg, &vars[i], true, out);
-		fputc('\n', out);
-	}
-}
-
-/* --get: the unmasked value; --redis-target: the decoded connection. */
-int hean_config_cli_print(const struct hean_config *cfg, FILE *out, char *err, size_t errlen)
-{
-	const struct var *v;
-	struct hean_url u;
-	char why[160];
-
-	switch (cfg->cli_action) {
-	case HEAN_CLI_DUMP:
-		hean_config_dump(cfg, out);
-		return 0;
-	case HEAN_CLI_GET:
-		v = find_var(cfg->cli_key);
-		if (!v) {
-			return hean_errf(err, errlen, "--get %.64s: unknown variable", cfg->cli_key);
-		}
-		print_value(cfg, v, false, out);
-		fputc('\n', out);
-		return 0;
-	case HEAN_CLI_REDIS:
-		if (hean_url_parse(cfg->redis_url, &u, why, sizeof(why)) < 0) {
-			OPENSSL_cleanse(&u, sizeof(u));
-			return hean_errf(err, errlen, "HEAN_REDIS_URL: %s", why);
-		}
-		if (!printable(u.user) || !printable(u.pass)) {
-			OPENSSL_cleanse(&u, sizeof(u));
-			return hean_errf(err, errlen,
-				    "HEAN_REDIS_URL: control character in the decoded user or password");
-		}
-		if (!strcmp(u.scheme, "unix")) {
-			fprintf(out, "kind=unix\npath=%s\nhost=\nport=\nuser=\npassword=\ndb=%d\n", u.path,
-				u.db);
-		} else {
-			fprintf(out, "kind=tcp\npath=\nhost=%s\nport=%d\nuser=%s\npassword=%s\ndb=%d\n", u.host,
-				u.port, u.user, u.pass, u.db);
-		}
-		OPENSSL_cleanse(&u, sizeof(u));
-		return 0;
-	default:
-		return hean_errf(err, errlen, "nothing to print");
-	}
-}
-
-static void print_value(const struct hean_config *cfg, const struct var *v, bool masked,
-			FILE *out)
-{
-	{
-		const char *p = (const char *)cfg + v->off;
-
-		switch (v->type) {
-		case T_STR:
-			if (masked && (v->mask == M_SECRET || v->mask == M_KEY)) {
-				fputs("****", out);
-			} else if (masked && v->mask == M_URLPASS) {
-				dump_url(out, p);
-			} else {
-				fputs(p, out);
-			}
-			break;
-		case T_INT:
-			fprintf(out, "%d", *(const int *)p);
-			break;
-		case T_LONG:
-			fprintf(out, "%ld", *(const long *)p);
-			break;
-		case T_DBL: {
-			/* shortest text that reads back as the same double */
-			char nb[40];
-			double dv = *(const double *)p;
-
-			snprintf(nb, sizeof(nb), "%.15g", dv);
-			if (strtod(nb, NULL) != dv) {
-				snprintf(nb, sizeof(nb), "%.17g", dv);
-			}
-			fputs(nb, out);
-			break;
-		}
-		case T_BOOL:
-			fprintf(out, "%d", *(const bool *)p ? 1 : 0);
-			break;
-		case T_LIST:
-			if (v->check == C_SYMS) {
-				dump_list(out, cfg->symbols, cfg->n_symbols);
-			} else {
-				dump_list(out, cfg->blacklist, cfg->n_blacklist);
-			}
-			break;
-		}
-	}
 }
 
 /* buf = prefix + suffix (truncated to len). Returns buf. */

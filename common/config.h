@@ -1,5 +1,5 @@
 /* common/config: defaults -> --config FILE (KEY=value) -> environment
- * (wins). Every variable of ARCHITECTURE.md, range-checked. The loaded
+ * (wins). Every HEAN_* variable (README's table), range-checked. The loaded
  * struct is immutable: pass it as const. */
 #ifndef HEAN_COMMON_CONFIG_H
 #define HEAN_COMMON_CONFIG_H

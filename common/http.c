@@ -1,11 +1,12 @@
-/* common/http: libcurl multi driven by libev (STYLE.md §3.18, stack.md
- * gotcha 19). One CURLM per hean_http; per-socket ev_io via
+/* common/http: libcurl multi driven by libev (socket and timer callbacks,
+ * CURLOPT_NOSIGNAL; never a blocking curl call on the loop). One CURLM per hean_http; per-socket ev_io via
  * curl_multi_assign; one ev_timer for CURLMOPT_TIMERFUNCTION. curl is only
  * called from our watchers, never from inside its own callbacks. */
 #include "common/http.h"
 
 #include "common/log.h"
 #include "common/resolve.h"
+#include "common/timeutil.h"
 #include "common/url.h"
 
 #include <curl/curl.h>
@@ -63,14 +64,6 @@ struct hean_http {
 	bool destroy_pending;
 	bool insecure_logged;
 };
-
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* ===================== buffers ===================== */
 
@@ -190,7 +183,7 @@ static void complete(struct hean_http *h, struct http_req *r, CURLcode code)
 	resp.body_len = r->body.p ? r->body.len : 0;
 	resp.headers = r->head.p ? r->head.p : "";
 	resp.headers_len = r->head.p ? r->head.len : 0;
-	resp.elapsed_us = mono_us() - r->t0_us;
+	resp.elapsed_us = hean_time_mono_us() - r->t0_us;
 
 	req_unlink(h, r);
 	if (r->cb) {
@@ -268,7 +261,7 @@ static void on_resolved(int status, const char *addr, const char *err, void *dat
 	curl_easy_setopt(r->easy, CURLOPT_RESOLVE, r->resolve);
 	{
 		/* the lookup's time counts against the request's deadline */
-		int64_t left = (int64_t)r->timeout_ms - (mono_us() - r->t0_us) / 1000;
+		int64_t left = (int64_t)r->timeout_ms - (hean_time_mono_us() - r->t0_us) / 1000;
 
 		curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
 	}
@@ -450,26 +443,14 @@ void hean_http_destroy(struct hean_http *h)
 	finalize_destroy(h);
 }
 
-int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
-		     hean_http_done_fn *cb, void *data)
+/* A request record with its limits; no curl handle yet. */
+static struct http_req *req_new(struct hean_http *h, const struct hean_http_request *req,
+				hean_http_done_fn *cb, void *data)
 {
-	struct http_req *r;
-	const char *method;
-	CURL *e;
-	size_t i;
-	bool need_lookup = false;
-	char host[256];
+	struct http_req *r = calloc(1, sizeof(*r));
 
-	if (!h || !req || !req->url || !cb || h->destroy_pending) {
-		return -EINVAL;
-	}
-	method = req->method ? req->method : "GET";
-	if (strncmp(req->url, "http://", 7) != 0 && strncmp(req->url, "https://", 8) != 0) {
-		return -EINVAL;
-	}
-	r = calloc(1, sizeof(*r));
 	if (!r) {
-		return -ENOMEM;
+		return NULL;
 	}
 	r->h = h;
 	r->cb = cb;
@@ -479,15 +460,17 @@ int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
 	ev_timer_init(&r->dns_t, on_dns_deadline, r->timeout_ms / 1000.0, 0.);
 	r->dns_t.data = r;
 	r->head.max = HTTP_MAX_HEADERS;
-	r->easy = e = curl_easy_init();
-	if (!e) {
-		goto fail;
-	}
-	for (i = 0; req->headers && req->headers[i]; i++) {
+	return r;
+}
+
+/* The request's headers, plus an empty "Expect:" with a body. -ENOMEM. */
+static int req_headers(struct http_req *r, const struct hean_http_request *req)
+{
+	for (size_t i = 0; req->headers && req->headers[i]; i++) {
 		struct curl_slist *n = curl_slist_append(r->hdrs, req->headers[i]);
 
 		if (!n) {
-			goto fail;
+			return -ENOMEM;
 		}
 		r->hdrs = n;
 	}
@@ -496,33 +479,17 @@ int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
 		struct curl_slist *n = curl_slist_append(r->hdrs, "Expect:");
 
 		if (!n) {
-			goto fail;
+			return -ENOMEM;
 		}
 		r->hdrs = n;
 	}
+	return 0;
+}
 
-	if (curl_easy_setopt(e, CURLOPT_URL, req->url) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK) {
-		goto fail_inval;
-	}
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-			 (long)(req->timeout_ms ? req->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS));
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-			 (long)(req->connect_timeout_ms ? req->connect_timeout_ms
-							: HTTP_DEFAULT_CONNECT_TIMEOUT_MS));
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->body.max);
-	if (r->hdrs) {
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
-	}
+static void req_set_method(CURL *e, const struct hean_http_request *req)
+{
+	const char *method = req->method ? req->method : "GET";
+
 	if (strcmp(method, "GET") == 0) {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(method, "POST") == 0) {
@@ -536,27 +503,66 @@ int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
 			curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body);
 		}
 	}
+}
 
-	{
-		struct hean_url u;
-		char uerr[64];
+/* The easy handle's options. -EINVAL: curl refuses the URL. */
+static int req_setopt(struct http_req *r, const struct hean_http_request *req)
+{
+	CURL *e = r->easy;
 
-		if (hean_url_parse(req->url, &u, uerr, sizeof(uerr)) == 0) {
-			snprintf(r->peer, sizeof(r->peer), "%s:%d", u.host, u.port);
-			need_lookup = !hean_resolve_is_numeric(u.host);
-			snprintf(host, sizeof(host), "%s", u.host);
-		} else {
-			/* longer than our parser takes: curl's threaded
-			 * resolver (also off the loop) handles the name */
-			snprintf(r->peer, sizeof(r->peer), "%.200s", req->url);
-		}
+	if (curl_easy_setopt(e, CURLOPT_URL, req->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+		return -EINVAL;
 	}
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)r->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)(req->connect_timeout_ms ? req->connect_timeout_ms
+							: HTTP_DEFAULT_CONNECT_TIMEOUT_MS));
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->body.max);
+	if (r->hdrs) {
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->hdrs);
+	}
+	req_set_method(e, req);
+	return 0;
+}
+
+/* Sets r->peer (host:port, for logs). true: host (cap bytes) is a name to
+ * look up off the loop before curl gets the handle. */
+static bool req_peer(struct http_req *r, const char *url, char *host, size_t cap)
+{
+	struct hean_url u;
+	char uerr[64];
+
+	if (hean_url_parse(url, &u, uerr, sizeof(uerr)) < 0) {
+		/* longer than our parser takes: curl's threaded resolver (also
+		 * off the loop) handles the name */
+		snprintf(r->peer, sizeof(r->peer), "%.200s", url);
+		return false;
+	}
+	snprintf(r->peer, sizeof(r->peer), "%s:%d", u.host, u.port);
+	snprintf(host, cap, "%s", u.host);
+	return !hean_resolve_is_numeric(u.host);
+}
+
+static void req_tls(struct hean_http *h, struct http_req *r, const char *url)
+{
+	CURL *e = r->easy;
+
 	if (hean_net_ca_file()[0]) {
 		/* the bundle replaces the system store (as for WebSockets) */
 		curl_easy_setopt(e, CURLOPT_CAINFO, hean_net_ca_file());
 		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 	}
-	if (hean_net_tls_insecure() && strncmp(req->url, "https://", 8) == 0) {
+	if (hean_net_tls_insecure() && strncmp(url, "https://", 8) == 0) {
 		/* explicit opt-in only: HEAN_TLS_INSECURE=1 */
 		if (!h->insecure_logged) {
 			log_warn("event=http_tls_insecure peer=%s detail=\"TLS certificate and host "
@@ -567,47 +573,73 @@ int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+}
 
-	r->t0_us = mono_us();
+static void req_link(struct hean_http *h, struct http_req *r)
+{
+	r->t0_us = hean_time_mono_us();
 	r->next = h->reqs;
 	if (h->reqs) {
 		h->reqs->prev = r;
 	}
 	h->reqs = r;
 	h->in_flight++;
+}
+
+int hean_http_submit(struct hean_http *h, const struct hean_http_request *req,
+		     hean_http_done_fn *cb, void *data)
+{
+	struct http_req *r;
+	bool need_lookup;
+	char host[256] = "";
+	int rc;
+
+	if (!h || !req || !req->url || !cb || h->destroy_pending) {
+		return -EINVAL;
+	}
+	if (strncmp(req->url, "http://", 7) != 0 && strncmp(req->url, "https://", 8) != 0) {
+		return -EINVAL;
+	}
+	r = req_new(h, req, cb, data);
+	if (!r) {
+		return -ENOMEM;
+	}
+	rc = -ENOMEM;
+	r->easy = curl_easy_init();
+	if (!r->easy || req_headers(r, req) < 0) {
+		goto fail;
+	}
+	rc = req_setopt(r, req);
+	if (rc < 0) {
+		goto fail;
+	}
+	need_lookup = req_peer(r, req->url, host, sizeof(host));
+	req_tls(h, r, req->url);
+	req_link(h, r);
+	rc = -EIO;
 	if (need_lookup) {
 		/* curl gets the handle once the name is resolved (on_resolved) */
 		r->dns = hean_resolve_start(h->loop, host, on_resolved, r);
-		if (r->dns) {
-			ev_timer_start(h->loop, &r->dns_t);
-			return 0;
+		if (!r->dns) {
+			goto fail_linked;
 		}
-		req_unlink(h, r);
-		req_free(h, r);
-		return -EIO;
+		ev_timer_start(h->loop, &r->dns_t);
+		return 0;
 	}
-	if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
-		req_unlink(h, r);
-		curl_easy_cleanup(e);
-		r->easy = NULL;
-		curl_slist_free_all(r->hdrs);
-		free(r);
-		return -EIO;
+	if (curl_multi_add_handle(h->multi, r->easy) != CURLM_OK) {
+		goto fail_linked;
 	}
 	return 0;
 
-fail_inval:
-	curl_easy_cleanup(e);
-	curl_slist_free_all(r->hdrs);
-	free(r);
-	return -EINVAL;
+fail_linked:
+	req_unlink(h, r);
 fail:
 	if (r->easy) {
 		curl_easy_cleanup(r->easy);
 	}
 	curl_slist_free_all(r->hdrs);
 	free(r);
-	return -ENOMEM;
+	return rc;
 }
 
 unsigned hean_http_in_flight(const struct hean_http *h)

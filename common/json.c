@@ -1,7 +1,9 @@
-/* common/json: typed field extraction over jansson and strict parsing of
- * numbers that arrive as strings. Errors name the field:
+/* common/json: typed field extraction over jansson; numbers that arrive
+ * as strings are parsed by common/num. Errors name the field:
  * "field 'lastPrice': not a decimal". */
 #include "common/json.h"
+
+#include "common/err.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -11,161 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEC_MAX 128 /* longest decimal text accepted */
-
-/* ===================== numbers ===================== */
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Validates -?D+(.D+)?([eE][+-]?D+)? over exactly len bytes. */
-static bool decimal_grammar(const char *s, size_t len)
-{
-	size_t i = 0, n;
-
-	if (i < len && s[i] == '-') {
-		i++;
-	}
-	for (n = 0; i < len && is_digit(s[i]); i++) {
-		n++;
-	}
-	if (n == 0) {
-		return false;
-	}
-	if (i < len && s[i] == '.') {
-		i++;
-		for (n = 0; i < len && is_digit(s[i]); i++) {
-			n++;
-		}
-		if (n == 0) {
-			return false;
-		}
-	}
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-')) {
-			i++;
-		}
-		for (n = 0; i < len && is_digit(s[i]); i++) {
-			n++;
-		}
-		if (n == 0) {
-			return false;
-		}
-	}
-	return i == len;
-}
-
-/* strtod in the "C" locale whatever the process locale is. */
-static double strtod_c(const char *s, char **end)
-{
-	static locale_t c_loc;
-
-	if (!c_loc) {
-		c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-	}
-	if (c_loc) {
-		return strtod_l(s, end, c_loc);
-	}
-	return strtod(s, end);
-}
-
-/* Strict decimal text -> double. The grammar is checked by hand first, so
- * "nan", "inf", "0x1p3", " 1", "1 " and "" never reach strtod. Returns 0,
- * -EINVAL (syntax, non-finite) or -ERANGE (sign rule of flags violated). */
-int hean_parse_decimal(const char *s, size_t len, double *out, unsigned flags)
-{
-	char buf[DEC_MAX + 1];
-	char *end = NULL;
-	double v;
-
-	if (!s || !out || len == 0 || len > DEC_MAX || !decimal_grammar(s, len)) {
-		return -EINVAL;
-	}
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	v = strtod_c(buf, &end);
-	if (end != buf + len || !isfinite(v)) {
-		return -EINVAL;
-	}
-	if ((flags & HEAN_NUM_POSITIVE) && !(v > 0)) {
-		return -ERANGE;
-	}
-	if ((flags & HEAN_NUM_NONNEG) && !(v >= 0)) {
-		return -ERANGE;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Strict -?D+ -> int64 with overflow detection. Returns 0 or -EINVAL. */
-int hean_parse_int64(const char *s, size_t len, int64_t *out)
-{
-	uint64_t acc = 0, lim;
-	bool neg = false;
-	size_t i = 0;
-
-	if (!s || !out || len == 0) {
-		return -EINVAL;
-	}
-	if (s[0] == '-') {
-		neg = true;
-		i = 1;
-	}
-	if (i == len) {
-		return -EINVAL;
-	}
-	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; i < len; i++) {
-		if (!is_digit(s[i])) {
-			return -EINVAL;
-		}
-		unsigned d = (unsigned)(s[i] - '0');
-
-		if (acc > (lim - d) / 10) {
-			return -EINVAL;
-		}
-		acc = acc * 10 + d;
-	}
-	if (neg) {
-		*out = acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)acc;
-	} else {
-		*out = (int64_t)acc;
-	}
-	return 0;
-}
-
-/* ===================== symbols ===================== */
-
-/* ^[A-Z0-9]{2,20}$ over exactly len bytes. */
-bool hean_symbol_valid(const char *s, size_t len)
-{
-	if (!s || len < 2 || len > 20) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || is_digit(s[i]))) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /* ===================== field getters ===================== */
-
-int hean_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static int fail(int rc, char *err, size_t errlen, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -321,7 +169,7 @@ int hean_json_get_num_any(const json_t *obj, const char *field, double *out, uns
 
 static bool is_word(char c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
 	       c == '.' || c == '+' || c == '-';
 }
 

@@ -1,5 +1,5 @@
 /* common/json: typed field extraction over jansson, with errors that name
- * the field, and strict parsing of numbers sent as strings (Bybit prices). */
+ * the field; numbers sent as strings (Bybit prices) go through common/num. */
 #ifndef HEAN_COMMON_JSON_H
 #define HEAN_COMMON_JSON_H
 
@@ -8,31 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HEAN_ERR_LEN 160
+#include "common/num.h" /* HEAN_NUM_* flags of the number getters */
 
-/* Writes a formatted message into a caller's error buffer (err may be NULL)
- * and returns -EINVAL: the one error helper of every parser and config
- * boundary in common/. */
-int hean_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Flags for decimal parsing. */
-enum {
-	HEAN_NUM_POSITIVE = 1 << 0, /* > 0 */
-	HEAN_NUM_NONNEG = 1 << 1,   /* >= 0 */
-};
-
-/* Strict decimal: optional '-', digits, optional '.', digits, optional
- * exponent. Rejects empty, whitespace, "nan", "inf", hex, trailing bytes,
- * non-finite results, and values outside the flags. Locale-independent.
- * Returns 0 or -EINVAL (-ERANGE for sign violations). */
-int hean_parse_decimal(const char *s, size_t len, double *out, unsigned flags);
-
-/* Strict integer (optional '-', digits only, fits int64). 0 or -EINVAL. */
-int hean_parse_int64(const char *s, size_t len, int64_t *out);
-
-/* True when s[0..len) matches ^[A-Z0-9]{2,20}$ (a symbol safe to use in a
- * Redis key). s need not be NUL-terminated; NULL is never valid. */
-bool hean_symbol_valid(const char *s, size_t len);
+/* Not JSON: included here only until every user includes them itself. */
+#include "common/err.h"
+#include "common/symbol.h"
 
 /* Field getters. Each returns 0, -ENOENT (missing or null) or -EINVAL
  * (wrong type / bad value) and on error writes "field 'x': reason" into

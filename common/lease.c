@@ -7,6 +7,7 @@
 #include "common/lease.h"
 
 #include "common/log.h"
+#include "common/timeutil.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -57,10 +58,7 @@ struct hean_lease {
 
 static int64_t mono_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return hean_time_mono_us() / 1000;
 }
 
 /* "<boot_id first 8>.<pid ns inode>": one id per host boot and pid

@@ -165,7 +165,7 @@ int hean_log_level_parse(const char *s, enum hean_log_level *out)
 	return -EINVAL;
 }
 
-/* "../tests/unit/x.c" -> "tests/unit/x.c" (meson passes sources relative
+/* "../tests/common/x.c" -> "tests/common/x.c" (meson passes sources relative
  * to the build dir; -fmacro-prefix-map strips the absolute prefix). */
 static const char *rel_file(const char *file)
 {
@@ -418,7 +418,8 @@ static void lws_emit(int lws_level, const char *msg)
 }
 
 /* Routes libwebsockets' errors and warnings into this log (its notices
- * are per-watcher spam on libev, see notes/stack.md gotcha 14). */
+ * are per-watcher spam: lws' libev plugin logs every watcher start and
+ * stop at NOTICE). */
 void hean_log_route_lws(void)
 {
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_emit);

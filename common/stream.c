@@ -3,7 +3,7 @@
  * Phases, restarted from CREATE on every (re)connect of the block link:
  *   CREATE   XGROUP CREATE key group start_id MKSTREAM (BUSYGROUP = fine)
  *   PENDING  XREADGROUP GROUP g c COUNT n STREAMS key <id>, id = "0" then
- *            the last id delivered, until an empty batch (reliability §1.2)
+ *            the last id delivered, until an empty batch (the backlog first)
  *   NEW      XREADGROUP GROUP g c COUNT n BLOCK ms STREAMS key >
  * Exactly one command is in flight on the block link at any time, so the
  * entries reach the owner in stream order. NOGROUP (stream deleted or lost)
@@ -144,7 +144,8 @@ static bool deliver(struct hean_stream *s, const redisReply *e)
 		ent.lens = s->lens;
 		ent.n_fields = n;
 	} else {
-		/* Trimmed while pending: nil body (reliability.md §1.2). */
+		/* Trimmed while pending: Redis returns the id with a nil body;
+		 * ack it, or it stays pending forever. */
 		log_warn("event=stream_trimmed_entry key=%s group=%s id=%s (acked)", s->key,
 			 s->group, ent.id);
 		ack_id(s, ent.id);
@@ -240,6 +241,28 @@ static void on_read_reply(struct hean_redis *r, redisReply *reply, void *priv)
 }
 
 /* Issues the next command if nothing is in flight and reading is allowed. */
+/* XREADGROUP GROUP g c COUNT n [BLOCK ms] STREAMS key from: argc. */
+static int xreadgroup_argv(const struct hean_stream *s, const char **av, bool block,
+			   const char *from)
+{
+	int n = 0;
+
+	av[n++] = "XREADGROUP";
+	av[n++] = "GROUP";
+	av[n++] = s->group;
+	av[n++] = s->consumer;
+	av[n++] = "COUNT";
+	av[n++] = s->count_s;
+	if (block) {
+		av[n++] = "BLOCK";
+		av[n++] = s->block_s;
+	}
+	av[n++] = "STREAMS";
+	av[n++] = s->key;
+	av[n++] = from;
+	return n;
+}
+
 static void step(struct hean_stream *s)
 {
 	const char *av[12];
@@ -273,30 +296,12 @@ static void step(struct hean_stream *s)
 		rc = hean_redis_command_argv(s->block, on_group_reply, s, n, av, NULL);
 		break;
 	case PH_PENDING:
-		av[n++] = "XREADGROUP";
-		av[n++] = "GROUP";
-		av[n++] = s->group;
-		av[n++] = s->consumer;
-		av[n++] = "COUNT";
-		av[n++] = s->count_s;
-		av[n++] = "STREAMS";
-		av[n++] = s->key;
-		av[n++] = s->pending_from;
+		n = xreadgroup_argv(s, av, false, s->pending_from);
 		rc = hean_redis_command_argv(s->block, on_read_reply, s, n, av, NULL);
 		break;
 	case PH_NEW:
 	default:
-		av[n++] = "XREADGROUP";
-		av[n++] = "GROUP";
-		av[n++] = s->group;
-		av[n++] = s->consumer;
-		av[n++] = "COUNT";
-		av[n++] = s->count_s;
-		av[n++] = "BLOCK";
-		av[n++] = s->block_s;
-		av[n++] = "STREAMS";
-		av[n++] = s->key;
-		av[n++] = ">";
+		n = xreadgroup_argv(s, av, true, ">");
 		rc = hean_redis_command_argv_deadline(s->block, s->block_ms + BLOCK_MARGIN_MS,
 						      on_read_reply, s, n, av, NULL);
 		break;

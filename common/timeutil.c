@@ -36,6 +36,15 @@ int64_t hean_time_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Monotonic clock in µs (CLOCK_MONOTONIC). */
+int64_t hean_time_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* ===================== civil calendar ===================== */
 
 /* Days since 1970-01-01 of the proleptic Gregorian date y-m-d. Pure. */

@@ -13,6 +13,10 @@
 int64_t hean_time_now_ms(void);
 int64_t hean_time_now_us(void);
 
+/* Monotonic clock (CLOCK_MONOTONIC) in µs: for durations and deadlines,
+ * never for timestamps. */
+int64_t hean_time_mono_us(void);
+
 /* Parses an ISO 8601 date-time with an explicit offset:
  * YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM|+HHMM). 'T' or ' '
  * separates date and time. Fraction: 1-9 digits (truncated to ms).

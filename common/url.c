@@ -7,7 +7,7 @@
  * Scheme is case-insensitive. Spaces, control bytes and '#' fragments are
  * rejected. Pure: no I/O, no allocation. Error texts never contain the
  * password. */
-#include "common/json.h"
+#include "common/err.h"
 #include "common/url.h"
 
 #include <errno.h>

@@ -2,8 +2,8 @@
  *
  * Waves are multiples of the interval counted from the Unix epoch, i.e.
  * aligned to UTC boundaries. Nothing here reads the clock or the time
- * zone; incident 000 ("yesterday's" wave after a restart in UTC+4) came
- * from mixing a local date with a UTC time of day. */
+ * zone: a restart at 02:52 local time in UTC+4 once picked
+ * "yesterday's" wave, from mixing a local date with a UTC time of day. */
 #include "common/wave.h"
 
 /* floor(a / b) for b > 0, also for negative a (C division truncates). */

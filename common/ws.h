@@ -6,7 +6,8 @@
  *   any state --error, any close code (1000 included), TCP loss,
  *               connect failure, silence past liveness--> DISCONNECTED
  *   DISCONNECTED always schedules a reconnect with backoff + jitter
- *   (our own ev_timer, never lws timers: see notes/stack.md gotcha 1).
+ *   (our own ev_timer, never lws timers: in lws 4.1.6 on libev they fire
+ *   late or never unless lws socket I/O happens to run its idle path).
  *
  * There is no way to stay OPEN on a dead socket: any complete inbound
  * message proves liveness; silence past liveness_s drops the link; a send
@@ -81,6 +82,22 @@ struct hean_ws_ctx *hean_ws_ctx_create(struct ev_loop *loop);
 /* Destroys the lws context (connections must be destroyed first). Call
  * outside lws callbacks; with libev it completes synchronously. */
 void hean_ws_ctx_destroy(struct hean_ws_ctx *c);
+
+/* The owner's part of a shutdown: destroy every connection of the
+ * context (hean_ws_destroy, or the owner's wrapper around it) and forget
+ * the context pointer (it is destroyed right after this returns). */
+typedef void hean_ws_release_fn(void *data);
+
+/* The one way to end a process's WebSocket side: stops every connection
+ * of c (hean_ws_stop: close 1000 where open; owners may stop theirs first
+ * with their own wrappers), then, from the loop and never inside an lws
+ * callback, waits until every connection is DISCONNECTED or max_s has
+ * passed (checked every 20 ms), calls release(data), and destroys c. The
+ * pending check keeps ev_run alive until then. Calling
+ * hean_ws_ctx_destroy(c) before that cancels it (release is not called).
+ * A second call while one is pending only updates release/data. */
+void hean_ws_ctx_shutdown(struct hean_ws_ctx *c, double max_s, hean_ws_release_fn *release,
+			  void *data);
 
 /* Creates a connection (DISCONNECTED, nothing sent yet). cfg strings are
  * copied. NULL on a bad URL (logged) or no memory. */

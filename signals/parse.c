@@ -1,6 +1,8 @@
 /* signals/parse: frame -> validated signals + rejects. Pure. See parse.h. */
 #include "signals/parse.h"
 
+#include "common/symbol.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -161,6 +163,36 @@ static bool is_ws(char c)
 
 /* See parse.h. A structural scan (strings, brackets, commas); jansson has
  * already validated the JSON, this only locates the elements. */
+/* Index of the quote closing the string whose text starts at s (len:
+ * unterminated). */
+static size_t string_end(const char *buf, size_t len, size_t s)
+{
+	size_t i = s;
+
+	while (i < len && buf[i] != '"') {
+		i += buf[i] == '\\' ? 2 : 1;
+	}
+	return i;
+}
+
+/* true when the next token from j is ':' (the string before was a key). */
+static bool followed_by_colon(const char *buf, size_t len, size_t j)
+{
+	while (j < len && is_ws(buf[j])) {
+		j++;
+	}
+	return j < len && buf[j] == ':';
+}
+
+/* An element of "data" starts at buf[i] == c: its span is [i, ...) when
+ * it is an object, else empty. Returns whether it is an object. */
+static bool element_start(size_t i, char c, size_t *start, size_t *end)
+{
+	*start = c == '{' ? i : 0;
+	*end = 0;
+	return c == '{';
+}
+
 long signals_data_spans(const char *buf, size_t len, size_t *start, size_t *end, size_t max)
 {
 	int depth = 0;
@@ -182,32 +214,20 @@ long signals_data_spans(const char *buf, size_t len, size_t *start, size_t *end,
 			if (n >= max) {
 				return -1;
 			}
-			start[n] = 0;
-			end[n] = 0;
-			cur_obj = c == '{';
-			if (cur_obj) {
-				start[n] = i;
-			}
+			cur_obj = element_start(i, c, start + n, end + n);
 			n++;
 			pending = false;
 		}
 		switch (c) {
 		case '"': {
-			size_t s = ++i;
-			while (i < len && buf[i] != '"') {
-				i += buf[i] == '\\' ? 2 : 1;
-			}
+			size_t s = i + 1;
+
+			i = string_end(buf, len, s);
 			if (i >= len) {
 				return -1;
 			}
-			if (depth == 1) {
-				size_t j = i + 1;
-				while (j < len && is_ws(buf[j])) {
-					j++;
-				}
-				if (j < len && buf[j] == ':') {
-					key_is_data = i - s == 4 && memcmp(buf + s, "data", 4) == 0;
-				}
+			if (depth == 1 && followed_by_colon(buf, len, i + 1)) {
+				key_is_data = i - s == 4 && memcmp(buf + s, "data", 4) == 0;
 			}
 			break;
 		}

@@ -2,7 +2,7 @@
  * "signals" frame, the validated signals plus one reject per invalid
  * signal. Pure: no I/O, no clock, no globals.
  *
- * Validation (protocols/signal-server.md): id an integer >= 0, symbol
+ * Validation (the signal server's frame contract): id an integer >= 0, symbol
  * ^[A-Z0-9]{2,20}$, side "buy"|"sell", wave_ts ISO 8601 with an explicit
  * offset (normalised to UTC "+00:00"), score_week and score_month finite
  * JSON numbers, created_at optional (absent or null) but parseable when it
@@ -18,6 +18,7 @@
 #ifndef HEAN_SIGNALS_PARSE_H
 #define HEAN_SIGNALS_PARSE_H
 
+#include "common/err.h"
 #include "common/json.h"
 #include "common/timeutil.h"
 

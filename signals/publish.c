@@ -2,7 +2,7 @@
 #include "signals/publish.h"
 
 #include "common/health.h"
-#include "common/json.h"
+#include "common/num.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "signals/dedupe.h"

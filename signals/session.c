@@ -17,6 +17,7 @@
 
 #define INVALID_SEEN_CAP 10000
 #define AUTH_REJECT_CODE 4001
+#define SIGNALS_CLOSE_MAX_S 2.0 /* shutdown: wait this long for the close handshake */
 
 /* The default table without its 30 s step: an auth refusal (slow step)
  * retries every ~10 s, which is no hammering for one connection and loses
@@ -43,7 +44,6 @@ struct signals_session {
 	ev_timer ping_t;     /* {"type":"ping"} while authenticated */
 	ev_timer poll_t;     /* safety-net get_signals while authenticated */
 	ev_periodic wave_p;  /* get_signals at every wave due time */
-	ev_timer reap_t;     /* stopping: frees ws + lws context off-callback */
 };
 
 /* ===================== state ===================== */
@@ -87,7 +87,8 @@ static void stop_session_timers(struct signals_session *s)
 /* ===================== requests ===================== */
 
 /* Sends a request, only in authenticated. A failure ends the session:
- * the socket is not trusted again (incident 000). */
+ * the socket is not trusted again (a client that kept "authenticated"
+ * after a close 1000 once failed every request for hours). */
 static void request(struct signals_session *s, const char *what, const char *text)
 {
 	int rc;
@@ -329,8 +330,6 @@ static void ws_close(struct hean_ws *ws, int code, const char *reason, void *dat
 	transition(s, SIGNALS_EV_CLOSED, detail);
 	if (!s->stopping) {
 		hean_health_inc_reconnects(s->app->health);
-	} else {
-		ev_timer_start(s->app->loop.loop, &s->reap_t);
 	}
 }
 
@@ -347,17 +346,15 @@ static void ws_reconnecting(struct hean_ws *ws, uint32_t delay_ms, void *data)
 	transition(s, SIGNALS_EV_START, detail);
 }
 
-/* Stopping and the link is down: free the connection and the lws context
- * (its service timer would keep ev_run alive). Runs from its own timer,
- * never inside a ws callback. */
-static void on_reap(struct ev_loop *loop, ev_timer *w, int revents)
+/* Shutdown, the link down (or the close deadline passed): called by
+ * hean_ws_ctx_shutdown from the loop, never inside a ws callback. */
+static void ws_release(void *data)
 {
-	struct signals_session *s = w->data;
+	struct signals_session *s = data;
 
 	hean_ws_destroy(s->ws);
 	s->ws = NULL;
-	hean_ws_ctx_destroy(s->ctx);
-	s->ctx = NULL;
+	s->ctx = NULL; /* destroyed by hean_ws_ctx_shutdown after this */
 	log_info("event=signals_closed");
 }
 
@@ -410,8 +407,7 @@ struct signals_session *signals_session_create(struct hean_app *app, struct sign
 	ev_periodic_init(&s->wave_p, on_wave_due,
 			 (double)((c->wave_interval_s + c->wave_delay_s) % c->wave_interval_s),
 			 (double)c->wave_interval_s, NULL);
-	ev_timer_init(&s->reap_t, on_reap, 0., 0.);
-	s->auth_t.data = s->ping_t.data = s->poll_t.data = s->wave_p.data = s->reap_t.data = s;
+	s->auth_t.data = s->ping_t.data = s->poll_t.data = s->wave_p.data = s;
 	return s;
 fail:
 	log_error("event=session_create_failed url=%s", c->signal_url);
@@ -444,12 +440,10 @@ void signals_session_stop(struct signals_session *s)
 	stop_session_timers(s);
 	ev_periodic_stop(s->app->loop.loop, &s->wave_p);
 	transition(s, SIGNALS_EV_STOP, "stopping");
-	hean_ws_stop(s->ws);
-	/* open: the close handshake runs and ws_close reaps; otherwise
-	 * there is nothing to wait for */
-	if (hean_ws_get_state(s->ws) == HEAN_WS_DISCONNECTED) {
-		ev_timer_start(s->app->loop.loop, &s->reap_t);
-	}
+	/* close 1000, wait for the close handshake (at most
+	 * SIGNALS_CLOSE_MAX_S), then free the connection and the lws context
+	 * (its service timer would keep ev_run alive) */
+	hean_ws_ctx_shutdown(s->ctx, SIGNALS_CLOSE_MAX_S, ws_release, s);
 }
 
 /* See session.h. */
@@ -461,7 +455,6 @@ void signals_session_destroy(struct signals_session *s)
 	if (s->app) {
 		stop_session_timers(s);
 		ev_periodic_stop(s->app->loop.loop, &s->wave_p);
-		ev_timer_stop(s->app->loop.loop, &s->reap_t);
 	}
 	hean_ws_destroy(s->ws);
 	hean_ws_ctx_destroy(s->ctx);

@@ -350,29 +350,48 @@ static void on_scan(struct cycle *cy, const redisReply *rep)
 	}
 }
 
-static void on_reply(struct hean_redis *r, redisReply *rep, void *priv)
+/* wave:last as ISO 8601 ("2026-12-03T11:30:00+00:00") or epoch seconds;
+ * wave:last_s (K_WAVE_S) wins when both are there. */
+static void take_wave_last(struct mx_snap *s, const redisReply *rep)
 {
-	struct req *q = priv;
-	struct cycle *cy = q->cy;
-	struct mx_snap *s = cy->snap;
-	enum kind kind = q->kind;
-	size_t idx = q->idx;
+	int64_t ms;
+	char *end;
+	long long v;
 
-	free(q);
-	cy->outstanding--;
-	if (!rep || !cy->c) {
-		cy->failed = true;
-		goto out;
+	if (!is_str(rep) || s->has_wave_last) {
+		return;
 	}
-	if (rep->type == REDIS_REPLY_ERROR) {
-		if (kind == K_XINFO) { /* "no such key": the stream does not exist yet */
-			goto out;
-		}
-		log_warn("event=collect_error what=%d err=\"%.*s\"", (int)kind, (int)rep->len,
-			 rep->str);
-		cy->failed = true;
-		goto out;
+	v = strtoll(rep->str, &end, 10);
+	if (*end == '\0' && end != rep->str) {
+		s->wave_last = v;
+		s->has_wave_last = true;
+	} else if (hean_time_parse_iso8601(rep->str, rep->len, &ms, NULL) == 0) {
+		s->wave_last = ms / 1000;
+		s->has_wave_last = true;
 	}
+}
+
+/* The id of the newest event (XREVRANGE COUNT 1), "0-0" with none. */
+static void take_ev_tail(struct mx_collect *c, const redisReply *rep)
+{
+	if (rep->type != REDIS_REPLY_ARRAY) {
+		return;
+	}
+	if (rep->elements > 0 && rep->element[0]->type == REDIS_REPLY_ARRAY &&
+	    rep->element[0]->elements == 2 && is_str(rep->element[0]->element[0])) {
+		snprintf(c->ev_last, sizeof(c->ev_last), "%.*s", (int)rep->element[0]->element[0]->len,
+			 rep->element[0]->element[0]->str);
+	} else {
+		snprintf(c->ev_last, sizeof(c->ev_last), "0-0");
+	}
+	c->ev_known = true;
+}
+
+/* Files one successful reply of kind into the snapshot. */
+static void take_reply(struct cycle *cy, enum kind kind, size_t idx, redisReply *rep)
+{
+	struct mx_snap *s = cy->snap;
+
 	switch (kind) {
 	case K_SCAN:
 		on_scan(cy, rep);
@@ -398,19 +417,7 @@ static void on_reply(struct hean_redis *r, redisReply *rep, void *priv)
 		}
 		break;
 	case K_WAVE: /* "2026-12-03T11:30:00+00:00" (or epoch seconds) */
-		if (is_str(rep) && !s->has_wave_last) {
-			int64_t ms;
-			char *end;
-			long long v = strtoll(rep->str, &end, 10);
-
-			if (*end == '\0' && end != rep->str) {
-				s->wave_last = v;
-				s->has_wave_last = true;
-			} else if (hean_time_parse_iso8601(rep->str, rep->len, &ms, NULL) == 0) {
-				s->wave_last = ms / 1000;
-				s->has_wave_last = true;
-			}
-		}
+		take_wave_last(s, rep);
 		break;
 	case K_WAVE_S: /* epoch seconds of wave:last: preferred */
 		if (is_str(rep)) {
@@ -436,20 +443,32 @@ static void on_reply(struct hean_redis *r, redisReply *rep, void *priv)
 		}
 		break;
 	case K_EVTAIL:
-		if (rep->type == REDIS_REPLY_ARRAY) {
-			if (rep->elements > 0 && rep->element[0]->type == REDIS_REPLY_ARRAY &&
-			    rep->element[0]->elements == 2 && is_str(rep->element[0]->element[0])) {
-				snprintf(cy->c->ev_last, sizeof(cy->c->ev_last), "%.*s",
-					 (int)rep->element[0]->element[0]->len,
-					 rep->element[0]->element[0]->str);
-			} else {
-				snprintf(cy->c->ev_last, sizeof(cy->c->ev_last), "0-0");
-			}
-			cy->c->ev_known = true;
-		}
+		take_ev_tail(cy->c, rep);
 		break;
 	}
-out:
+}
+
+static void on_reply(struct hean_redis *r, redisReply *rep, void *priv)
+{
+	struct req *q = priv;
+	struct cycle *cy = q->cy;
+	enum kind kind = q->kind;
+	size_t idx = q->idx;
+
+	free(q);
+	cy->outstanding--;
+	if (!rep || !cy->c) {
+		cy->failed = true;
+	} else if (rep->type == REDIS_REPLY_ERROR) {
+		/* XINFO "no such key": the stream does not exist yet */
+		if (kind != K_XINFO) {
+			log_warn("event=collect_error what=%d err=\"%.*s\"", (int)kind,
+				 (int)rep->len, rep->str);
+			cy->failed = true;
+		}
+	} else {
+		take_reply(cy, kind, idx, rep);
+	}
 	if (cy->outstanding == 0) {
 		finish(cy);
 	}

@@ -276,10 +276,23 @@ static bool proc_up(const struct mx_hash *p, const struct mx_snap *s, const stru
 	return age_s(s->now_ms, upd) <= st->stale_s;
 }
 
-static void render_procs(FILE *out, const struct mx_snap *s, const struct mx_state *st)
+/* One gauge family: seconds since the epoch-ms health field of each
+ * process (skipped where missing; where 0 too unless zero_ok). */
+static void proc_age_family(FILE *out, const struct mx_snap *s, const char *metric,
+			    const char *help, const char *field, bool zero_ok)
 {
+	FAM(f, metric, "gauge", help);
 	int64_t v;
 
+	for (size_t i = 0; i < s->n_procs; i++) {
+		if (mx_get_i64(&s->procs[i], field, &v) && (zero_ok || v > 0)) {
+			sample(&f, NULL, age_s(s->now_ms, v), "process", s->procs[i].name, NULL);
+		}
+	}
+}
+
+static void render_proc_status(FILE *out, const struct mx_snap *s, const struct mx_state *st)
+{
 	{
 		FAM(f, "hean_process_up", "gauge",
 		    "1 if the process's health hash was updated within HEAN_WATCHDOG_STALE_S and it has not exited cleanly since.");
@@ -301,23 +314,12 @@ static void render_procs(FILE *out, const struct mx_snap *s, const struct mx_sta
 			}
 		}
 	}
-	{
-		FAM(f, "hean_process_health_age_seconds", "gauge", "Seconds since the process last wrote its health hash.");
-		for (size_t i = 0; i < s->n_procs; i++) {
-			if (mx_get_i64(&s->procs[i], "updated_ms", &v)) {
-				sample(&f, NULL, age_s(s->now_ms, v), "process", s->procs[i].name, NULL);
-			}
-		}
-	}
-	{
-		FAM(f, "hean_process_last_message_age_seconds", "gauge",
-		    "Seconds since the process's last valid inbound message.");
-		for (size_t i = 0; i < s->n_procs; i++) {
-			if (mx_get_i64(&s->procs[i], "last_msg_ms", &v) && v > 0) {
-				sample(&f, NULL, age_s(s->now_ms, v), "process", s->procs[i].name, NULL);
-			}
-		}
-	}
+}
+
+static void render_proc_restarts(FILE *out, const struct mx_snap *s, const struct mx_state *st)
+{
+	int64_t v;
+
 	{
 		FAM(f, "hean_process_reconnects_total", "counter", "Reconnects of the process's connections.");
 		for (size_t i = 0; i < s->n_procs; i++) {
@@ -345,6 +347,12 @@ static void render_procs(FILE *out, const struct mx_snap *s, const struct mx_sta
 			sample(&f, NULL, (double)n, "process", s->procs[i].name, NULL);
 		}
 	}
+}
+
+static void render_proc_counters(FILE *out, const struct mx_snap *s)
+{
+	int64_t v;
+
 	for (size_t m = 0; m < sizeof(fields) / sizeof(fields[0]); m++) {
 		FAM(f, fields[m].metric, fields[m].type, fields[m].help);
 
@@ -374,6 +382,10 @@ static void render_procs(FILE *out, const struct mx_snap *s, const struct mx_sta
 			}
 		}
 	}
+}
+
+static void render_proc_hists(FILE *out, const struct mx_snap *s)
+{
 	for (size_t m = 0; m < sizeof(hists) / sizeof(hists[0]); m++) {
 		FAM(f, hists[m].metric, "histogram", hists[m].help);
 
@@ -397,6 +409,18 @@ static void render_procs(FILE *out, const struct mx_snap *s, const struct mx_sta
 			sample(&f, "_count", (double)count, "process", s->procs[i].name, NULL);
 		}
 	}
+}
+
+static void render_procs(FILE *out, const struct mx_snap *s, const struct mx_state *st)
+{
+	render_proc_status(out, s, st);
+	proc_age_family(out, s, "hean_process_health_age_seconds",
+			"Seconds since the process last wrote its health hash.", "updated_ms", true);
+	proc_age_family(out, s, "hean_process_last_message_age_seconds",
+			"Seconds since the process's last valid inbound message.", "last_msg_ms", false);
+	render_proc_restarts(out, s, st);
+	render_proc_counters(out, s);
+	render_proc_hists(out, s);
 }
 
 static void render_feed(FILE *out, const struct mx_snap *s)
@@ -475,12 +499,8 @@ static const struct mx_hash *executor_hash(const struct mx_snap *s)
 	return NULL;
 }
 
-static void render_trading(FILE *out, const struct mx_snap *s, const struct mx_state *st)
+static void render_waves(FILE *out, const struct mx_snap *s, const struct mx_state *st)
 {
-	const struct mx_hash *x = executor_hash(s);
-	double d;
-	int64_t v;
-
 	{
 		FAM(f, "hean_waves_missed_total", "counter",
 		    "Waves not recorded 5 s after their deadline (due + HEAN_WAVE_MAX_LATE_S), counted by the exporter since it started.");
@@ -500,14 +520,16 @@ static void render_trading(FILE *out, const struct mx_snap *s, const struct mx_s
 			sample(&f, NULL, (double)s->wave_last, NULL);
 		}
 	}
-	{
-		FAM(f, "hean_wave_last_emit_age_seconds", "gauge", "Seconds since the waves process last emitted a wave.");
-		for (size_t i = 0; i < s->n_procs; i++) {
-			if (mx_get_i64(&s->procs[i], "last_emit_ms", &v) && v > 0) {
-				sample(&f, NULL, age_s(s->now_ms, v), "process", s->procs[i].name, NULL);
-			}
-		}
-	}
+	proc_age_family(out, s, "hean_wave_last_emit_age_seconds",
+			"Seconds since the waves process last emitted a wave.", "last_emit_ms", false);
+}
+
+static void render_risk(FILE *out, const struct mx_snap *s, const struct mx_state *st)
+{
+	const struct mx_hash *x = executor_hash(s);
+	double d;
+	int64_t v;
+
 	{
 		FAM(f, "hean_halted", "gauge", "1 while hean:halt is set (new waves are not traded).");
 		if (st->redis_up && s->complete) {
@@ -564,6 +586,12 @@ static void render_trading(FILE *out, const struct mx_snap *s, const struct mx_s
 			}
 		}
 	}
+}
+
+static void render_trading(FILE *out, const struct mx_snap *s, const struct mx_state *st)
+{
+	render_waves(out, s, st);
+	render_risk(out, s, st);
 }
 
 static void render_self(FILE *out, const struct mx_snap *s, const struct mx_state *st)

@@ -4,7 +4,7 @@
 # 3 s, and an auth rejection followed by acceptance. Figures: time from
 # the fault to the socket being open again (measured in the daemon) and to
 # "authenticated" again (measured here).
-. "$HEAN_SRC/tests/signals/lib_signals.sh"
+. "$HEAN_SRC/tests/signals/signals_lib.sh"
 
 sig_setup signals-faults
 sig_start

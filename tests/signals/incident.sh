@@ -5,7 +5,7 @@
 # WHILE the fault is on), each close must show up in the log as a
 # disconnect followed by a reconnect, never as a stream of send errors,
 # and no id may be published twice.
-. "$HEAN_SRC/tests/signals/lib_signals.sh"
+. "$HEAN_SRC/tests/signals/signals_lib.sh"
 
 sig_setup signals-incident
 sig_start

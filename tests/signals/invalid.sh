@@ -3,7 +3,7 @@
 # side, NaN/Infinity/-Infinity scores, and mixed frames): each is dropped
 # with a log line naming its id and field; the valid signals of the same
 # frame are published; duplicates inside a frame are published once.
-. "$HEAN_SRC/tests/signals/lib_signals.sh"
+. "$HEAN_SRC/tests/signals/signals_lib.sh"
 
 sig_setup signals-invalid
 # This test is about data, not liveness: under a loaded CI machine a 2 s

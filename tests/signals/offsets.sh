@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # wave_ts with a +04:00 offset: 2025-10-22T04:00:00+04:00 is stored in
 # hean:signals as 2025-10-22T00:00:00+00:00; raw keeps the text as sent.
-. "$HEAN_SRC/tests/signals/lib_signals.sh"
+. "$HEAN_SRC/tests/signals/signals_lib.sh"
 
 sig_setup signals-offsets
 sig_start

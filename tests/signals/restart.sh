@@ -3,7 +3,7 @@
 # SIGTERM): the next process rebuilds its id set from hean:signals, the
 # Redis-side markers catch anything in between, and no id ever appears
 # twice in hean:signals; nothing the sim has is missing afterwards.
-. "$HEAN_SRC/tests/signals/lib_signals.sh"
+. "$HEAN_SRC/tests/signals/signals_lib.sh"
 
 sig_setup signals-restart --buffer-cap 8000
 

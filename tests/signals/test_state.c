@@ -1,5 +1,5 @@
 /* Unit tests of signals/state: every state x event; no path keeps a
- * session authenticated once it is over (incident 000). */
+ * session authenticated once it is over (after a close 1000, say). */
 #include "signals/state.h"
 
 #include <setjmp.h>
