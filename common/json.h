@@ -10,9 +10,6 @@
 
 #include "common/num.h" /* HEAN_NUM_* flags of the number getters */
 
-/* Not JSON: included here only until every user includes them itself. */
-#include "common/err.h"
-#include "common/symbol.h"
 
 /* Field getters. Each returns 0, -ENOENT (missing or null) or -EINVAL
  * (wrong type / bad value) and on error writes "field 'x': reason" into

@@ -1,6 +1,7 @@
 /* executor/sizing: pure order arithmetic. See sizing.h. */
 #include "executor/sizing.h"
 #include "common/json.h"
+#include "common/symbol.h"
 
 #include <errno.h>
 #include <math.h>

@@ -3,6 +3,7 @@
  * semantic check (classify) turns views into the verdict. */
 #include "feed/parse.h"
 #include "common/json.h"
+#include "common/symbol.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -6,6 +6,7 @@
 #include "waves/index.h"
 
 #include "common/json.h"
+#include "common/symbol.h"
 #include "common/timeutil.h"
 
 #include <errno.h>

@@ -12,8 +12,8 @@
 # (SC2317: predicates called through wait_until look unreachable.)
 # shellcheck source-path=SCRIPTDIR source=e2e_lib.sh disable=SC2317
 . "${HEAN_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/e2e/e2e_lib.sh"
-# shellcheck source=../net/net_lib.sh
-. "$HEAN_SRC/tests/net/net_lib.sh"
+# shellcheck source=../common/net_lib.sh
+. "$HEAN_SRC/tests/common/net_lib.sh"
 
 # Both simulators (started by e2e_init) get the certificate; the CA is
 # made on first use, in this case's directory.

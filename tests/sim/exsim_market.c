@@ -3,6 +3,8 @@
  * per-symbol truth. */
 #include "tests/sim/exsim.h"
 
+#include "common/symbol.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/json.h"
+#include "common/symbol.h"
 #include "common/timeutil.h"
 
 static uint64_t splitmix64(uint64_t x)
