@@ -385,15 +385,12 @@ static void on_redis(struct hean_app *app, bool up, void *data)
 	}
 }
 
-int exec_app_start(struct exec_app *x, struct hean_app *app)
+/* The body of exec_app_start: 0 or -errno (logged). */
+/* The callbacks the modules report through: set before any is created. */
+static void wire(struct exec_app *x, struct hean_app *app)
 {
-	const struct hean_config *cfg = &app->cfg;
-	struct exec_rest_opts ro;
-	struct hean_stream_options so;
-	char key[128], wave_start[32];
-
 	x->app = app;
-	x->cfg = cfg;
+	x->cfg = &app->cfg;
 	x->loop = app->loop.loop;
 	app->data = x;
 	app->on_stop = on_stop;
@@ -408,6 +405,67 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 	x->on_push = on_push;
 	x->on_private_up = on_private_up;
 	x->on_price = on_price;
+}
+
+/* A consumer-group reader of {prefix}NAME for group "executor". */
+static struct hean_stream *group_reader(struct exec_app *x, const char *name,
+					const char *start_id, size_t count,
+					hean_stream_entry_fn *fn, void *data)
+{
+	struct hean_stream_options so;
+	char key[128];
+
+	memset(&so, 0, sizeof(so));
+	so.url = x->cfg->redis_url;
+	so.key = hean_app_key(x->app, key, sizeof(key), name);
+	so.group = "executor";
+	so.consumer = x->cfg->proc_name;
+	so.start_id = start_id;
+	so.count = count;
+	so.block_ms = 1000;
+	so.on_entry = fn;
+	so.data = data;
+	return hean_stream_create(x->loop, x->app->redis, &so);
+}
+
+/* The waves and control readers. Returns 0 or -ENOMEM (logged). */
+static int start_streams(struct exec_app *x)
+{
+	const struct hean_config *cfg = x->cfg;
+	char wave_start[32];
+
+	/* A new group starts at the oldest wave that could still be traded
+	 * (emitted within one interval + delay + max_late of now), not at "$":
+	 * a wave emitted while this executor was starting for the first time is
+	 * not lost; older history is never replayed. Expired ones among these
+	 * are skipped by the send gate like any late wave. */
+	snprintf(wave_start, sizeof(wave_start), "%" PRId64 "-0",
+		 hean_time_now_ms() - ((int64_t)cfg->wave_interval_s + cfg->wave_delay_s +
+				       cfg->wave_max_late_s) * 1000);
+	x->waves = group_reader(x, "waves", wave_start, 20, exec_orders_on_wave, x->orders);
+	if (!x->waves) {
+		log_error("event=start_failed reason=\"waves stream\"");
+		return -ENOMEM;
+	}
+	x->flatten = exec_flatten_create(x);
+	/* "0": a flatten requested before the first start still runs */
+	x->control = x->flatten ? group_reader(x, "control", "0", 10, exec_flatten_on_entry,
+					       x->flatten)
+				: NULL;
+	if (!x->control) {
+		log_error("event=start_failed reason=\"control stream\"");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The body of exec_app_start: 0 or -errno (logged). */
+static int start(struct exec_app *x, struct hean_app *app)
+{
+	const struct hean_config *cfg = &app->cfg;
+	struct exec_rest_opts ro;
+
+	wire(x, app);
 	if (!cfg->api_key[0] || !cfg->api_secret[0]) {
 		log_error("event=start_failed reason=\"HEAN_BYBIT_API_KEY/SECRET missing\"");
 		return -EINVAL;
@@ -432,50 +490,14 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 		log_error("event=start_failed reason=\"module init\"");
 		return -ENOMEM;
 	}
-	memset(&so, 0, sizeof(so));
-	so.url = cfg->redis_url;
-	so.key = hean_app_key(app, key, sizeof(key), "waves");
-	so.group = "executor";
-	so.consumer = cfg->proc_name;
-	/* A new group starts at the oldest wave that could still be traded
-	 * (emitted within one interval + delay + max_late of now), not at "$":
-	 * a wave emitted while this executor was starting for the first time is
-	 * not lost; older history is never replayed. Expired ones among these
-	 * are skipped by the send gate like any late wave. */
-	snprintf(wave_start, sizeof(wave_start), "%" PRId64 "-0",
-		 hean_time_now_ms() - ((int64_t)cfg->wave_interval_s + cfg->wave_delay_s +
-				       cfg->wave_max_late_s) * 1000);
-	so.start_id = wave_start;
-	so.count = 20;
-	so.block_ms = 1000;
-	so.on_entry = exec_orders_on_wave;
-	so.data = x->orders;
-	x->waves = hean_stream_create(x->loop, app->redis, &so);
-	if (!x->waves) {
-		log_error("event=start_failed reason=\"waves stream\"");
-		return -ENOMEM;
-	}
 	if (hean_want_init(&x->want, cfg, app->redis, "executor") < 0) {
 		log_error("event=start_failed reason=\"want\"");
 		return -ENOMEM;
 	}
-	x->want_ready = true;
-	x->flatten = exec_flatten_create(x);
-	memset(&so, 0, sizeof(so));
-	so.url = cfg->redis_url;
-	so.key = hean_app_key(app, key, sizeof(key), "control");
-	so.group = "executor";
-	so.consumer = cfg->proc_name;
-	so.start_id = "0"; /* a request made before the first start still runs */
-	so.count = 10;
-	so.block_ms = 1000;
-	so.on_entry = exec_flatten_on_entry;
-	so.data = x->flatten;
-	x->control = x->flatten ? hean_stream_create(x->loop, app->redis, &so) : NULL;
-	if (!x->control) {
-		log_error("event=start_failed reason=\"control stream\"");
+	if (start_streams(x) < 0) {
 		return -ENOMEM;
 	}
+	x->want_ready = true;
 	ev_timer_init(&x->health_timer, on_health, 1.0, 1.0);
 	x->health_timer.data = x;
 	ev_timer_start(x->loop, &x->health_timer);
@@ -500,19 +522,15 @@ int exec_app_start(struct exec_app *x, struct hean_app *app)
 
 /* ===================== shutdown ===================== */
 
-static void on_fin(struct ev_loop *loop, ev_timer *w, int revents)
+/* hean_ws_ctx_shutdown's release: the private stream is down (or the
+ * deadline passed); outside any lws callback. */
+static void release_ws(void *data)
 {
-	struct exec_app *x = w->data;
+	struct exec_app *x = data;
 
-	if (!exec_pws_closed(x->pws) && ev_now(loop) - x->fin_started < FIN_MAX_S) {
-		return;
-	}
-	ev_timer_stop(loop, w);
-	/* outside any lws callback: the lws side can go now */
 	exec_pws_destroy(x->pws);
 	x->pws = NULL;
-	hean_ws_ctx_destroy(x->ws_ctx);
-	x->ws_ctx = NULL;
+	x->ws_ctx = NULL; /* destroyed by hean_ws_ctx_shutdown right after */
 }
 
 void exec_app_stop(struct exec_app *x)
@@ -539,25 +557,38 @@ void exec_app_stop(struct exec_app *x)
 	x->rest = NULL;
 	exec_instruments_destroy(x->inst);
 	x->inst = NULL;
-	if (x->pws) {
-		exec_pws_stop(x->pws);
-		x->fin_started = ev_now(x->loop);
-		ev_timer_init(&x->fin_timer, on_fin, 0.02, 0.02);
-		x->fin_timer.data = x;
-		ev_timer_start(x->loop, &x->fin_timer);
-	} else {
-		hean_ws_ctx_destroy(x->ws_ctx);
-		x->ws_ctx = NULL;
-	}
+	exec_pws_stop(x->pws);
+	hean_ws_ctx_shutdown(x->ws_ctx, FIN_MAX_S, release_ws, x);
 }
 
-void exec_app_finish(struct exec_app *x)
+struct exec_app *exec_app_start(struct hean_app *app)
 {
+	struct exec_app *x = calloc(1, sizeof(*x));
+
+	if (!x) {
+		log_error("event=start_failed err=\"out of memory\"");
+		return NULL;
+	}
+	if (start(x, app) < 0) {
+		app->on_stop = NULL;
+		app->on_redis = NULL;
+		app->data = NULL;
+		exec_app_close(x);
+		exec_app_destroy(x);
+		return NULL;
+	}
+	return x;
+}
+
+void exec_app_close(struct exec_app *x)
+{
+	if (!x) {
+		return;
+	}
 	x->want_ready = false; /* the modules go: nothing is rebuilt from them */
 	if (x->loop) {
 		ev_timer_stop(x->loop, &x->health_timer);
 		ev_timer_stop(x->loop, &x->clock_timer);
-		ev_timer_stop(x->loop, &x->fin_timer);
 	}
 	hean_stream_destroy(x->waves);
 	x->waves = NULL;
@@ -571,7 +602,7 @@ void exec_app_finish(struct exec_app *x)
 	x->orders = NULL;
 	exec_pws_destroy(x->pws);
 	x->pws = NULL;
-	hean_ws_ctx_destroy(x->ws_ctx);
+	hean_ws_ctx_destroy(x->ws_ctx); /* cancels a shutdown still pending */
 	x->ws_ctx = NULL;
 	exec_prices_destroy(x->prices);
 	x->prices = NULL;
@@ -579,7 +610,15 @@ void exec_app_finish(struct exec_app *x)
 	x->pos = NULL;
 	exec_instruments_destroy(x->inst);
 	x->inst = NULL;
-	/* the struct (inside x) outlives the link: replies still due are
-	 * answered (NULL) in hean_app_finish, before x is freed */
+}
+
+void exec_app_destroy(struct exec_app *x)
+{
+	if (!x) {
+		return;
+	}
+	/* the want struct (inside x) outlived the link: replies still due were
+	 * answered (NULL) in hean_app_finish */
 	hean_want_finish(&x->want);
+	free(x);
 }

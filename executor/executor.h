@@ -50,8 +50,6 @@ struct exec_app {
 	struct hean_stream *control;    /* owned: hean:control */
 	ev_timer health_timer;          /* 1 s gauges + state */
 	ev_timer clock_timer;           /* hourly clock resync (2 s until the first) */
-	ev_timer fin_timer;             /* shutdown: waits for the private WS close */
-	double fin_started;
 	int64_t order_retries;          /* order-level retries (lookups, re-sends) */
 	bool clock_once;                /* first sync done: reconcile + private WS started */
 	bool stopping;
@@ -85,13 +83,18 @@ struct exec_app {
 	struct hean_hist hist_fill_to_stop;     /* fill seen -> stop-loss confirmed */
 };
 
-/* Starts everything (rest, instruments, clock, positions, prices, private
- * WS, the waves reader). Returns 0 or -errno (logged). */
-int exec_app_start(struct exec_app *x, struct hean_app *app);
+/* The shape of every daemon (common/app.h). start: creates and starts
+ * everything (rest, instruments, clock, positions, prices, private WS, the
+ * waves reader) and registers on_stop, on_redis and data on app; NULL on
+ * failure (logged, nothing left running). After hean_app_run:
+ * exec_app_close (the modules: they borrow the app's Redis link), then
+ * hean_app_finish, then exec_app_destroy (what must outlive replies still
+ * due, and x). Both take NULL. */
+struct exec_app *exec_app_start(struct hean_app *app);
+void exec_app_close(struct exec_app *x);
+void exec_app_destroy(struct exec_app *x);
 /* Stops watchers and connections (SIGTERM path); idempotent. */
 void exec_app_stop(struct exec_app *x);
-/* Frees what start created (after the loop ended). */
-void exec_app_finish(struct exec_app *x);
 
 /* Re-evaluates the health state at once (running / degraded / starting). */
 void exec_app_update_health(struct exec_app *x);

@@ -5,44 +5,26 @@
  *
  * Usage: hean-executor [--config FILE] [--log FILE]; settings from HEAN_*. */
 #include "common/app.h"
-#include "common/log.h"
 #include "executor/executor.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 int main(int argc, char **argv)
 {
 	struct hean_app app;
-	struct exec_app *x;
+	struct exec_app *x = NULL;
 	int rc;
 
 	memset(&app, 0, sizeof(app));
 	rc = hean_app_init(&app, "executor", argc, argv);
-	if (rc != 0) {
-		hean_app_finish(&app);
-		return rc == 1 ? 0 : 2;
+	if (rc == 0) {
+		x = exec_app_start(&app);
+		rc = x ? hean_app_run(&app) : 2;
+	} else {
+		rc = rc == 1 ? 0 : 2; /* 1: printed (--help, --dump-config...) */
 	}
-	x = calloc(1, sizeof(*x));
-	if (!x) {
-		log_error("event=start_failed err=\"out of memory\"");
-		hean_app_finish(&app);
-		return 2;
-	}
-	rc = exec_app_start(x, &app);
-	if (rc < 0) {
-		goto fail;
-	}
-	rc = hean_app_run(&app);
-
-	/* the executor's modules first (they borrow the app's Redis link) */
-	exec_app_finish(x);
+	exec_app_close(x);
 	hean_app_finish(&app);
-	free(x);
+	exec_app_destroy(x);
 	return rc;
-fail:
-	exec_app_finish(x);
-	hean_app_finish(&app);
-	free(x);
-	return 2;
 }

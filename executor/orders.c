@@ -1,5 +1,5 @@
 /* executor/orders: waves -> orders -> outcomes -> XACK. See orders.h. */
-#include "executor/orders.h"
+#include "executor/orders_int.h"
 
 #include "common/json.h"
 #include "common/log.h"
@@ -17,326 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SIGNALS 200
-#define PAUSE_AT 32
-#define RESUME_AT 8
-#define RING 1024
-#define DONE_IDS 128
-#define FUTURE_SLACK_S 120
-#define ORDERS_KEEP_MS (7LL * 24 * 3600 * 1000)
-#define NOT_READY_S 0.2
-#define RESERVE 256
-#define RESERVE_MS 30000
-
-enum ord_state { O_NEW = 0, O_PRICE, O_SENT, O_LOOKUP, O_WAIT, O_DONE };
-
-struct wave;
-
-struct ord {
-	struct wave *w; /* borrowed: owns us */
-	char symbol[EXEC_SYM_LEN];
-	int side;
-	char link[EXEC_LINK_LEN];
-	char qty_s[EXEC_NUM_LEN], sl_s[EXEC_NUM_LEN];
-	enum ord_state state;
-	int sends;
-	bool was_unknown;   /* a send ended without a definitive answer */
-	bool dup;           /* the lookup follows a 110072 */
-	bool lookup_due;    /* the retry timer runs a lookup, not a send */
-	bool replay;        /* a replayed wave: ask order/realtime before anything */
-	int64_t planned_ms; /* when qty/stop were computed from a quote, 0 never */
-	ev_timer retry;
-};
-
-struct wave {
-	struct exec_orders *o; /* borrowed */
-	char id[64];
-	char wave_ts[64];
-	int64_t wave_s, deadline_ms;
-	bool pending;
-	int n, left;
-	int writes;        /* hean:orders rows not yet stored */
-	uint64_t halt_gen; /* traded only once this hean:halt read has answered */
-	bool write_failed; /* a row was not stored: the wave is not acked */
-	struct ord *ords; /* owned, n */
-	struct wave *next;
-};
-
-/* Recent orders, to turn private "Filled" pushes into hean:orders rows. */
-struct sent {
-	char link[EXEC_LINK_LEN];
-	char wave_ts[64], symbol[EXEC_SYM_LEN], side[8], qty[EXEC_NUM_LEN];
-	bool outcome_logged, filled_seen, filled_logged, closed_logged;
-	char fill_qty[EXEC_NUM_LEN], fill_price[EXEC_NUM_LEN];
-};
-
-struct exec_orders {
-	struct exec_app *x; /* borrowed */
-	struct wave *waves; /* owned list, arrival order */
-	int n_waves;
-	bool paused, stopped;
-	struct sent *ring; /* owned, RING */
-	unsigned ring_head;
-	char done_ids[DONE_IDS][64];
-	unsigned done_head;
-	struct row *rows; /* owned: hean:orders writes in flight */
-	/* orders planned and not yet in the book: they count toward the
-	 * risk limits (a wave's orders are planned before any fill) */
-	struct {
-		char symbol[EXEC_SYM_LEN];
-		double usd;
-		int64_t until_ms;
-	} res[RESERVE];
-};
-
-/* One hean:orders write in flight. o is NULL once orders is destroyed. */
-struct row {
-	struct exec_orders *o;
-	char wave_id[64]; /* the wave waiting for it, "" none */
-	struct row *next;
-};
-
 static void start_order(struct ord *d);
 static void send_order(struct ord *d);
 static void lookup(struct ord *d, bool dup);
 static void reserve_drop(struct exec_orders *o, const char *sym);
 
-static const char *side_str(int side)
-{
-	return side > 0 ? "Buy" : "Sell";
-}
 
-/* ===================== hean:orders rows ===================== */
-
-static void wave_maybe_finish(struct wave *w);
-
-static struct wave *wave_by_id(struct exec_orders *o, const char *id)
-{
-	for (struct wave *w = o->waves; w; w = w->next) {
-		if (!strcmp(w->id, id)) {
-			return w;
-		}
-	}
-	return NULL;
-}
-
-static void on_row_stored(struct hean_redis *r, redisReply *reply, void *priv)
-{
-	struct row *rw = priv, **pp;
-	struct exec_orders *o = rw->o;
-	struct wave *w;
-	bool ok = reply && reply->type != REDIS_REPLY_ERROR;
-
-	if (!o) {
-		free(rw); /* orders destroyed: orphaned write */
-		return;
-	}
-	for (pp = &o->rows; *pp; pp = &(*pp)->next) {
-		if (*pp == rw) {
-			*pp = rw->next;
-			break;
-		}
-	}
-	if (!ok) {
-		log_warn("event=orders_write_failed wave=%s err=\"%.100s\"", rw->wave_id,
-			 reply && reply->str ? reply->str : "link down");
-	}
-	w = rw->wave_id[0] ? wave_by_id(o, rw->wave_id) : NULL;
-	free(rw);
-	if (w) {
-		w->writes--;
-		if (!ok) {
-			w->write_failed = true;
-		}
-		wave_maybe_finish(w);
-	}
-}
-
-/* One entry in hean:orders (MINID ~ 7 days). w (may be NULL): the wave that
- * is acked only once this row is stored. */
-static void orders_log(struct exec_orders *o, struct wave *w, const char *wave_ts,
-		       const char *symbol, const char *side, const char *qty, const char *link,
-		       const char *status, int ret_code, const char *ret_msg)
-{
-	char key[128], minid[32], code[16];
-	const char *av[22];
-	struct row *rw = calloc(1, sizeof(*rw));
-
-	hean_app_key(o->x->app, key, sizeof(key), "orders");
-	snprintf(minid, sizeof(minid), "%lld", (long long)(hean_time_now_ms() - ORDERS_KEEP_MS));
-	snprintf(code, sizeof(code), "%d", ret_code);
-	av[0] = "XADD";
-	av[1] = key;
-	av[2] = "MINID";
-	av[3] = "~";
-	av[4] = minid;
-	av[5] = "*";
-	av[6] = "wave_ts";
-	av[7] = wave_ts ? wave_ts : "";
-	av[8] = "symbol";
-	av[9] = symbol ? symbol : "";
-	av[10] = "side";
-	av[11] = side ? side : "";
-	av[12] = "qty";
-	av[13] = qty ? qty : "";
-	av[14] = "order_link_id";
-	av[15] = link ? link : "";
-	av[16] = "status";
-	av[17] = status;
-	av[18] = "ret_code";
-	av[19] = code;
-	av[20] = "ret_msg";
-	av[21] = ret_msg ? ret_msg : "";
-	if (rw) {
-		rw->o = o;
-		if (w) {
-			snprintf(rw->wave_id, sizeof(rw->wave_id), "%s", w->id);
-		}
-	}
-	if (!rw || hean_redis_command_argv(o->x->app->redis, on_row_stored, rw, 22, av, NULL) < 0) {
-		log_warn("event=orders_write_failed link=%s status=%s", link ? link : "", status);
-		free(rw);
-		if (w) {
-			w->write_failed = true;
-		}
-		return;
-	}
-	rw->next = o->rows;
-	o->rows = rw;
-	if (w) {
-		w->writes++;
-	}
-}
-
-/* Health counters orders_<outcome> (names must be static: health keeps
- * the pointer). */
-static const char *const outcomes[][2] = {
-	{"submitted", "orders_submitted"}, {"filled", "orders_filled"},
-	{"rejected", "orders_rejected"},   {"skipped", "orders_skipped"},
-	{"expired", "orders_expired"},     {"duplicate", "orders_duplicate"},
-	{"cancelled", "orders_cancelled"},
-};
-
-static void count_outcome(struct exec_orders *o, const char *status)
-{
-	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++) {
-		if (!strcmp(outcomes[i][0], status)) {
-			hean_health_add_int(o->x->app->health, outcomes[i][1], 1);
-		}
-	}
-	if (!strcmp(status, "submitted")) {
-		hean_health_add_int(o->x->app->health, "orders_ok", 1);
-	} else if (!strcmp(status, "duplicate")) {
-		hean_health_add_int(o->x->app->health, "duplicates", 1);
-	}
-}
-
-void exec_orders_init_counters(struct exec_orders *o)
-{
-	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++) {
-		hean_health_set_int(o->x->app->health, outcomes[i][1], 0);
-	}
-}
-
-static void count_retry(struct exec_orders *o)
-{
-	o->x->order_retries++;
-}
-
-/* ===================== fills ring ===================== */
-
-static struct sent *sent_find(struct exec_orders *o, const char *link)
-{
-	for (unsigned i = 0; i < RING; i++) {
-		if (o->ring[i].link[0] && !strcmp(o->ring[i].link, link)) {
-			return &o->ring[i];
-		}
-	}
-	return NULL;
-}
-
-static struct sent *sent_note(struct exec_orders *o, const struct ord *d)
-{
-	struct sent *s = sent_find(o, d->link);
-
-	if (!s) {
-		s = &o->ring[o->ring_head++ % RING];
-		memset(s, 0, sizeof(*s));
-	}
-	snprintf(s->link, sizeof(s->link), "%s", d->link);
-	snprintf(s->wave_ts, sizeof(s->wave_ts), "%s", d->w->wave_ts);
-	snprintf(s->symbol, sizeof(s->symbol), "%s", d->symbol);
-	snprintf(s->side, sizeof(s->side), "%s", side_str(d->side));
-	snprintf(s->qty, sizeof(s->qty), "%s", d->qty_s);
-	return s;
-}
-
-/* w: the wave still waiting for its rows (NULL once acked). */
-static void log_fill(struct exec_orders *o, struct sent *s, struct wave *w)
-{
-	char msg[96];
-
-	if (s->filled_logged || !s->outcome_logged || !s->filled_seen) {
-		return;
-	}
-	s->filled_logged = true;
-	snprintf(msg, sizeof(msg), "avgPrice=%s", s->fill_price);
-	count_outcome(o, "filled");
-	orders_log(o, w, s->wave_ts, s->symbol, s->side, s->fill_qty[0] ? s->fill_qty : s->qty,
-		   s->link, "filled", 0, msg);
-}
-
-/* Notes what an order row of the exchange (push or order/realtime) says
- * about a fill. Returns the fate. */
-static enum exec_order_fate note_row(struct sent *s, const json_t *row)
-{
-	const char *status = NULL, *q = NULL, *px = NULL;
-	double cum = 0;
-	enum exec_order_fate f;
-
-	hean_json_get_str(row, "orderStatus", &status, NULL, 0);
-	hean_json_get_num_str(row, "cumExecQty", &cum, HEAN_NUM_NONNEG, NULL, 0);
-	f = exec_plan_order_fate(status, cum);
-	if (s && f == EXEC_FATE_FILLED && !s->filled_seen) {
-		s->filled_seen = true;
-		if (hean_json_get_str(row, "cumExecQty", &q, NULL, 0) == 0) {
-			snprintf(s->fill_qty, sizeof(s->fill_qty), "%s", q);
-		}
-		if (hean_json_get_str(row, "avgPrice", &px, NULL, 0) == 0) {
-			snprintf(s->fill_price, sizeof(s->fill_price), "%s", px);
-		}
-	}
-	return f;
-}
-
-void exec_orders_on_push(struct exec_orders *o, const json_t *row)
-{
-	const char *link = NULL, *status = "";
-	struct sent *s;
-	enum exec_order_fate f;
-
-	if (hean_json_get_str(row, "orderLinkId", &link, NULL, 0) < 0 || !link[0]) {
-		return;
-	}
-	s = sent_find(o, link);
-	if (!s) {
-		return;
-	}
-	hean_json_get_str(row, "orderStatus", &status, NULL, 0);
-	f = note_row(s, row);
-	if (f == EXEC_FATE_FILLED) {
-		log_fill(o, s, NULL);
-	} else if ((f == EXEC_FATE_REJECTED || f == EXEC_FATE_CANCELLED) && s->outcome_logged &&
-		   !s->closed_logged) {
-		/* accepted, then refused or cancelled by the exchange: say so */
-		char msg[96];
-		s->closed_logged = true;
-		snprintf(msg, sizeof(msg), "orderStatus=%s", status);
-		count_outcome(o, exec_plan_fate_row(f));
-		orders_log(o, NULL, s->wave_ts, s->symbol, s->side, s->qty, s->link,
-			   exec_plan_fate_row(f), 0, msg);
-	}
-}
 
 /* ===================== waves ===================== */
 
@@ -378,7 +64,7 @@ static void wave_free(struct wave *w)
 /* Every order has its outcome and every row is stored: XACK. A row that
  * could not be stored leaves the wave pending in Redis (re-read at the
  * next start; the orders are then found by orderLinkId). */
-static void wave_maybe_finish(struct wave *w)
+void ord_wave_maybe_finish(struct wave *w)
 {
 	struct exec_orders *o = w->o;
 	struct wave **pp;
@@ -423,19 +109,19 @@ static void ord_done(struct ord *d, const char *status, int code, const char *ms
 		 "ret_code=%d msg=\"%.120s\"",
 		 w->wave_ts, d->symbol, side_str(d->side), d->qty_s, d->link, status, code,
 		 msg ? msg : "");
-	orders_log(o, w, w->wave_ts, d->symbol, side_str(d->side), d->qty_s, d->link, status, code,
+	ord_log(o, w, w->wave_ts, d->symbol, side_str(d->side), d->qty_s, d->link, status, code,
 		   msg);
-	count_outcome(o, status);
+	ord_count_outcome(o, status);
 	if (strcmp(status, "submitted") != 0 && strcmp(status, "duplicate") != 0) {
 		reserve_drop(o, d->symbol);
 	}
-	s = sent_find(o, d->link);
+	s = ord_sent_find(o, d->link);
 	if (s && (!strcmp(status, "submitted") || !strcmp(status, "duplicate"))) {
 		s->outcome_logged = true;
-		log_fill(o, s, w);
+		ord_log_fill(o, s, w);
 	}
 	w->left--;
-	wave_maybe_finish(w);
+	ord_wave_maybe_finish(w);
 }
 
 static void retry_later(struct ord *d, double s)
@@ -474,7 +160,7 @@ static void on_lookup(const struct exec_rest_result *res, void *data)
 	list = res->cls == EXEC_REST_OK ? json_object_get(res->result, "list") : NULL;
 	if (!json_is_array(list)) {
 		/* lookups are repeated until they answer: never re-send blind */
-		count_retry(o);
+		ord_count_retry(o);
 		d->lookup_due = true;
 		if (hean_time_now_ms() > d->w->deadline_ms && !d->was_unknown && d->sends == 0) {
 			/* a replay whose wave expired: nothing of ours can go out any more */
@@ -488,8 +174,8 @@ static void on_lookup(const struct exec_rest_result *res, void *data)
 	if (json_is_object(row)) {
 		const char *st = "";
 		char msg[160];
-		struct sent *s = sent_note(o, d);
-		enum exec_order_fate f = note_row(s, row);
+		struct sent *s = ord_sent_note(o, d);
+		enum exec_order_fate f = ord_note_row(s, row);
 		const char *status = exec_plan_fate_row(f);
 
 		hean_json_get_str(row, "orderStatus", &st, NULL, 0);
@@ -566,7 +252,7 @@ static void on_create(const struct exec_rest_result *res, void *data)
 	case EXEC_REST_RATE:
 	case EXEC_REST_CLOCK:
 		/* not applied: the gate decides whether and with which plan it goes again */
-		count_retry(o);
+		ord_count_retry(o);
 		if (d->was_unknown) {
 			lookup(d, false);
 			return;
@@ -578,7 +264,7 @@ static void on_create(const struct exec_rest_result *res, void *data)
 		return;
 	case EXEC_REST_UNKNOWN:
 	default:
-		count_retry(o);
+		ord_count_retry(o);
 		d->was_unknown = true;
 		lookup(d, false);
 		return;
@@ -631,7 +317,7 @@ static void send_order(struct ord *d)
 		 d->symbol, side_str(d->side), d->qty_s, d->link, d->sl_s);
 	d->state = O_SENT;
 	d->sends++;
-	sent_note(o, d);
+	ord_sent_note(o, d);
 	if (exec_rest_call(o->x->rest, "POST", "/v5/order/create", body,
 			   EXEC_REST_SIGNED | EXEC_REST_NO_RETRY, on_create, d) < 0) {
 		retry_later(d, 1.0);
@@ -839,8 +525,8 @@ static void wave_add_signals(struct wave *w, const json_t *arr)
 		if (why) {
 			log_warn("event=signal_skipped id=%s wave_ts=%s index=%zu reason=\"%s\"", w->id,
 				 w->wave_ts, i, why);
-			count_outcome(o, "skipped");
-			orders_log(o, w, w->wave_ts, d->symbol, d->side ? side_str(d->side) : "", "0",
+			ord_count_outcome(o, "skipped");
+			ord_log(o, w, w->wave_ts, d->symbol, d->side ? side_str(d->side) : "", "0",
 				   "", "skipped", 0, why);
 			continue;
 		}
@@ -851,37 +537,20 @@ static void wave_add_signals(struct wave *w, const json_t *arr)
 	}
 }
 
-void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *e, void *data)
+/* The wave entry's header: wave_ts parsed, deadline set. false: the
+ * entry is invalid or in the future (logged; the caller acks it). */
+static bool wave_header(struct wave *w, const struct hean_stream_entry *e)
 {
-	struct exec_orders *o = data;
-	const struct hean_config *c = o->x->cfg;
-	const char *ts, *sigs;
-	size_t ts_len = 0, sigs_len = 0;
+	const struct hean_config *c = w->o->x->cfg;
+	size_t ts_len = 0;
+	const char *ts = hean_stream_field(e, "wave_ts", &ts_len);
 	int64_t wave_ms = 0;
-	json_t *arr = NULL;
-	struct wave *w;
 
-	if (o->stopped || id_done(o, e->id)) {
-		return; /* in progress or just acked: a re-delivery */
-	}
-	if (!e->fields) {
-		return; /* trimmed: the stream acked it */
-	}
-	ts = hean_stream_field(e, "wave_ts", &ts_len);
-	sigs = hean_stream_field(e, "signals", &sigs_len);
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		log_error("event=wave_oom id=%s (stays pending)", e->id);
-		return;
-	}
-	w->o = o;
-	w->pending = e->pending;
-	snprintf(w->id, sizeof(w->id), "%s", e->id);
 	snprintf(w->wave_ts, sizeof(w->wave_ts), "%.*s", (int)(ts_len < 63 ? ts_len : 63),
 		 ts ? ts : "");
 	if (!ts || hean_time_parse_iso8601(ts, ts_len, &wave_ms, NULL) < 0) {
 		log_warn("event=wave_invalid id=%s reason=\"bad wave_ts\" (acked)", e->id);
-		goto ack_now;
+		return false;
 	}
 	w->wave_s = wave_ms / 1000;
 	w->deadline_ms = exec_plan_deadline_ms(w->wave_s, c->wave_interval_s, c->wave_delay_s,
@@ -889,38 +558,18 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 	if (w->wave_s > hean_time_now_ms() / 1000 + FUTURE_SLACK_S) {
 		log_warn("event=wave_invalid id=%s wave_ts=%s reason=\"in the future\" (acked)",
 			 e->id, w->wave_ts);
-		goto ack_now;
+		return false;
 	}
-	arr = sigs ? json_loadb(sigs, sigs_len, 0, NULL) : NULL;
-	if (!json_is_array(arr) || json_array_size(arr) == 0) {
-		log_info("event=wave_empty id=%s wave_ts=%s (acked)", e->id, w->wave_ts);
-		json_decref(arr);
-		goto ack_now;
-	}
-	w->ords = calloc(json_array_size(arr) < MAX_SIGNALS ? json_array_size(arr) : MAX_SIGNALS,
-			 sizeof(*w->ords));
-	if (!w->ords) {
-		json_decref(arr);
-		free(w);
-		return;
-	}
-	/* linked first: the skip rows below are waited for before the ack */
-	{
-		struct wave **pp = &o->waves;
-		while (*pp) {
-			pp = &(*pp)->next;
-		}
-		*pp = w;
-	}
-	o->n_waves++;
-	w->left = 1; /* held until the signals are parsed */
-	wave_add_signals(w, arr);
-	json_decref(arr);
-	w->left = w->n;
+	return true;
+}
+
+/* A wave with its orders, linked: trade it (or skip it when expired). */
+static void wave_go(struct exec_orders *o, struct wave *w)
+{
 	log_info("event=wave id=%s wave_ts=%s orders=%d replay=%d", w->id, w->wave_ts, w->n,
 		 w->pending ? 1 : 0);
 	if (w->n == 0) {
-		wave_maybe_finish(w);
+		ord_wave_maybe_finish(w);
 		return;
 	}
 	if (hean_time_now_ms() > w->deadline_ms && !w->pending) {
@@ -938,6 +587,57 @@ void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *
 	if (ready(o)) {
 		wave_start(w);
 	}
+}
+
+void exec_orders_on_wave(struct hean_stream *s, const struct hean_stream_entry *e, void *data)
+{
+	struct exec_orders *o = data;
+	const char *sigs;
+	size_t sigs_len = 0;
+	json_t *arr = NULL;
+	struct wave *w, **pp;
+
+	if (o->stopped || id_done(o, e->id)) {
+		return; /* in progress or just acked: a re-delivery */
+	}
+	if (!e->fields) {
+		return; /* trimmed: the stream acked it */
+	}
+	sigs = hean_stream_field(e, "signals", &sigs_len);
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		log_error("event=wave_oom id=%s (stays pending)", e->id);
+		return;
+	}
+	w->o = o;
+	w->pending = e->pending;
+	snprintf(w->id, sizeof(w->id), "%s", e->id);
+	if (!wave_header(w, e)) {
+		goto ack_now;
+	}
+	arr = sigs ? json_loadb(sigs, sigs_len, 0, NULL) : NULL;
+	if (!json_is_array(arr) || json_array_size(arr) == 0) {
+		log_info("event=wave_empty id=%s wave_ts=%s (acked)", e->id, w->wave_ts);
+		json_decref(arr);
+		goto ack_now;
+	}
+	w->ords = calloc(json_array_size(arr) < MAX_SIGNALS ? json_array_size(arr) : MAX_SIGNALS,
+			 sizeof(*w->ords));
+	if (!w->ords) {
+		json_decref(arr);
+		free(w);
+		return;
+	}
+	/* linked first: the skip rows below are waited for before the ack */
+	for (pp = &o->waves; *pp; pp = &(*pp)->next) {
+	}
+	*pp = w;
+	o->n_waves++;
+	w->left = 1; /* held until the signals are parsed */
+	wave_add_signals(w, arr);
+	json_decref(arr);
+	w->left = w->n;
+	wave_go(o, w);
 	return;
 
 ack_now:

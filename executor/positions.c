@@ -416,6 +416,40 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 
 static void fetch_page(struct exec_positions *ps, const char *cursor);
 
+/* One row of position/list, applied unless the private stream is fresher. */
+static void list_row(struct exec_positions *ps, const json_t *row)
+{
+	struct exec_pos_row r;
+	struct pos *p;
+	int rc = exec_reconcile_parse_row(row, &r);
+
+	if (rc < 0) {
+		return;
+	}
+	if (rc == EXEC_ROW_HEDGE) {
+		if (!ps->hedge) {
+			ps->hedge = true;
+			log_error("event=hedge_mode_refused symbol=%s positionIdx=%d reason=\"the "
+				  "account is in hedge mode; hean trades one-way mode only: no "
+				  "orders until it is switched\"",
+				  r.symbol, r.idx);
+			hean_health_event(ps->x->app->health, "hedge_mode_refused",
+					  "symbol=%s positionIdx=%d", r.symbol, r.idx);
+		}
+		return;
+	}
+	p = find(ps, r.symbol);
+	if (p && p->updated_ms > ps->reconcile_t0) {
+		ps->seen[p - ps->v] = true; /* the private stream is fresher */
+		return;
+	}
+	exec_positions_apply(ps, r.symbol, r.side, r.size, r.avg, r.stop, "reconcile");
+	p = find(ps, r.symbol);
+	if (p) {
+		ps->seen[p - ps->v] = true;
+	}
+}
+
 static void on_list(const struct exec_rest_result *res, void *data)
 {
 	struct exec_positions *ps = data;
@@ -437,35 +471,7 @@ static void on_list(const struct exec_rest_result *res, void *data)
 		memset(ps->seen, 0, sizeof(ps->seen));
 	}
 	json_array_foreach(list, i, row) {
-		struct exec_pos_row r;
-		struct pos *p;
-		int rc = exec_reconcile_parse_row(row, &r);
-
-		if (rc < 0) {
-			continue;
-		}
-		if (rc == EXEC_ROW_HEDGE) {
-			if (!ps->hedge) {
-				ps->hedge = true;
-				log_error("event=hedge_mode_refused symbol=%s positionIdx=%d reason=\"the "
-					  "account is in hedge mode; hean trades one-way mode only: no "
-					  "orders until it is switched\"",
-					  r.symbol, r.idx);
-				hean_health_event(ps->x->app->health, "hedge_mode_refused",
-						  "symbol=%s positionIdx=%d", r.symbol, r.idx);
-			}
-			continue;
-		}
-		p = find(ps, r.symbol);
-		if (p && p->updated_ms > ps->reconcile_t0) {
-			ps->seen[p - ps->v] = true; /* the private stream is fresher */
-			continue;
-		}
-		exec_positions_apply(ps, r.symbol, r.side, r.size, r.avg, r.stop, "reconcile");
-		p = find(ps, r.symbol);
-		if (p) {
-			ps->seen[p - ps->v] = true;
-		}
+		list_row(ps, row);
 	}
 	next = json_object_get(res->result, "nextPageCursor");
 	if (json_is_string(next) && json_string_length(next) > 0 && ++ps->pages < MAX_PAGES) {

@@ -616,24 +616,16 @@ static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ======================= lifecycle ======================================= */
 
-static void on_fin(struct ev_loop *loop, ev_timer *w, int revents)
+/* hean_ws_ctx_shutdown's release: every connection is down (or the
+ * deadline passed); we are outside any lws callback. */
+static void release_ws(void *data)
 {
-	struct feed_app *f = w->data;
-	bool all_down = true;
-	for (size_t i = 0; i < f->n_sess; i++) {
-		all_down = all_down && hean_ws_get_state(f->sess[i].ws) == HEAN_WS_DISCONNECTED;
-	}
-	if (!all_down && ev_now(loop) - f->fin_started < FIN_MAX_S) {
-		return;
-	}
-	ev_timer_stop(loop, w);
-	/* outside any lws callback: safe to tear the lws side down now */
+	struct feed_app *f = data;
 	for (size_t i = 0; i < f->n_sess; i++) {
 		hean_ws_destroy(f->sess[i].ws);
 		f->sess[i].ws = NULL;
 	}
-	hean_ws_ctx_destroy(f->wsctx);
-	f->wsctx = NULL;
+	f->wsctx = NULL; /* destroyed by hean_ws_ctx_shutdown right after */
 }
 
 static void on_stop(struct hean_app *app, void *data)
@@ -647,22 +639,16 @@ static void on_stop(struct hean_app *app, void *data)
 	ev_prepare_stop(loop, &f->flush);
 	feed_pub_flush(&f->pub);
 	feed_report_counters(f);
-	for (size_t i = 0; i < f->n_sess; i++) {
-		hean_ws_stop(f->sess[i].ws);
-	}
-	f->fin_started = ev_now(loop);
-	ev_timer_init(&f->fin, on_fin, 0.02, 0.02);
-	f->fin.data = f;
-	ev_timer_start(loop, &f->fin);
+	hean_ws_ctx_shutdown(f->wsctx, FIN_MAX_S, release_ws, f);
 }
 
-int feed_app_start(struct feed_app *f, struct hean_app *app)
+/* The body of feed_app_start: 0 or a negative errno (logged). */
+static int start(struct feed_app *f, struct hean_app *app)
 {
 	const struct hean_config *cfg = &app->cfg;
 	struct ev_loop *loop = app->loop.loop;
 	int rc;
 
-	memset(f, 0, sizeof(*f));
 	f->app = app;
 	f->stale_ms = (int64_t)cfg->stale_s * 1000;
 	rc = feed_book_init(&f->book, NULL, 0, hean_time_now_ms());
@@ -724,14 +710,37 @@ int feed_app_start(struct feed_app *f, struct hean_app *app)
 	return 0;
 }
 
-void feed_app_finish(struct feed_app *f)
+struct feed_app *feed_app_start(struct hean_app *app)
 {
-	struct ev_loop *loop = f->app ? f->app->loop.loop : NULL;
+	/* large (latency histogram, FIFO): on the heap */
+	struct feed_app *f = calloc(1, sizeof(*f));
 
+	if (f == NULL) {
+		log_error("event=start_failed err=\"out of memory\"");
+		return NULL;
+	}
+	if (start(f, app) < 0) {
+		app->on_stop = NULL;
+		app->on_redis = NULL;
+		app->data = NULL;
+		feed_app_close(f);
+		feed_app_destroy(f);
+		return NULL;
+	}
+	return f;
+}
+
+void feed_app_close(struct feed_app *f)
+{
+	struct ev_loop *loop;
+
+	if (f == NULL) {
+		return;
+	}
+	loop = f->app ? f->app->loop.loop : NULL;
 	if (loop != NULL) {
 		ev_timer_stop(loop, &f->tick);
 		ev_prepare_stop(loop, &f->flush);
-		ev_timer_stop(loop, &f->fin);
 	}
 	feed_sources_finish(&f->src);
 	for (size_t i = 0; i < f->n_sess; i++) {
@@ -742,13 +751,17 @@ void feed_app_finish(struct feed_app *f)
 	free(f->sess);
 	f->sess = NULL;
 	f->n_sess = 0;
-	hean_ws_ctx_destroy(f->wsctx);
+	hean_ws_ctx_destroy(f->wsctx); /* cancels a shutdown still pending */
 	f->wsctx = NULL;
 }
 
-void feed_app_finish_pub(struct feed_app *f)
+void feed_app_destroy(struct feed_app *f)
 {
+	if (f == NULL) {
+		return;
+	}
 	feed_pub_finish(&f->pub);
 	feed_book_finish(&f->book);
 	feed_uni_finish(&f->uni);
+	free(f);
 }

@@ -85,8 +85,6 @@ struct feed_app {
 	size_t gone_next;
 	ev_timer tick;     /* 250 ms: staleness, subscribe deadline, health counters */
 	ev_prepare flush;  /* before each poll: coalesced HSETs, queued XADDs */
-	ev_timer fin;      /* shutdown: destroys the lws side once closes went out */
-	double fin_started;
 	bool stopping;
 	bool rx_paused;    /* backpressure: Redis in-flight above the high mark */
 	int64_t stale_ms;
@@ -102,16 +100,16 @@ struct feed_app {
 	struct feed_loglimit ll_bad, ll_sym, ll_redis;
 };
 
-/* Builds the book, the publisher, the lws context and one connection per
- * symbol group, and starts connecting. Registers on_stop/on_redis on app.
- * Returns 0 or a negative errno (logged). */
-int feed_app_start(struct feed_app *f, struct hean_app *app);
-
-/* Frees what start created. Call after hean_app_run returned; the book and
- * publisher part (feed_app_finish_pub) after hean_app_finish, since Redis
- * replies still due run into them. */
-void feed_app_finish(struct feed_app *f);
-void feed_app_finish_pub(struct feed_app *f);
+/* The shape of every daemon (common/app.h): start builds the book, the
+ * publisher, the lws context and the connections, registers on_stop,
+ * on_redis and data on app and starts connecting (NULL on failure,
+ * logged, nothing left running). After hean_app_run: feed_app_close (the
+ * connections and timers), hean_app_finish (Redis replies still due run
+ * into the publisher), feed_app_destroy (publisher, book, f). Both take
+ * NULL. */
+struct feed_app *feed_app_start(struct hean_app *app);
+void feed_app_close(struct feed_app *f);
+void feed_app_destroy(struct feed_app *f);
 
 /* Latency bucket helpers (exposed for the benchmark / tests). */
 unsigned feed_lat_bucket(uint64_t us);

@@ -6,6 +6,7 @@
 #include "waves/index.h"
 
 #include "common/json.h"
+#include "common/idset.h"
 #include "common/symbol.h"
 #include "common/timeutil.h"
 
@@ -22,18 +23,12 @@ struct iwave {
 	struct waves_signal *v; /* owned */
 };
 
-struct idslot {
-	int64_t id;
-	bool used;
-};
-
 struct waves_index {
 	size_t max_per_wave, max_total;
 	struct iwave *waves; /* owned, sorted by wave_s */
 	size_t n_waves, cap_waves;
 	size_t total;
-	struct idslot *ids; /* owned, cap_ids a power of two */
-	size_t cap_ids;
+	struct hean_idset *ids; /* owned: every id indexed */
 };
 
 /* ===================== parsing ===================== */
@@ -124,50 +119,9 @@ int waves_signal_parse(const char *const *fields, const size_t *lens, size_t n_f
 
 /* ===================== id set ===================== */
 
-static size_t hash_id(int64_t id)
-{
-	uint64_t x = (uint64_t)id;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x;
-}
-
-static struct idslot *slot_for(struct idslot *t, size_t cap, int64_t id)
-{
-	size_t i = hash_id(id) & (cap - 1);
-
-	while (t[i].used && t[i].id != id) {
-		i = (i + 1) & (cap - 1);
-	}
-	return &t[i];
-}
-
-static int ids_resize(struct waves_index *ix, size_t cap)
-{
-	struct idslot *t = calloc(cap, sizeof(*t));
-
-	if (!t) {
-		return -ENOMEM;
-	}
-	for (size_t w = 0; w < ix->n_waves; w++) {
-		for (size_t i = 0; i < ix->waves[w].n; i++) {
-			struct idslot *s = slot_for(t, cap, ix->waves[w].v[i].id);
-
-			s->used = true;
-			s->id = ix->waves[w].v[i].id;
-		}
-	}
-	free(ix->ids);
-	ix->ids = t;
-	ix->cap_ids = cap;
-	return 0;
-}
-
 bool waves_index_contains(const struct waves_index *ix, int64_t id)
 {
-	return slot_for(ix->ids, ix->cap_ids, id)->used;
+	return hean_idset_contains(ix->ids, id);
 }
 
 /* ===================== index ===================== */
@@ -181,7 +135,8 @@ struct waves_index *waves_index_create(size_t max_per_wave, size_t max_total)
 	}
 	ix->max_per_wave = max_per_wave ? max_per_wave : 1;
 	ix->max_total = max_total ? max_total : 1;
-	if (ids_resize(ix, 1024) < 0) {
+	ix->ids = hean_idset_create(1024);
+	if (!ix->ids) {
 		free(ix);
 		return NULL;
 	}
@@ -197,7 +152,7 @@ void waves_index_destroy(struct waves_index *ix)
 		free(ix->waves[w].v);
 	}
 	free(ix->waves);
-	free(ix->ids);
+	hean_idset_destroy(ix->ids);
 	free(ix);
 }
 
@@ -222,7 +177,6 @@ static size_t find_wave(const struct waves_index *ix, int64_t wave_s, bool *foun
 int waves_index_add(struct waves_index *ix, const struct waves_signal *s)
 {
 	struct iwave *w;
-	struct idslot *slot;
 	bool found;
 	size_t pos;
 
@@ -236,8 +190,8 @@ int waves_index_add(struct waves_index *ix, const struct waves_signal *s)
 	if (found && ix->waves[pos].n >= ix->max_per_wave) {
 		return -ENOSPC;
 	}
-	/* keep the id set at most half full */
-	if ((ix->total + 1) * 2 > ix->cap_ids && ids_resize(ix, ix->cap_ids * 2) < 0) {
+	/* the id first: a set that cannot grow leaves the index unchanged */
+	if (hean_idset_add(ix->ids, s->id, 0) < 0) {
 		return -ENOMEM;
 	}
 	if (!found) {
@@ -246,6 +200,7 @@ int waves_index_add(struct waves_index *ix, const struct waves_signal *s)
 			struct iwave *nw = realloc(ix->waves, cap * sizeof(*nw));
 
 			if (!nw) {
+				hean_idset_remove(ix->ids, s->id);
 				return -ENOMEM;
 			}
 			ix->waves = nw;
@@ -272,6 +227,7 @@ int waves_index_add(struct waves_index *ix, const struct waves_signal *s)
 					(ix->n_waves - pos - 1) * sizeof(ix->waves[0]));
 				ix->n_waves--;
 			}
+			hean_idset_remove(ix->ids, s->id);
 			return -ENOMEM;
 		}
 		w->v = nv;
@@ -282,9 +238,6 @@ int waves_index_add(struct waves_index *ix, const struct waves_signal *s)
 		w->last_seen_ms = s->seen_ms;
 	}
 	ix->total++;
-	slot = slot_for(ix->ids, ix->cap_ids, s->id);
-	slot->used = true;
-	slot->id = s->id;
 	return 1;
 }
 
@@ -316,6 +269,9 @@ size_t waves_index_prune(struct waves_index *ix, int64_t before_s)
 
 	while (k < ix->n_waves && ix->waves[k].wave_s < before_s) {
 		dropped += ix->waves[k].n;
+		for (size_t i = 0; i < ix->waves[k].n; i++) {
+			hean_idset_remove(ix->ids, ix->waves[k].v[i].id);
+		}
 		free(ix->waves[k].v);
 		k++;
 	}
@@ -325,9 +281,6 @@ size_t waves_index_prune(struct waves_index *ix, int64_t before_s)
 	memmove(&ix->waves[0], &ix->waves[k], (ix->n_waves - k) * sizeof(ix->waves[0]));
 	ix->n_waves -= k;
 	ix->total -= dropped;
-	/* same capacity: cannot fail for lack of a bigger table, only for
-	 * calloc; then the old set stays (a superset: only dedupes more) */
-	(void)ids_resize(ix, ix->cap_ids);
 	return dropped;
 }
 

@@ -5,20 +5,9 @@
  *
  * Usage: hean-waves [--config FILE] [--log FILE]; settings from HEAN_*. */
 #include "common/app.h"
-#include "common/log.h"
 #include "waves/waves.h"
 
 #include <string.h>
-
-static void on_stop(struct hean_app *app, void *data)
-{
-	waves_stop(data);
-}
-
-static void on_redis(struct hean_app *app, bool up, void *data)
-{
-	waves_on_redis(data, up);
-}
 
 int main(int argc, char **argv)
 {
@@ -28,32 +17,14 @@ int main(int argc, char **argv)
 
 	memset(&app, 0, sizeof(app));
 	rc = hean_app_init(&app, "waves", argc, argv);
-	if (rc != 0) {
-		hean_app_finish(&app);
-		return rc == 1 ? 0 : 2;
+	if (rc == 0) {
+		w = waves_app_start(&app);
+		rc = w ? hean_app_run(&app) : 2;
+	} else {
+		rc = rc == 1 ? 0 : 2; /* 1: printed (--help, --dump-config...) */
 	}
-	w = waves_create(&app);
-	if (!w) {
-		log_error("event=start_failed what=waves err=\"out of memory\"");
-		goto fail;
-	}
-	app.on_stop = on_stop;
-	app.on_redis = on_redis;
-	app.data = w;
-	rc = waves_start(w);
-	if (rc < 0) {
-		log_error("event=start_failed what=stream err=%d", rc);
-		goto fail;
-	}
-	rc = hean_app_run(&app);
-
-	/* replies still due after the loop get NULL and see "stopping" */
+	waves_app_close(w);
 	hean_app_finish(&app);
-	waves_destroy(w);
+	waves_app_destroy(w);
 	return rc;
-fail:
-	waves_stop(w);
-	hean_app_finish(&app);
-	waves_destroy(w);
-	return 2;
 }

@@ -9,19 +9,13 @@
  * Replies carry a generation number; a reply from an abandoned sync or
  * op is ignored. A NULL emit reply (or a link loss with the EVAL in
  * flight) sets `unknown`: the next sync re-reads the marker and so learns
- * whether the EVAL was applied, never guessing. */
-#include "waves/waves.h"
+ * whether the EVAL was applied, never guessing. The sync machine is
+ * waves/sync.c; the state both share is waves/waves_int.h. */
+#include "waves/waves_int.h"
 
 #include "common/json.h"
 #include "common/log.h"
-#include "common/stream.h"
-#include "common/timeutil.h"
 #include "common/wave.h"
-#include "common/want.h"
-#include "waves/clock.h"
-#include "waves/emit.h"
-#include "waves/index.h"
-#include "waves/select.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -29,105 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REBUILD_PAGE 500
-#define MAX_PER_WAVE 1000
-#define MAX_TOTAL 200000
-#define SETTLE_MS 300        /* quiet time after a late signal before processing */
-#define SETTLE_GUARD_MS 100 /* settling ends this long before the deadline */
-#define LATE_SLACK_MS 1000   /* processed later than due + this counts as late */
-#define RETRY_MS 1000        /* after an error reply or a full in-flight cap */
-#define WAVES_KEEP_S (7 * 86400) /* hean:waves trimmed by MINID ~ now - 7 days */
-#define KEY_LEN 160
-#define WANT_SOON_S 0.05     /* coalesces a burst of signals into one rebuild */
-#define WANT_BACK_WAVES 8    /* how far back a not yet emitted wave is wanted */
-
-enum sync_state { SYNC_IDLE = 0, SYNC_MARKER, SYNC_SIGNALS, SYNC_READY };
-enum op_state { OP_NONE = 0, OP_POSITIONS, OP_EMIT };
-
-struct pos {
-	char symbol[WAVES_SYMBOL_LEN];
-	bool open;
-};
-
-struct req {
-	struct waves *w; /* borrowed */
-	uint64_t gen;
-	size_t i;
-};
-
-struct waves {
-	struct hean_app *app; /* borrowed: outlives us */
-	struct ev_loop *loop; /* borrowed */
-	struct waves_clock clock;
-	struct waves_select_cfg sel_cfg;
-	struct waves_index *index;  /* owned */
-	struct hean_stream *stream; /* owned */
-	ev_periodic wake;
-	ev_timer cron;
-	char k_signals[KEY_LEN], k_waves[KEY_LEN], k_last[KEY_LEN], k_last_s[KEY_LEN];
-	struct waves_emit_keys keys;
-
-	enum sync_state sync;
-	uint64_t sync_gen;
-	bool redis_up;
-	bool stopping;
-	bool started_ready; /* a first sync has completed */
-
-	bool have_cur;
-	int64_t cur;          /* next wave to emit */
-	bool have_last;
-	int64_t last;         /* last emitted wave known (marker or ours) */
-	bool unknown;         /* an EVAL's outcome is unknown */
-	int64_t unknown_wave;
-
-	enum op_state op;
-	uint64_t op_gen;
-	bool op_expired;
-	struct waves_signal *snap; /* owned: cur's signals when the op began */
-	size_t n_snap, cap_snap;
-	struct pos *pos;           /* owned */
-	size_t n_pos, cap_pos, pos_left;
-	bool pos_failed;
-	/* the EVAL in flight, for its log line */
-	const char *emit_reason;
-	size_t emit_selected, emit_considered;
-	int64_t emit_due_ms, emit_ms;
-
-	int64_t logged_sched, logged_wait; /* wave last logged as scheduled/waiting */
-	int64_t health_cur;
-	bool health_cur_set;
-	int64_t max_lag_ms;
-	/* XRANGE paging */
-	char range_from[64];
-	size_t range_count;
-	/* {prefix}want:waves: symbols of the current and next waves */
-	struct hean_want want;
-	ev_timer want_soon;
-};
-
-static void evaluate(struct waves *w);
-static void start_sync(struct waves *w);
-static void want_soon(struct waves *w);
-static void want_update(struct waves *w);
-
 /* ===================== helpers ===================== */
 
-static int64_t now_ms(void)
-{
-	return hean_time_now_ms();
-}
 
-struct tstr {
-	char utc[HEAN_TIME_STR_LEN];
-	char local[HEAN_TIME_STR_LEN];
-};
 
-static const struct tstr *fmt_t(struct tstr *t, int64_t ms)
-{
-	hean_time_format_utc(ms, 0, t->utc, sizeof(t->utc));
-	hean_time_format_local(ms, t->local, sizeof(t->local));
-	return t;
-}
 
 static void wake_at(struct waves *w, int64_t ms)
 {
@@ -137,25 +36,9 @@ static void wake_at(struct waves *w, int64_t ms)
 	ev_periodic_start(w->loop, &w->wake);
 }
 
-static struct req *req_new(struct waves *w, uint64_t gen, size_t i)
-{
-	struct req *q = malloc(sizeof(*q));
 
-	if (q) {
-		q->w = w;
-		q->gen = gen;
-		q->i = i;
-	}
-	return q;
-}
 
-/* Oldest wave still worth keeping signals for. */
-static int64_t keep_floor(const struct waves *w, int64_t now)
-{
-	return waves_clock_floor(&w->clock, now) - w->clock.interval_s;
-}
-
-static void health_cur(struct waves *w)
+void waves_health_cur(struct waves *w)
 {
 	struct tstr t;
 
@@ -169,17 +52,14 @@ static void health_cur(struct waves *w)
 			    fmt_t(&t, waves_clock_due_ms(&w->clock, w->cur))->utc);
 }
 
-static void op_abort(struct waves *w)
-{
-	w->op = OP_NONE;
-	w->op_gen++;
-}
+
+static void want_soon(struct waves *w);
 
 /* ===================== signal intake ===================== */
 
 /* Indexes one entry (live or rebuilt). sid: the stream entry id. */
-static void index_entry(struct waves *w, const char *sid, const char *const *f, const size_t *l,
-			size_t n)
+void waves_index_entry(struct waves *w, const char *sid, const char *const *f,
+		       const size_t *l, size_t n)
 {
 	struct waves_signal s;
 	char err[160];
@@ -218,7 +98,7 @@ static void index_entry(struct waves *w, const char *sid, const char *const *f, 
 			want_soon(w);
 		}
 		if (w->have_cur && s.wave_s == w->cur) {
-			evaluate(w);
+			waves_evaluate(w);
 		}
 	}
 }
@@ -232,206 +112,46 @@ static void on_stream_entry(struct hean_stream *s, const struct hean_stream_entr
 	}
 	if (e->fields) { /* NULL: trimmed entry, acked by common/stream */
 		hean_health_msg(w->app->health);
-		index_entry(w, e->id, e->fields, e->lens, e->n_fields);
+		waves_index_entry(w, e->id, e->fields, e->lens, e->n_fields);
 		(void)hean_stream_ack(s, e->id);
 	}
 }
 
-/* ===================== sync: marker + index rebuild ===================== */
-
-static void finish_sync(struct waves *w)
-{
-	struct tstr a, b, c, d;
-	int64_t now = now_ms(), gap = 0, start, n_exp = 0, n_open = 0, wv;
-
-	start = waves_clock_start(&w->clock, w->have_last, w->last, now, &gap);
-	if (w->unknown) {
-		bool applied = w->have_last && w->last >= w->unknown_wave;
-
-		log_warn("event=wave_emit_resolved wave_ts=%s outcome=%s",
-			 fmt_t(&a, w->unknown_wave * 1000)->utc,
-			 applied ? "applied" : "not_applied (will be sent again)");
-		w->unknown = false;
-	}
-	if (gap > 0) {
-		log_warn("event=wave_gap last=%s missing=%" PRId64
-			 " reason=\"older than the %d s catch-up horizon, not recorded\"",
-			 fmt_t(&a, w->last * 1000)->utc, gap, WAVES_CLOCK_HORIZON_S);
-		hean_health_event(w->app->health, "wave_gap", "last=%s missing=%" PRId64,
-				  a.utc, gap);
-	}
-	if (!w->have_cur || start > w->cur) {
-		w->cur = start;
-		w->have_cur = true;
-	}
-	for (wv = w->cur; wv < w->cur + (int64_t)WAVES_CLOCK_HORIZON_S + w->clock.interval_s;
-	     wv += w->clock.interval_s) {
-		enum waves_clock_phase p = waves_clock_phase(&w->clock, wv, now);
-
-		if (p == WAVES_CLOCK_NOT_DUE) {
-			break;
-		}
-		if (p == WAVES_CLOCK_EXPIRED) {
-			n_exp++;
-		} else {
-			n_open++;
-		}
-	}
-	log_info("event=sync last=%s first=%s first_due=%s first_due_local=%s now=%s"
-		 " expired=%" PRId64 " open=%" PRId64 " signals=%zu waves=%zu",
-		 w->have_last ? fmt_t(&a, w->last * 1000)->utc : "none",
-		 fmt_t(&b, w->cur * 1000)->utc,
-		 fmt_t(&c, waves_clock_due_ms(&w->clock, w->cur))->utc, c.local,
-		 fmt_t(&d, now)->utc, n_exp, n_open, waves_index_total(w->index),
-		 waves_index_waves(w->index));
-	if (!w->started_ready && !w->have_last) {
-		hean_health_event(w->app->health, "first_start", "first=%s", b.utc);
-	}
-	w->started_ready = true;
-	w->sync = SYNC_READY;
-	hean_health_set_state(w->app->health, "running", NULL);
-	health_cur(w);
-	w->want.written_ms = 0; /* (re)connected: a restarted Redis may have lost it */
-	want_update(w);
-	evaluate(w);
-}
-
-static void send_range(struct waves *w);
-
-static void on_range_reply(struct hean_redis *r, redisReply *reply, void *priv)
-{
-	struct req *q = priv;
-	struct waves *w = q->w;
-	const char *f[64];
-	size_t l[64];
-
-	if (w->stopping || q->gen != w->sync_gen || w->sync != SYNC_SIGNALS) {
-		free(q);
-		return;
-	}
-	free(q);
-	if (!reply || reply->type != REDIS_REPLY_ARRAY) {
-		log_warn("event=rebuild_failed err=\"%s\"",
-			 reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
-		w->sync = SYNC_IDLE; /* the cron or the next up retries */
-		return;
-	}
-	for (size_t i = 0; i < reply->elements; i++) {
-		const redisReply *e = reply->element[i];
-		const redisReply *body;
-		size_t n;
-
-		if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 ||
-		    e->element[0]->type != REDIS_REPLY_STRING) {
-			continue;
-		}
-		snprintf(w->range_from, sizeof(w->range_from), "(%s", e->element[0]->str);
-		body = e->element[1];
-		if (body->type != REDIS_REPLY_ARRAY) {
-			continue;
-		}
-		n = body->elements & ~(size_t)1;
-		if (n > 64) {
-			n = 64;
-		}
-		for (size_t k = 0; k < n; k++) {
-			const redisReply *x = body->element[k];
-			bool str = x->type == REDIS_REPLY_STRING;
-
-			f[k] = str ? x->str : "";
-			l[k] = str ? x->len : 0;
-		}
-		index_entry(w, e->element[0]->str, f, l, n);
-		w->range_count++;
-	}
-	if (reply->elements >= REBUILD_PAGE) {
-		send_range(w);
-		return;
-	}
-	log_info("event=index_rebuilt entries=%zu signals=%zu waves=%zu", w->range_count,
-		 waves_index_total(w->index), waves_index_waves(w->index));
-	finish_sync(w);
-}
-
-static void send_range(struct waves *w)
-{
-	char count[16];
-	const char *av[6];
-	struct req *q = req_new(w, w->sync_gen, 0);
-	int rc;
-
-	snprintf(count, sizeof(count), "%d", REBUILD_PAGE);
-	av[0] = "XRANGE";
-	av[1] = w->k_signals;
-	av[2] = w->range_from;
-	av[3] = "+";
-	av[4] = "COUNT";
-	av[5] = count;
-	rc = q ? hean_redis_command_argv(w->app->redis, on_range_reply, q, 6, av, NULL) : -ENOMEM;
-	if (rc < 0) {
-		free(q);
-		w->sync = SYNC_IDLE;
-	}
-}
-
-static void on_marker_reply(struct hean_redis *r, redisReply *reply, void *priv)
-{
-	struct req *q = priv;
-	struct waves *w = q->w;
-	char err[160];
-	bool have = false;
-	int64_t last = 0;
-	int rc;
-
-	if (w->stopping || q->gen != w->sync_gen || w->sync != SYNC_MARKER) {
-		free(q);
-		return;
-	}
-	free(q);
-	rc = waves_emit_parse_marker(reply, &have, &last, err, sizeof(err));
-	if (rc < 0) {
-		log_error("event=marker_unreadable key=%s err=\"%s\"", w->k_last_s, err);
-		if (rc == -EINVAL) {
-			hean_health_set_detail(w->app->health, "hean:wave:last_s unreadable");
-		}
-		w->sync = SYNC_IDLE;
-		return;
-	}
-	if (have && (!w->have_last || last > w->last)) {
-		w->last = last;
-		w->have_last = true;
-	}
-	w->sync = SYNC_SIGNALS;
-	w->range_count = 0;
-	snprintf(w->range_from, sizeof(w->range_from), "%" PRId64 "-0",
-		 keep_floor(w, now_ms()) * 1000);
-	send_range(w);
-}
-
-static void start_sync(struct waves *w)
-{
-	struct req *q;
-	int rc;
-
-	if (w->stopping || !w->redis_up) {
-		return;
-	}
-	if (w->op == OP_EMIT) {
-		w->unknown = true; /* resolved by the marker read below */
-		w->unknown_wave = w->cur;
-	}
-	op_abort(w);
-	w->sync_gen++;
-	w->sync = SYNC_MARKER;
-	q = req_new(w, w->sync_gen, 0);
-	rc = q ? waves_emit_read_marker(w->app->redis, &w->keys, on_marker_reply, q) : -ENOMEM;
-	if (rc < 0) {
-		free(q);
-		w->sync = SYNC_IDLE;
-	}
-}
-
 /* ===================== emission ===================== */
+
+/* The EVAL wrote wave cur (emitted or recorded as expired). */
+static void emitted(struct waves *w, const char *id, const struct tstr *tw,
+		    const struct tstr *td, const struct tstr *tn, int64_t now)
+{
+	int64_t lag = w->emit_ms - w->emit_due_ms;
+	bool expired = strcmp(w->emit_reason, "expired") == 0;
+
+	log_info("event=%s wave_ts=%s due=%s due_local=%s now=%s now_local=%s reason=%s"
+		 " selected=%zu considered=%zu lag_ms=%" PRId64 " id=%s",
+		 expired ? "wave_expired" : "wave_emitted", tw->utc, td->utc, td->local, tn->utc,
+		 tn->local, w->emit_reason, w->emit_selected, w->emit_considered, lag, id);
+	if (expired) {
+		hean_health_add_int(w->app->health, "expired", 1);
+		hean_health_event(w->app->health, "wave_expired", "wave_ts=%s due=%s", tw->utc,
+				  td->utc);
+	} else {
+		hean_health_add_int(w->app->health, "processed", 1);
+		if (strcmp(w->emit_reason, "empty") == 0) {
+			hean_health_add_int(w->app->health, "empty", 1);
+		}
+		if (lag > LATE_SLACK_MS) {
+			hean_health_add_int(w->app->health, "late", 1);
+		} else if (lag > w->max_lag_ms) {
+			w->max_lag_ms = lag;
+			hean_health_set_int(w->app->health, "max_lag_ms", lag);
+		}
+	}
+	hean_health_set_str(w->app->health, "last_emitted", tw->utc);
+	hean_health_set_int(w->app->health, "last_emit_ms", now); /* for hean-metrics */
+	w->last = w->cur;
+	w->have_last = true;
+	w->cur += w->clock.interval_s;
+}
 
 static void on_emit_reply(struct hean_redis *r, redisReply *reply, void *priv)
 {
@@ -439,7 +159,7 @@ static void on_emit_reply(struct hean_redis *r, redisReply *reply, void *priv)
 	struct waves *w = q->w;
 	char id[64], err[256];
 	struct tstr tw, td, tn;
-	int64_t cur_marker = 0, now = now_ms(), lag;
+	int64_t cur_marker = 0, now = now_ms();
 	enum waves_emit_result res;
 	bool stale_gen = q->gen != w->op_gen || w->op != OP_EMIT;
 
@@ -454,33 +174,7 @@ static void on_emit_reply(struct hean_redis *r, redisReply *reply, void *priv)
 	fmt_t(&tn, now);
 	switch (res) {
 	case WAVES_EMIT_DONE:
-		lag = w->emit_ms - w->emit_due_ms;
-		log_info("event=%s wave_ts=%s due=%s due_local=%s now=%s now_local=%s reason=%s"
-			 " selected=%zu considered=%zu lag_ms=%" PRId64 " id=%s",
-			 strcmp(w->emit_reason, "expired") == 0 ? "wave_expired" : "wave_emitted",
-			 tw.utc, td.utc, td.local, tn.utc, tn.local, w->emit_reason,
-			 w->emit_selected, w->emit_considered, lag, id);
-		if (strcmp(w->emit_reason, "expired") == 0) {
-			hean_health_add_int(w->app->health, "expired", 1);
-			hean_health_event(w->app->health, "wave_expired", "wave_ts=%s due=%s",
-					  tw.utc, td.utc);
-		} else {
-			hean_health_add_int(w->app->health, "processed", 1);
-			if (strcmp(w->emit_reason, "empty") == 0) {
-				hean_health_add_int(w->app->health, "empty", 1);
-			}
-			if (lag > LATE_SLACK_MS) {
-				hean_health_add_int(w->app->health, "late", 1);
-			} else if (lag > w->max_lag_ms) {
-				w->max_lag_ms = lag;
-				hean_health_set_int(w->app->health, "max_lag_ms", lag);
-			}
-		}
-		hean_health_set_str(w->app->health, "last_emitted", tw.utc);
-		hean_health_set_int(w->app->health, "last_emit_ms", now); /* for hean-metrics */
-		w->last = w->cur;
-		w->have_last = true;
-		w->cur += w->clock.interval_s;
+		emitted(w, id, &tw, &td, &tn, now);
 		break;
 	case WAVES_EMIT_STALE:
 		log_warn("event=wave_already_emitted wave_ts=%s marker=%s"
@@ -503,7 +197,7 @@ static void on_emit_reply(struct hean_redis *r, redisReply *reply, void *priv)
 		w->unknown = true;
 		w->unknown_wave = w->cur;
 		if (hean_redis_is_up(w->app->redis)) {
-			start_sync(w);
+			waves_sync_start(w);
 		}
 		return;
 	case WAVES_EMIT_ERROR:
@@ -513,8 +207,8 @@ static void on_emit_reply(struct hean_redis *r, redisReply *reply, void *priv)
 		wake_at(w, now + RETRY_MS);
 		return;
 	}
-	health_cur(w);
-	evaluate(w);
+	waves_health_cur(w);
+	waves_evaluate(w);
 }
 
 static bool has_position(const char *symbol, void *data)
@@ -715,7 +409,7 @@ static void start_op(struct waves *w, bool expired)
  * indexed so far); invalid and blacklisted symbols are left out. Written
  * by common/want when the set changed or the refresh is due; nothing
  * before the first sync (the index is not rebuilt yet). */
-static void want_update(struct waves *w)
+void waves_want_update(struct waves *w)
 {
 	int64_t now = now_ms(), iv = w->clock.interval_s;
 	int64_t slot = hean_wave_of(now / 1000, iv), lo = slot;
@@ -751,7 +445,7 @@ static void want_update(struct waves *w)
 
 static void on_want_soon(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	want_update(t->data);
+	waves_want_update(t->data);
 }
 
 /* A signal of a wanted wave arrived: rebuild shortly (once per burst). */
@@ -767,7 +461,7 @@ static void want_soon(struct waves *w)
 
 /* Decides what to do with cur now. Called on every wake, signal for cur,
  * reply, sync and cron tick; cheap and idempotent. */
-static void evaluate(struct waves *w)
+void waves_evaluate(struct waves *w)
 {
 	struct tstr tw, td, tn, tl;
 	int64_t now, due, deadline, seen;
@@ -777,7 +471,7 @@ static void evaluate(struct waves *w)
 		return;
 	}
 	now = now_ms();
-	health_cur(w);
+	waves_health_cur(w);
 	due = waves_clock_due_ms(&w->clock, w->cur);
 	deadline = waves_clock_deadline_ms(&w->clock, w->cur);
 	switch (waves_clock_phase(&w->clock, w->cur, now)) {
@@ -831,7 +525,7 @@ static void evaluate(struct waves *w)
 
 static void on_wake(struct ev_loop *loop, ev_periodic *p, int revents)
 {
-	evaluate(p->data);
+	waves_evaluate(p->data);
 }
 
 static void on_cron(struct ev_loop *loop, ev_timer *t, int revents)
@@ -843,7 +537,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *t, int revents)
 		return;
 	}
 	if (w->redis_up && w->sync == SYNC_IDLE) {
-		start_sync(w);
+		waves_sync_start(w);
 	}
 	dropped = waves_index_prune(w->index, keep_floor(w, now_ms()));
 	if (dropped) {
@@ -851,13 +545,13 @@ static void on_cron(struct ev_loop *loop, ev_timer *t, int revents)
 		hean_health_set_int(w->app->health, "signals_indexed",
 				    (int64_t)waves_index_total(w->index));
 	}
-	evaluate(w); /* safety net; the periodic does the timing */
-	want_update(w); /* the slot moves on; refresh */
+	waves_evaluate(w); /* safety net; the periodic does the timing */
+	waves_want_update(w); /* the slot moves on; refresh */
 }
 
 /* ===================== lifecycle ===================== */
 
-struct waves *waves_create(struct hean_app *app)
+static struct waves *create(struct hean_app *app)
 {
 	struct waves *w = calloc(1, sizeof(*w));
 	const struct hean_config *cfg = &app->cfg;
@@ -899,7 +593,7 @@ struct waves *waves_create(struct hean_app *app)
 	return w;
 }
 
-int waves_start(struct waves *w)
+static int start(struct waves *w)
 {
 	struct hean_stream_options so;
 
@@ -927,7 +621,7 @@ int waves_start(struct waves *w)
 	return 0;
 }
 
-void waves_stop(struct waves *w)
+void waves_app_close(struct waves *w)
 {
 	if (!w || w->stopping) {
 		return;
@@ -940,14 +634,16 @@ void waves_stop(struct waves *w)
 	w->stream = NULL;
 }
 
-void waves_on_redis(struct waves *w, bool up)
+static void on_redis(struct hean_app *app, bool up, void *data)
 {
+	struct waves *w = data;
+
 	w->redis_up = up;
 	if (w->stopping) {
 		return;
 	}
 	if (up) {
-		start_sync(w);
+		waves_sync_start(w);
 		return;
 	}
 	if (w->op == OP_EMIT) {
@@ -961,15 +657,45 @@ void waves_on_redis(struct waves *w, bool up)
 	hean_health_set_state(w->app->health, "redis_down", NULL);
 }
 
-void waves_destroy(struct waves *w)
+void waves_app_destroy(struct waves *w)
 {
 	if (!w) {
 		return;
 	}
-	/* waves_stop ran before the loop was destroyed; the stream is gone */
+	/* waves_app_close ran before the loop was destroyed; the stream is gone */
 	waves_index_destroy(w->index);
 	hean_want_finish(&w->want); /* after hean_app_finish: no reply due */
 	free(w->snap);
 	free(w->pos);
 	free(w);
+}
+
+static void on_stop(struct hean_app *app, void *data)
+{
+	waves_app_close(data);
+}
+
+struct waves *waves_app_start(struct hean_app *app)
+{
+	struct waves *w = create(app);
+	int rc;
+
+	if (!w) {
+		log_error("event=start_failed what=waves err=\"out of memory\"");
+		return NULL;
+	}
+	app->on_stop = on_stop;
+	app->on_redis = on_redis;
+	app->data = w;
+	rc = start(w);
+	if (rc < 0) {
+		log_error("event=start_failed what=stream err=%d", rc);
+		app->on_stop = NULL;
+		app->on_redis = NULL;
+		app->data = NULL;
+		waves_app_close(w);
+		waves_app_destroy(w);
+		return NULL;
+	}
+	return w;
 }

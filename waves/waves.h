@@ -31,22 +31,16 @@
 
 struct waves;
 
-/* app is borrowed and must outlive the returned object. NULL on -ENOMEM. */
-struct waves *waves_create(struct hean_app *app);
-
-/* Creates the stream reader and starts the timers. 0 or -errno. */
-int waves_start(struct waves *w);
-
-/* Stops timers and the stream reader (from the app's on_stop). Replies
- * still due are taken (logged) but start nothing new. */
-void waves_stop(struct waves *w);
-
-/* The command link went up (re-sync: markers, index) or down. */
-void waves_on_redis(struct waves *w, bool up);
-
-/* Frees everything. Call waves_stop first (while the loop exists), and
- * this after hean_app_finish (which may still call reply callbacks with
- * NULL). NULL is a no-op. */
-void waves_destroy(struct waves *w);
+/* The shape of every daemon (common/app.h). start: creates the index, the
+ * want writer and the stream reader, registers on_stop, on_redis and data
+ * on app (app is borrowed and must outlive the result) and starts the
+ * timers; NULL on failure (logged, nothing left running). After
+ * hean_app_run: waves_app_close (timers and the stream reader; replies
+ * still due are taken, logged, and start nothing new), hean_app_finish
+ * (may still call reply callbacks with NULL), waves_app_destroy. Both take
+ * NULL. */
+struct waves *waves_app_start(struct hean_app *app);
+void waves_app_close(struct waves *w);
+void waves_app_destroy(struct waves *w);
 
 #endif
