@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <libwebsockets.h>
+#include "common/fetch.h" /* after libwebsockets.h: its protocol callback */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/x509.h>
@@ -216,9 +217,16 @@ static void end_lost(struct hean_ws *ws, const char *why)
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		       size_t len)
 {
-	struct hean_ws *ws = wsi ? lws_get_opaque_user_data(wsi) : NULL;
+	struct hean_ws *ws;
 	char why[WS_REASON_LEN];
 
+	if (wsi && lws_get_protocol(wsi) &&
+	    lws_get_protocol(wsi)->callback == hean_fetch_lws_callback) {
+		/* lws calls protocol 0 for some events of any wsi (the TLS
+		 * verdict): common/fetch's wsi carry a struct hean_fetch */
+		return hean_fetch_lws_callback(wsi, reason, user, in, len);
+	}
+	ws = wsi ? lws_get_opaque_user_data(wsi) : NULL;
 	if (!ws || ws->wsi != wsi) {
 		/* not ours, or a session we already ended (it was killed or is
 		 * closing on its own): ignore */
@@ -284,6 +292,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 
 static const struct lws_protocols protocols[] = {
 	{"hean-ws", ws_callback, 0, 0, 0, NULL, 0},
+	{"hean-fetch", hean_fetch_lws_callback, 0, 0, 0, NULL, 0}, /* common/fetch */
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -346,6 +355,7 @@ void hean_ws_ctx_destroy(struct hean_ws_ctx *c)
 		log_warn("event=ws_ctx_destroy open_connections=%u", c->conns);
 	}
 	ev_timer_stop(c->loop, &c->fin); /* a pending hean_ws_ctx_shutdown */
+	hean_fetch_abort_all(c);          /* no callbacks */
 	if (ev_is_active(&c->kick)) {
 		ev_ref(c->loop);
 		ev_timer_stop(c->loop, &c->kick);

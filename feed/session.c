@@ -685,7 +685,7 @@ static int start(struct feed_app *f, struct hean_app *app)
 	if (f->wsctx == NULL) {
 		return -EIO;
 	}
-	rc = feed_sources_start(&f->src, app, &f->uni, f->all);
+	rc = feed_sources_start(&f->src, app, &f->uni, f->wsctx, f->all);
 	if (rc < 0) {
 		log_error("event=start_failed what=sources err=%d", rc);
 		return rc;

@@ -114,23 +114,24 @@ static void instr_complete(struct feed_sources *s)
 	ev_timer_start(s->app->loop.loop, &s->instr_timer);
 }
 
-static void on_instr(const struct hean_http_response *resp, void *data)
+static void on_instr(const struct hean_fetch_result *res, void *data)
 {
 	struct feed_sources *s = data;
 	struct feed_instr_page p;
 	char why[200];
 	int rc;
 
-	if (resp->curl_code != 0 || resp->status != 200) {
-		snprintf(why, sizeof(why), "http status=%ld curl=%d %s", resp->status,
-			 resp->curl_code, resp->error ? resp->error : "");
+	s->req = NULL; /* delivered: the handle is gone */
+	if (res->error != NULL || res->status != 200) {
+		snprintf(why, sizeof(why), "http status=%d %s", res->status,
+			 res->error ? res->error : "");
 		instr_retry(s, why);
 		return;
 	}
 	memset(&p, 0, sizeof(p));
 	p.syms = s->acc + s->acc_n;
 	p.cap = FEED_INSTR_MAX - s->acc_n;
-	rc = feed_instr_parse(resp->body, resp->body_len, &p);
+	rc = feed_instr_parse(res->body, res->body_len, &p);
 	if (rc == -EPROTO) {
 		instr_retry(s, p.why);
 		return;
@@ -178,21 +179,14 @@ static void url_encode(const char *in, char *out, size_t cap)
 static void instr_request(struct feed_sources *s)
 {
 	char url[1400], cur[800];
-	struct hean_http_request req = {
-		.method = "GET",
-		.timeout_ms = 10000,
-		.max_body = 8u << 20,
-	};
-	int rc;
 
 	url_encode(s->cursor, cur, sizeof(cur));
 	snprintf(url, sizeof(url), "%s/v5/market/instruments-info?category=linear&limit=1000%s%s",
 		 s->app->cfg.rest, cur[0] ? "&cursor=" : "", cur);
-	req.url = url;
-	rc = hean_http_submit(s->http, &req, on_instr, s);
-	if (rc < 0) {
+	s->req = hean_fetch_get(s->wsctx, url, 10000, 8u << 20, on_instr, s);
+	if (s->req == NULL) {
 		char why[64];
-		snprintf(why, sizeof(why), "submit: %s", strerror(-rc));
+		snprintf(why, sizeof(why), "submit: %s", strerror(errno));
 		instr_retry(s, why);
 	}
 }
@@ -214,20 +208,20 @@ static void on_instr_timer(struct ev_loop *loop, ev_timer *w, int revents)
 /* ======================= lifecycle ======================================= */
 
 int feed_sources_start(struct feed_sources *s, struct hean_app *app, struct feed_universe *uni,
-		       bool all)
+		       struct hean_ws_ctx *wsctx, bool all)
 {
 	memset(s, 0, sizeof(*s));
 	s->app = app;
 	s->uni = uni;
 	s->all = all;
+	s->wsctx = wsctx;
 	ev_timer_init(&s->instr_timer, on_instr_timer, 0, 0);
 	s->instr_timer.data = s;
 	if (!all) {
 		return 0;
 	}
 	s->acc = calloc(FEED_INSTR_MAX, sizeof(*s->acc));
-	s->http = hean_http_create(app->loop.loop);
-	if (s->acc == NULL || s->http == NULL) {
+	if (s->acc == NULL) {
 		return -ENOMEM;
 	}
 	ev_timer_start(app->loop.loop, &s->instr_timer); /* at once */
@@ -240,8 +234,8 @@ void feed_sources_stop(struct feed_sources *s)
 	if (s->app != NULL) {
 		ev_timer_stop(s->app->loop.loop, &s->instr_timer);
 	}
-	hean_http_destroy(s->http);
-	s->http = NULL;
+	hean_fetch_cancel(s->req);
+	s->req = NULL;
 }
 
 void feed_sources_finish(struct feed_sources *s)

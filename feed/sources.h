@@ -14,7 +14,8 @@
 #define HEAN_FEED_SOURCES_H
 
 #include "common/app.h"
-#include "common/http.h"
+#include "common/fetch.h"
+#include "common/ws.h"
 #include "feed/parse.h"
 #include "feed/universe.h"
 
@@ -35,7 +36,8 @@ struct feed_sources {
 	uint64_t want_polls, want_errors;
 	size_t n_wanted;
 	/* instruments */
-	struct hean_http *http; /* owned (ALL only) */
+	struct hean_ws_ctx *wsctx; /* borrowed: the feed's lws context */
+	struct hean_fetch *req;    /* the page request in flight, or NULL */
 	ev_timer instr_timer;
 	bool instr_inflight;
 	char cursor[256];
@@ -48,14 +50,15 @@ struct feed_sources {
 	uint64_t instr_reads, instr_errors;
 };
 
-/* Starts the instruments reader when all. Returns 0 or -ENOMEM. */
+/* Starts the instruments reader when all; its pages are read with
+ * common/fetch on wsctx (no libcurl in the feed). Returns 0 or -ENOMEM. */
 int feed_sources_start(struct feed_sources *s, struct hean_app *app, struct feed_universe *uni,
-		       bool all);
+		       struct hean_ws_ctx *wsctx, bool all);
 
 /* Sends the wants read when none is in flight and Redis is up. */
 void feed_sources_poll(struct feed_sources *s);
 
-/* Stops timers and aborts HTTP (no callback after this). */
+/* Stops timers and cancels the page request (no callback after this). */
 void feed_sources_stop(struct feed_sources *s);
 void feed_sources_finish(struct feed_sources *s);
 
