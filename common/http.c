@@ -224,7 +224,7 @@ static void check_done(struct hean_http *h)
 static void fail_unstarted(struct hean_http *h, struct http_req *r, CURLcode code,
 			   const char *why)
 {
-	snprintf(r->errbuf, sizeof(r->errbuf), "%s", why);
+	snprintf(r->errbuf, sizeof(r->errbuf), "%.*s", (int)sizeof(r->errbuf) - 1, why);
 	h->dispatching++;
 	complete(h, r, code);
 	h->dispatching--;
