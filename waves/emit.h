@@ -3,8 +3,8 @@
  * One EVAL does it all, atomically (no other command runs in between):
  *   compare the candidate wave_ts with the high-water mark; only if it is
  *   newer: XADD the entry to hean:waves and set the markers.
- * Markers: hean:wave:last holds the ISO UTC wave_ts ("...+00:00", as
- * ARCHITECTURE.md says, for operators); hean:wave:last_s holds the same
+ * Markers: hean:wave:last holds the ISO UTC wave_ts ("...+00:00", for
+ * operators); hean:wave:last_s holds the same
  * instant as epoch seconds and is what the script compares. When last_s
  * is absent but last is present (set by hand), the script parses last
  * (ISO 8601, any offset) instead. So a restart, a duplicate delivery or a

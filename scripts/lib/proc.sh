@@ -280,8 +280,8 @@ start_proc() {
 	hp_env "$name"
 	log=$HC_LOGDIR/$name.log
 	(
-		# No inherited fd past stderr: a lock fd held by a child would
-		# outlive us (reliability.md 2.2, trap 1).
+		# No inherited fd past stderr: a lock fd (flock) held by a child
+		# would outlive us and keep the lock taken after we exit.
 		for f in /proc/"$BASHPID"/fd/*; do
 			n=${f##*/}
 			case $n in 0 | 1 | 2 | *[!0-9]*) ;; *) eval "exec $n>&-" 2>/dev/null ;; esac

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Incident 000: the server answers every request with close 1000. The
+# The close-1000 incident: the server answers every request with close 1000. The
 # client must see each close, go DISCONNECTED (send = -ENOTCONN, never a
 # "send error loop" on a dead socket) and reconnect on the first backoff
 # step every time (the owner resets backoff when the link proved useful:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Incident 000 replay: the signal server answers every get_signals with a
+# The close-1000 incident replayed: the signal server answers every get_signals with a
 # close 1000. For SIG_INCIDENT_S seconds of 10 s waves, every wave's
 # signals must still reach hean:signals (checked against GET /sim/signals
 # WHILE the fault is on), each close must show up in the log as a

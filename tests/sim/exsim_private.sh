@@ -1,6 +1,7 @@
 #!/bin/bash
 # exsim conformance: private WS auth, subscribe, pong, and the pushes on
-# fills and on stop triggers (shared/protocols/bybit-v5.md §3, §6.13-16).
+# fills and on stop triggers (in the shapes of
+# Bybit v5 private order/execution/position pushes).
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init exsim-private
 . "$HEAN_SRC/tests/sim/exsim_lib.sh"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # exsim conformance: public WS frames (acks, errors, pong, snapshot, deltas,
-# cs, truth) per shared/protocols/bybit-v5.md §1-2 and §6.
+# cs, truth) in the shapes Bybit v5 sends them on public linear streams.
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init exsim-public
 . "$HEAN_SRC/tests/sim/exsim_lib.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sigsim conformance: fault controls. close with code, drop (no close
-# frame), close_on_get_signals (incident 000), reject_auth, refuse, silent.
+# frame), close_on_get_signals (the close-1000 incident), reject_auth, refuse, silent.
 . "$HEAN_SRC/tests/integration/lib.sh"
 it_init sigsim-faults
 . "$HEAN_SRC/tests/sim/sigsim_lib.sh"

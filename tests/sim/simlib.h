@@ -52,7 +52,8 @@ struct lws_context *sim_lws_context(struct ev_loop *loop, int port,
  * (after ev_run returned); repeated while lws has not cleared *pctx. */
 void sim_lws_destroy(struct lws_context **pctx);
 
-/* lws' own timers are unreliable on libev (stack.md gotcha 1): a periodic
+/* lws 4.1's own timers (lws_sul) do not fire reliably on the libev event
+ * loop when nothing else wakes it: a periodic
  * timer that kicks its service path with lws_cancel_service while *pctx
  * is set, and stops itself once lws cleared it (context destroyed). */
 struct sim_kick {

@@ -161,7 +161,7 @@ static void test_leap_day(void **state)
 			    "2024-02-29T00:00:00+00:00");
 }
 
-/* Incident 000: restart at 02:52:56 local (UTC+4) = 22:52:56Z, last
+/* The wrong-wave incident: restart at 02:52:56 local (UTC+4) = 22:52:56Z, last
  * emitted 21:45Z, window 300 s. Arithmetic: 22:00 due 22:20 (deadline
  * 22:25) and 22:15 due 22:35 (deadline 22:40) are expired; 22:30 is due
  * 22:50 with deadline 22:55, so at 22:52:56 it is still OPEN (the brief
