@@ -89,6 +89,7 @@ enum hean_cli_action {
 	HEAN_CLI_DUMP,        /* --dump-config */
 	HEAN_CLI_GET,         /* --get KEY */
 	HEAN_CLI_REDIS,       /* --redis-target */
+	HEAN_CLI_KEYS,        /* --dump-keys */
 };
 
 /* The build's version: the meson project version, plus "+" and the output

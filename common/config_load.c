@@ -55,6 +55,8 @@ static void usage(FILE *out, const char *prog, const char *role)
 		"  --get KEY       print the effective value of one variable, exit\n"
 		"  --redis-target  print the decoded Redis connection (kind= path= host= port=\n"
 		"                  user= password= db=), exit\n"
+		"  --dump-keys     print the Redis names of the contract (NAME=key, %%s: a\n"
+		"                  symbol or process), exit\n"
 		"  --version       print \"hean-%s VERSION\", exit\n"
 		"Exit status: 0 ok, 2 bad argument or configuration (the message names it).\n"
 		"Settings are HEAN_* environment variables (see README.md);\n"
@@ -145,7 +147,7 @@ static int resolve_paths(struct hean_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-enum { O_CONFIG = 'c', O_HELP = 'h', O_LOG = 'l', O_VERSION = 256, O_DUMP, O_GET, O_REDIS };
+enum { O_CONFIG = 'c', O_HELP = 'h', O_LOG = 'l', O_VERSION = 256, O_DUMP, O_GET, O_REDIS, O_KEYS };
 
 /* What the command line asked for. */
 struct cli {
@@ -166,6 +168,7 @@ static int parse_args(struct hean_config *cfg, const char *role, int argc, char 
 		{"dump-config", no_argument, NULL, O_DUMP},
 		{"get", required_argument, NULL, O_GET},
 		{"redis-target", no_argument, NULL, O_REDIS},
+		{"dump-keys", no_argument, NULL, O_KEYS},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -190,7 +193,11 @@ static int parse_args(struct hean_config *cfg, const char *role, int argc, char 
 		case O_DUMP:
 		case O_GET:
 		case O_REDIS:
-			cli->action = c == O_DUMP ? HEAN_CLI_DUMP : c == O_GET ? HEAN_CLI_GET : HEAN_CLI_REDIS;
+		case O_KEYS:
+			cli->action = c == O_DUMP	? HEAN_CLI_DUMP
+				      : c == O_GET	? HEAN_CLI_GET
+				      : c == O_REDIS ? HEAN_CLI_REDIS
+						     : HEAN_CLI_KEYS;
 			cli->actions++;
 			if (c == O_GET) {
 				cli->key = optarg;
@@ -207,7 +214,7 @@ static int parse_args(struct hean_config *cfg, const char *role, int argc, char 
 		return hean_errf(err, errlen, "unknown argument '%.64s' (try --help)", argv[optind]);
 	}
 	if (cli->actions > 1) {
-		return hean_errf(err, errlen, "--dump-config, --get and --redis-target exclude each other");
+		return hean_errf(err, errlen, "--dump-config, --get, --redis-target and --dump-keys exclude each other");
 	}
 	if (cli->key && (strlen(cli->key) >= sizeof(cfg->cli_key) || !hcfg_find_var(cli->key))) {
 		return hean_errf(err, errlen, "--get %.64s: unknown variable", cli->key);

@@ -1,6 +1,7 @@
 /* common/config_print: printing the configuration: --dump-config (secrets
  * masked), --get KEY, --redis-target. */
 #include "common/config.h"
+#include "common/keys.h"
 #include "common/config_internal.h"
 
 #include "common/err.h"
@@ -62,6 +63,27 @@ void hean_config_dump(const struct hean_config *cfg, FILE *out)
 	}
 }
 
+/* --dump-keys: the registry of common/keys.h with the prefix in force, so
+ * that the launcher and the watchdog never keep a copy of the names. */
+static void dump_keys(const struct hean_config *cfg, FILE *out)
+{
+	static const char *const names[][2] = {
+		{"ticks", HEAN_KEY_TICKS},	   {"signals", HEAN_KEY_SIGNALS},
+		{"waves", HEAN_KEY_WAVES},	   {"orders", HEAN_KEY_ORDERS},
+		{"control", HEAN_KEY_CONTROL},	   {"events", HEAN_KEY_EVENTS},
+		{"ticker", HEAN_KEY_TICKER},	   {"position", HEAN_KEY_POSITION},
+		{"health", HEAN_KEY_HEALTH},	   {"lease", HEAN_KEY_LEASE},
+		{"want", HEAN_KEY_WANT},	   {"wave_last", HEAN_KEY_WAVE_LAST},
+		{"wave_last_s", HEAN_KEY_WAVE_LAST_S}, {"halt", HEAN_KEY_HALT},
+		{"pnl", HEAN_KEY_PNL},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fprintf(out, "%s=%s%s\n", names[i][0], cfg->prefix, names[i][1]);
+	}
+	fprintf(out, "group_waves=%s\ngroup_executor=%s\nstream_keep_ms=%lld\n", HEAN_GROUP_WAVES,
+		HEAN_GROUP_EXECUTOR, (long long)HEAN_STREAM_KEEP_MS);
+}
+
 /* --get: the unmasked value; --redis-target: the decoded connection. */
 int hean_config_cli_print(const struct hean_config *cfg, FILE *out, char *err, size_t errlen)
 {
@@ -80,6 +102,9 @@ int hean_config_cli_print(const struct hean_config *cfg, FILE *out, char *err, s
 		}
 		print_value(cfg, v, false, out);
 		fputc('\n', out);
+		return 0;
+	case HEAN_CLI_KEYS:
+		dump_keys(cfg, out);
 		return 0;
 	case HEAN_CLI_REDIS:
 		if (hean_url_parse(cfg->redis_url, &u, why, sizeof(why)) < 0) {

@@ -89,7 +89,7 @@ hc_mkdirs() {
 # socket).
 
 HC_CFG_OK=0 # 1 once a daemon has printed the configuration
-declare -A HC_CFG=() HC_DEFAULTS=()
+declare -A HC_CFG=() HC_DEFAULTS=() HC_KEYS=()
 
 # hc_config_bin: prints a built daemon program to ask (hean-waves first: it
 # holds no secret of its own).
@@ -122,7 +122,7 @@ hc_ask() {
 # invalid configuration is a warning (status still shows what runs).
 hc_load_config() {
 	local out err rc line soft=${1:-}
-	HC_CFG_OK=0 HC_CFG=() HC_CFG_WARN=''
+	HC_CFG_OK=0 HC_CFG=() HC_CFG_WARN='' HC_KEYS=()
 	HC_CFG_BIN=$(hc_config_bin) || return 0
 	err=$(mktemp "${TMPDIR:-/tmp}/hean-cfg.XXXXXX") || hc_die "mktemp failed"
 	out=$(hc_ask --dump-config 2>"$err")
@@ -140,6 +140,21 @@ hc_load_config() {
 	done <<<"$out"
 	[ "${#HC_CFG[@]}" -gt 0 ] || hc_die "${HC_CFG_BIN##*/} --dump-config printed no configuration"
 	HC_CFG_OK=1
+	HC_KEYS=()
+	while IFS= read -r line; do
+		case $line in [a-z]*=*) HC_KEYS[${line%%=*}]=${line#*=} ;; esac
+	done < <(hc_ask --dump-keys 2>/dev/null)
+}
+
+# hc_key NAME [ARG]: the Redis name NAME of the contract (the daemons'
+# `--dump-keys`, prefix included; ARG fills its %s: a symbol or a process;
+# without ARG the %s stays, for callers that fill it themselves).
+hc_key() {
+	hc_need_config
+	local k=${HC_KEYS[$1]-}
+	[ -n "$k" ] || hc_die "no Redis name '$1' from ${HC_CFG_BIN##*/} --dump-keys"
+	if [ $# -ge 2 ]; then k=${k//%s/$2}; fi
+	printf '%s\n' "$k"
 }
 
 # hc_need_config: dies unless a daemon gave the configuration.

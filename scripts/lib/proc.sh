@@ -399,7 +399,7 @@ proc_health() {
 	local key out
 	local -a kv
 	PH_PID='' PH_STATE='' PH_UPDATED='' PH_RECONNECTS='' PH_DETAIL='' PH_HOST=''
-	key="$(hc_cfg HEAN_REDIS_PREFIX)health:$(hc_proc_name "$1")"
+	key=$(hc_key health "$(hc_proc_name "$1")")
 	out=$(hc_rcli HMGET "$key" pid state updated_ms reconnects host detail 2>/dev/null) || return 1
 	# $(...) drops trailing empty lines (empty fields at the end).
 	mapfile -t kv <<<"$out"
@@ -416,7 +416,7 @@ proc_health() {
 feed_conns_text() {
 	local out
 	local -a kv
-	out=$(hc_rcli HMGET "$(hc_cfg HEAN_REDIS_PREFIX)health:$(hc_proc_name feed)" connections \
+	out=$(hc_rcli HMGET "$(hc_key health "$(hc_proc_name feed)")" connections \
 		conn_states conn_symbols symbols symbols_wanted stale_symbols 2>/dev/null) || return 0
 	mapfile -t kv <<<"$out"
 	[[ ${kv[0]:-} =~ ^[0-9]+$ ]] || return 0
@@ -432,7 +432,7 @@ proc_standby() {
 	local out
 	local -a kv
 	PS_PID='' PS_STATE='' PS_UPDATED='' PS_DETAIL=''
-	out=$(hc_rcli HMGET "$(hc_cfg HEAN_REDIS_PREFIX)health:$(hc_proc_name "$1"):standby" pid state updated_ms detail 2>/dev/null) || return 1
+	out=$(hc_rcli HMGET "$(hc_key health "$(hc_proc_name "$1")"):standby" pid state updated_ms detail 2>/dev/null) || return 1
 	mapfile -t kv <<<"$out"
 	[[ ${kv[0]:-} =~ ^[0-9]+$ ]] || return 1
 	PS_PID=${kv[0]} PS_STATE=${kv[1]:-} PS_UPDATED=${kv[2]:-} PS_DETAIL=${kv[3]:-}

@@ -12,7 +12,6 @@
 #                     repeat; if interrupted the request stays queued.
 #   ht_status_lines   the halt and PnL lines of `status`
 
-ht_prefix() { hc_cfg HEAN_REDIS_PREFIX; }
 
 ht_need_redis() {
 	hc_redis_answers || hc_die "redis ($HC_REDIS_DESC) not answering"
@@ -22,35 +21,35 @@ cmd_halt() {
 	local reason=${*:-operator} by=${USER:-$(id -un 2>/dev/null)}
 	ht_need_redis
 	reason=${reason//$'\n'/ }
-	hc_rcli SET "$(ht_prefix)halt" "ts_ms=$(hc_now_ms) by=${by:-unknown} reason=$reason" >/dev/null ||
-		hc_die "cannot write $(ht_prefix)halt"
+	hc_rcli SET "$(hc_key halt)" "ts_ms=$(hc_now_ms) by=${by:-unknown} reason=$reason" >/dev/null ||
+		hc_die "cannot write $(hc_key halt)"
 	echo "halted: no new waves are traded (open positions stay protected); 'scripts/hean resume' to undo"
 }
 
 cmd_resume() {
 	local n
 	ht_need_redis
-	n=$(hc_rcli DEL "$(ht_prefix)halt") || hc_die "cannot delete $(ht_prefix)halt"
+	n=$(hc_rcli DEL "$(hc_key halt)") || hc_die "cannot delete $(hc_key halt)"
 	if [ "$n" = 1 ]; then echo "resumed: new waves are traded again"; else echo "not halted"; fi
 }
 
-# ht_flatten_done PREFIX REQ_ID: a flatten_done event for REQ_ID exists
+# ht_flatten_done EVENTS_KEY REQ_ID: a flatten_done event for REQ_ID exists
 ht_flatten_done() {
-	hc_rcli XRANGE "$1events" - + 2>/dev/null | grep -A2 -x flatten_done | grep -q -- "^req_id=$2 "
+	hc_rcli XRANGE "$1" - + 2>/dev/null | grep -A2 -x flatten_done | grep -q -- "^req_id=$2 "
 }
 
 cmd_flatten() {
-	local sym=${1:-ALL} prefix req t0 limit=${HEANCTL_FLATTEN_TIMEOUT:-60}
+	local sym=${1:-ALL} events req t0 limit=${HEANCTL_FLATTEN_TIMEOUT:-60}
 	[ $# -le 1 ] || hc_die "usage: scripts/hean flatten [SYMBOL]"
 	[[ $sym =~ ^([A-Z0-9]{2,20}|ALL)$ ]] || hc_die "flatten: '$sym' is not a symbol (e.g. BTCUSDT) or ALL"
 	ht_need_redis
-	prefix=$(ht_prefix)
+	events=$(hc_key events)
 	req="f$(date -u +%Y%m%d%H%M%S)-$$"
-	hc_rcli XADD "${prefix}control" '*' cmd flatten symbol "$sym" req_id "$req" >/dev/null ||
-		hc_die "cannot write ${prefix}control"
+	hc_rcli XADD "$(hc_key control)" '*' cmd flatten symbol "$sym" req_id "$req" >/dev/null ||
+		hc_die "cannot write $(hc_key control)"
 	echo "flatten $sym requested (req_id=$req); waiting for the executor to confirm flat..."
 	t0=$(date +%s)
-	while ! ht_flatten_done "$prefix" "$req"; do
+	while ! ht_flatten_done "$events" "$req"; do
 		if [ $(($(date +%s) - t0)) -ge "$limit" ]; then
 			echo "not confirmed within ${limit}s: the request stays queued for the executor" \
 				"(is it running? 'scripts/hean status'); safe to run flatten again" >&2
@@ -63,11 +62,10 @@ cmd_flatten() {
 
 # ht_status_lines: "halt:" and "pnl:" lines for scripts/hean status
 ht_status_lines() {
-	local prefix h p
-	prefix=$(ht_prefix)
-	h=$(hc_rcli GET "${prefix}halt" 2>/dev/null)
+	local h p
+	h=$(hc_rcli GET "$(hc_key halt)" 2>/dev/null)
 	if [ -n "$h" ]; then echo "halt: HALTED ($h)"; else echo "halt: trading"; fi
-	p=$(hc_rcli HGETALL "${prefix}pnl" 2>/dev/null)
+	p=$(hc_rcli HGETALL "$(hc_key pnl)" 2>/dev/null)
 	[ -n "$p" ] && p=$(printf '%s\n' "$p" | paste -d= - - | tr '\n' ' ')
 	echo "pnl: ${p:-none yet}"
 }

@@ -17,7 +17,7 @@
 #                                degraded daemon that keeps reconnecting);
 #                                otherwise it stays at the stub's start
 #                                (one that stopped trying)
-# It answers --dump-config, --get KEY and --redis-target through the real
+# It answers --dump-config, --dump-keys, --get KEY and --redis-target through the real
 # hean-waves of $STUB_CONFIG_BIN (the configuration is the daemons', never
 # the stub's), and writes its health under HEAN_PROC_NAME (default ROLE).
 
@@ -42,7 +42,7 @@ for a in "$@"; do
 	case $a in HEAN_PROC_NAME) echo "$role"; exit 0 ;; esac
 done
 for a in "$@"; do
-	case $a in --dump-config | --get | --redis-target | --version)
+	case $a in --dump-config | --dump-keys | --get | --redis-target | --version)
 		exec "${STUB_CONFIG_BIN:?}" "$@" ;;
 	esac
 done
