@@ -66,6 +66,12 @@ e1=$(last_recv_us ETHUSDT)
 t5=$(($(date +%s%N) / 1000))
 sleep 1.5
 it_check "ETHUSDT no longer streamed" [ "$(last_recv_us ETHUSDT)" = "$e1" ]
+# at the exchange: the feed really unsubscribed (dropping the symbol from
+# its book alone would also freeze the hash)
+unsubs() { curl -sf "$EXSIM_URL/sim/symbols" | jq --arg s "$1" '.[] | select(.symbol == $s) | .unsubscribes'; }
+it_check "the exchange saw ETHUSDT and SOLUSDT unsubscribed" \
+	[ "$(unsubs ETHUSDT)/$(unsubs SOLUSDT)" = 1/1 ]
+it_check "BTCUSDT never unsubscribed" [ "$(unsubs BTCUSDT)" = 0 ]
 it_check "BTCUSDT never stopped" fresh_after BTCUSDT "$t5"
 it_check "health: 1 symbol on 1 connection" wait_until 2 field_is feed conn_symbols 1
 it_check "no unknown-symbol warnings (late ticks expected, not errors)" \
