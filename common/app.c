@@ -259,3 +259,16 @@ const char *hean_app_key(const struct hean_app *app, char *buf, size_t len, cons
 	va_end(ap);
 	return buf;
 }
+
+void hean_app_hook(struct hean_app *app, hean_app_stop_fn *on_stop, hean_app_redis_fn *on_redis,
+		   void *data)
+{
+	app->on_stop = on_stop;
+	app->on_redis = on_redis;
+	app->data = data;
+}
+
+void hean_app_unhook(struct hean_app *app)
+{
+	hean_app_hook(app, NULL, NULL, NULL);
+}

@@ -22,8 +22,8 @@
  *
  * 1. hean_app_init: config, log, loop, Redis, health, lease.
  * 2. <d>_app_start (in <d>/app.c, not main.c): creates the modules,
- *    registers app->on_stop, app->on_redis and app->data itself, starts
- *    them; NULL on failure with nothing left running.
+ *    registers its callbacks itself (hean_app_hook), starts them; NULL on
+ *    failure with nothing left running (hean_app_unhook first).
  * 3. hean_app_run: until SIGINT/SIGTERM (or a lost lease).
  * 4. Finish, always this order, the same after a failed start:
  *    <d>_app_close: what borrows the loop and the lws context (WebSocket
@@ -90,6 +90,12 @@ int hean_app_run(struct hean_app *app);
 
 /* Frees everything hean_app_init created (safe after a failed init). */
 void hean_app_finish(struct hean_app *app);
+
+/* The daemon's callbacks and state (app->on_stop, on_redis, data), set
+ * by its <d>_app_start; unhook clears them when a start fails. */
+void hean_app_hook(struct hean_app *app, hean_app_stop_fn *on_stop, hean_app_redis_fn *on_redis,
+		   void *data);
+void hean_app_unhook(struct hean_app *app);
 
 /* Prefixed key helper: "hean:" + fmt. Returns buf. */
 const char *hean_app_key(const struct hean_app *app, char *buf, size_t len, const char *fmt, ...)

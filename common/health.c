@@ -90,30 +90,30 @@ static void write_hash(struct hean_health *h)
 	}
 	av[n++] = "HSET";
 	av[n++] = h->standby ? h->standby_key : h->key;
-	av[n++] = "pid";
+	av[n++] = HEAN_FIELD_PID;
 	av[n++] = h->pid;
-	av[n++] = "state";
+	av[n++] = HEAN_FIELD_STATE;
 	av[n++] = h->state;
-	av[n++] = "updated_ms";
+	av[n++] = HEAN_FIELD_UPDATED_MS;
 	snprintf(num[k], sizeof(num[k]), "%" PRId64, hean_time_now_ms());
 	av[n++] = num[k++];
-	av[n++] = "last_msg_ms";
+	av[n++] = HEAN_FIELD_LAST_MSG_MS;
 	snprintf(num[k], sizeof(num[k]), "%" PRId64, h->last_msg_ms);
 	av[n++] = num[k++];
-	av[n++] = "reconnects";
+	av[n++] = HEAN_FIELD_RECONNECTS;
 	snprintf(num[k], sizeof(num[k]), "%" PRIu64, h->reconnects);
 	av[n++] = num[k++];
-	av[n++] = "detail";
+	av[n++] = HEAN_FIELD_DETAIL;
 	av[n++] = h->detail;
-	av[n++] = "host";
+	av[n++] = HEAN_FIELD_HOST;
 	av[n++] = h->host;
-	av[n++] = "redis_reconnects";
+	av[n++] = HEAN_FIELD_REDIS_RECONNECTS;
 	snprintf(num[k], sizeof(num[k]), "%" PRIu64, hean_redis_reconnects(h->redis));
 	av[n++] = num[k++];
-	av[n++] = "events_dropped";
+	av[n++] = HEAN_FIELD_EVENTS_DROPPED;
 	snprintf(num[k], sizeof(num[k]), "%" PRIu64, h->dropped);
 	av[n++] = num[k++];
-	av[n++] = "last_attempt_ms";
+	av[n++] = HEAN_FIELD_LAST_ATTEMPT_MS;
 	snprintf(num[k], sizeof(num[k]), "%" PRId64, h->last_attempt_ms);
 	av[n++] = num[k++];
 	for (size_t i = 0; i < h->n_ints; i++) {
@@ -149,13 +149,13 @@ static int send_event(struct hean_health *h, const struct event_rec *e)
 	av[3] = "~";
 	av[4] = EVENTS_MAXLEN;
 	av[5] = "*";
-	av[6] = "proc";
+	av[6] = HEAN_FIELD_PROC;
 	av[7] = h->proc;
-	av[8] = "event";
+	av[8] = HEAN_FIELD_EVENT;
 	av[9] = e->event;
-	av[10] = "detail";
+	av[10] = HEAN_FIELD_DETAIL;
 	av[11] = e->detail;
-	av[12] = "ts_ms";
+	av[12] = HEAN_FIELD_TS_MS;
 	av[13] = ts;
 	return hean_redis_command_argv(h->redis, NULL, NULL, 14, av, NULL);
 }

@@ -47,6 +47,103 @@
 #define HEAN_KEY_HALT "halt"
 #define HEAN_KEY_PNL "pnl"
 
+/* Field names: every field one process writes and another reads. A
+ * process's other health counters (the feed's conn_states, ...) are named
+ * where they are counted (its report module): nothing in C reads them, and
+ * status shows them as they come. */
+
+/* hean:ticks entries and ticker:{SYM} hashes (feed writes; executor reads) */
+#define HEAN_FIELD_SYMBOL "symbol"   /* also in signals, orders, control */
+#define HEAN_FIELD_LAST "last"       /* prices: decimal strings as received */
+#define HEAN_FIELD_BID "bid"
+#define HEAN_FIELD_ASK "ask"
+#define HEAN_FIELD_MARK "mark"
+#define HEAN_FIELD_TS "ts"           /* the exchange's ms timestamp */
+#define HEAN_FIELD_RECV_US "recv_us" /* the feed's receive time, epoch us */
+#define HEAN_FIELD_N_TICKS "n_ticks" /* ticker hash only: the symbol's updates */
+
+/* hean:signals entries (signals writes, waves reads); also wave_ts */
+#define HEAN_FIELD_ID "id"
+#define HEAN_FIELD_SIDE "side" /* also in orders rows and position hashes */
+#define HEAN_FIELD_SCORE_WEEK "score_week"
+#define HEAN_FIELD_SCORE_MONTH "score_month"
+#define HEAN_FIELD_RAW "raw" /* the signal as received */
+
+/* hean:orders rows (executor writes); also wave_ts, symbol, side */
+#define HEAN_FIELD_QTY "qty"
+#define HEAN_FIELD_ORDER_LINK_ID "order_link_id"
+#define HEAN_FIELD_STATUS "status"
+#define HEAN_FIELD_RET_CODE "ret_code"
+#define HEAN_FIELD_RET_MSG "ret_msg"
+
+/* hean:control entries (the launcher writes, executor reads); also symbol */
+#define HEAN_FIELD_CMD "cmd"
+#define HEAN_FIELD_REQ_ID "req_id"
+#define HEAN_CMD_FLATTEN "flatten"
+
+/* position:{SYM} hashes (executor writes; waves reads size); also side */
+#define HEAN_FIELD_SIZE "size"
+#define HEAN_FIELD_ENTRY "entry"
+#define HEAN_FIELD_AVG_PRICE "avg_price"
+#define HEAN_FIELD_STOP_LOSS "stop_loss"
+#define HEAN_FIELD_TRAIL_HIGH "trail_high"
+#define HEAN_FIELD_REALIZED_PNL "realized_pnl"
+#define HEAN_FIELD_UNREALIZED_PNL "unrealized_pnl"
+#define HEAN_FIELD_UPDATED_MS "updated_ms" /* also in pnl and health hashes */
+
+/* the pnl hash (executor writes; the metrics exporter reads limit and
+ * naked_positions); also halted, updated_ms */
+#define HEAN_FIELD_DAY "day" /* the UTC day, YYYY-MM-DD */
+#define HEAN_FIELD_REALIZED_USD "realized_usd"
+#define HEAN_FIELD_UNREALIZED_USD "unrealized_usd"
+#define HEAN_FIELD_EXPOSURE_USD "exposure_usd"
+#define HEAN_FIELD_OPEN_POSITIONS "open_positions"
+#define HEAN_FIELD_NAKED_POSITIONS "naked_positions" /* also executor health */
+#define HEAN_FIELD_LIMIT "limit"
+#define HEAN_FIELD_HALTED "halted"
+
+/* health:{PROC} hashes (common/health writes; watchdog, status and the
+ * metrics exporter read); also updated_ms */
+#define HEAN_FIELD_PID "pid"
+#define HEAN_FIELD_STATE "state"
+#define HEAN_FIELD_DETAIL "detail" /* also in events */
+#define HEAN_FIELD_HOST "host"
+#define HEAN_FIELD_LAST_MSG_MS "last_msg_ms"
+#define HEAN_FIELD_LAST_ATTEMPT_MS "last_attempt_ms"
+#define HEAN_FIELD_RECONNECTS "reconnects"
+#define HEAN_FIELD_REDIS_RECONNECTS "redis_reconnects"
+#define HEAN_FIELD_EVENTS_DROPPED "events_dropped"
+
+/* health counters the metrics exporter reads, by writer; hist_* fields
+ * hold a histogram (common/hist) */
+#define HEAN_FIELD_FEED_MSGS "msgs"
+#define HEAN_FIELD_FEED_TICKS "ticks"
+#define HEAN_FIELD_FEED_DROPPED "dropped"
+#define HEAN_FIELD_FEED_BAD_FRAMES "bad_frames"
+#define HEAN_FIELD_FEED_XADD_ERRORS "xadd_errors"
+#define HEAN_FIELD_FEED_STALE_SYMBOLS "stale_symbols"
+#define HEAN_FIELD_FEED_HIST_RECV_TO_STORED "hist_recv_to_stored"
+#define HEAN_FIELD_SIGNALS_RECEIVED "received"
+#define HEAN_FIELD_SIGNALS_INVALID "invalid"
+#define HEAN_FIELD_SIGNALS_DUPLICATE "duplicate"
+#define HEAN_FIELD_SIGNALS_PUBLISHED "published"
+#define HEAN_FIELD_WAVES_NEXT_WAVE "next_wave"
+#define HEAN_FIELD_WAVES_LAST_EMITTED "last_emitted"
+#define HEAN_FIELD_WAVES_LAST_EMIT_MS "last_emit_ms"
+#define HEAN_FIELD_WAVES_PROCESSED "processed"
+#define HEAN_FIELD_WAVES_EXPIRED "expired"
+#define HEAN_FIELD_WAVES_LATE "late"
+#define HEAN_FIELD_WAVES_EMPTY "empty"
+#define HEAN_FIELD_EXEC_REST_FALLBACK "rest_fallback"
+#define HEAN_FIELD_EXEC_POSITIONS "positions"
+#define HEAN_FIELD_EXEC_HIST_WAVE_TO_ACCEPTED "hist_wave_to_accepted"
+#define HEAN_FIELD_EXEC_HIST_FILL_TO_STOP "hist_fill_to_stop"
+
+/* hean:events entries (every process and the watchdog write); also detail */
+#define HEAN_FIELD_PROC "proc"
+#define HEAN_FIELD_EVENT "event"
+#define HEAN_FIELD_TS_MS "ts_ms"
+
 /* fields of a hean:waves entry (waves writes, executor reads) */
 #define HEAN_FIELD_WAVE_TS "wave_ts"       /* ISO 8601 with offset */
 #define HEAN_FIELD_SIGNALS "signals"       /* JSON array of the selected signals */

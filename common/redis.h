@@ -66,6 +66,23 @@ int hean_redis_command(struct hean_redis *r, hean_redis_reply_fn *fn, void *priv
 		       ...);
 int hean_redis_command_argv(struct hean_redis *r, hean_redis_reply_fn *fn, void *priv, int argc,
 			    const char **argv, const size_t *argvlen);
+/* A command built argument by argument, for the hashes and stream entries
+ * of common/keys.h: hean_redis_args_init(&a, "HSET", key), then
+ * hean_redis_args_field(&a, HEAN_FIELD_..., value) per field. The strings
+ * must live until hean_redis_send_args returns (hiredis copies them). An
+ * overfull builder is refused with -E2BIG, never sent cut short. A NULL
+ * argument is sent as the empty string. */
+#define HEAN_REDIS_ARGS_MAX 40
+struct hean_redis_args {
+	int argc;
+	bool overflow;
+	const char *argv[HEAN_REDIS_ARGS_MAX];
+};
+void hean_redis_args_init(struct hean_redis_args *a, const char *cmd, const char *key);
+void hean_redis_args_add(struct hean_redis_args *a, const char *arg);
+void hean_redis_args_field(struct hean_redis_args *a, const char *name, const char *value);
+int hean_redis_send_args(struct hean_redis *r, hean_redis_reply_fn *fn, void *priv,
+			 struct hean_redis_args *a);
 /* A pre-formatted RESP command (redisFormatCommand / hand-built). */
 int hean_redis_command_raw(struct hean_redis *r, hean_redis_reply_fn *fn, void *priv,
 			   const char *cmd, size_t len);

@@ -245,6 +245,40 @@ int hean_redis_command_argv(struct hean_redis *r, hean_redis_reply_fn *fn, void 
 	return hr_submit_argv(r, SLOT_USER, r->reply_timeout, fn, priv, argc, argv, argvlen);
 }
 
+void hean_redis_args_init(struct hean_redis_args *a, const char *cmd, const char *key)
+{
+	a->argc = 0;
+	a->overflow = false;
+	hean_redis_args_add(a, cmd);
+	if (key) {
+		hean_redis_args_add(a, key);
+	}
+}
+
+void hean_redis_args_add(struct hean_redis_args *a, const char *arg)
+{
+	if (a->argc >= HEAN_REDIS_ARGS_MAX) {
+		a->overflow = true;
+		return;
+	}
+	a->argv[a->argc++] = arg ? arg : "";
+}
+
+void hean_redis_args_field(struct hean_redis_args *a, const char *name, const char *value)
+{
+	hean_redis_args_add(a, name);
+	hean_redis_args_add(a, value);
+}
+
+int hean_redis_send_args(struct hean_redis *r, hean_redis_reply_fn *fn, void *priv,
+			 struct hean_redis_args *a)
+{
+	if (a->overflow) {
+		return -E2BIG;
+	}
+	return hean_redis_command_argv(r, fn, priv, a->argc, a->argv, NULL);
+}
+
 int hean_redis_command_raw(struct hean_redis *r, hean_redis_reply_fn *fn, void *priv,
 			   const char *cmd, size_t len)
 {

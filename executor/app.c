@@ -39,10 +39,10 @@ void exec_app_update_health(struct exec_app *x)
 		return;
 	}
 	exec_positions_counts(x->pos, &open, &naked);
-	hean_health_set_int(h, "positions", open);
-	hean_health_set_int(h, "naked_positions", naked);
+	hean_health_set_int(h, HEAN_FIELD_EXEC_POSITIONS, open);
+	hean_health_set_int(h, HEAN_FIELD_NAKED_POSITIONS, naked);
 	hean_health_set_int(h, "pending_orders", exec_orders_pending(x->orders));
-	hean_health_set_int(h, "rest_fallback", exec_prices_rest_fallback(x->prices) ? 1 : 0);
+	hean_health_set_int(h, HEAN_FIELD_EXEC_REST_FALLBACK, exec_prices_rest_fallback(x->prices) ? 1 : 0);
 	hean_health_set_int(h, "retries", (int64_t)exec_rest_retries(x->rest) + x->order_retries);
 	hean_health_set_int(h, "clock_offset_ms", exec_rest_offset_ms(x->rest));
 	if (exec_positions_hedge(x->pos)) {
@@ -141,11 +141,10 @@ static void on_halt(struct hean_redis *r, redisReply *reply, void *priv)
 static void read_halt(struct exec_app *x)
 {
 	char key[128];
-	const char *av[2];
+	struct hean_redis_args c;
 
-	av[0] = "GET";
-	av[1] = hean_app_key(x->app, key, sizeof(key), HEAN_KEY_HALT);
-	if (hean_redis_command_argv(x->app->redis, on_halt, x, 2, av, NULL) == 0) {
+	hean_redis_args_init(&c, "GET", hean_app_key(x->app, key, sizeof(key), HEAN_KEY_HALT));
+	if (hean_redis_send_args(x->app->redis, on_halt, x, &c) == 0) {
 		x->halt_sent++;
 	}
 }
@@ -162,8 +161,9 @@ static void write_pnl(struct exec_app *x)
 	struct exec_pnl pn;
 	struct exec_plan_book b;
 	struct exec_plan_limits l;
-	char key[128], r[32], u[32], e[32], o[16], n[16], h[4], t[32], detail[160];
-	const char *av[20], *limit;
+	char key[128], r[32], u[32], e[32], o[16], n[16], t[32], detail[160];
+	struct hean_redis_args c;
+	const char *limit;
 
 	exec_positions_pnl(x->pos, &pn);
 	exec_positions_view(x->pos, "", &b);
@@ -179,29 +179,18 @@ static void write_pnl(struct exec_app *x)
 	snprintf(e, sizeof(e), "%.4f", pn.exposure_usd);
 	snprintf(o, sizeof(o), "%d", pn.open_positions);
 	snprintf(n, sizeof(n), "%d", pn.naked_positions);
-	snprintf(h, sizeof(h), "%d", x->halted ? 1 : 0);
 	snprintf(t, sizeof(t), "%lld", (long long)hean_time_now_ms());
-	av[0] = "HSET";
-	av[1] = hean_app_key(x->app, key, sizeof(key), HEAN_KEY_PNL);
-	av[2] = "day";
-	av[3] = pn.day;
-	av[4] = "realized_usd";
-	av[5] = r;
-	av[6] = "unrealized_usd";
-	av[7] = u;
-	av[8] = "exposure_usd";
-	av[9] = e;
-	av[10] = "open_positions";
-	av[11] = o;
-	av[12] = "naked_positions";
-	av[13] = n;
-	av[14] = "limit";
-	av[15] = limit ? limit : "";
-	av[16] = "halted";
-	av[17] = h;
-	av[18] = "updated_ms";
-	av[19] = t;
-	hean_redis_command_argv(x->app->redis, NULL, NULL, 20, av, NULL);
+	hean_redis_args_init(&c, "HSET", hean_app_key(x->app, key, sizeof(key), HEAN_KEY_PNL));
+	hean_redis_args_field(&c, HEAN_FIELD_DAY, pn.day);
+	hean_redis_args_field(&c, HEAN_FIELD_REALIZED_USD, r);
+	hean_redis_args_field(&c, HEAN_FIELD_UNREALIZED_USD, u);
+	hean_redis_args_field(&c, HEAN_FIELD_EXPOSURE_USD, e);
+	hean_redis_args_field(&c, HEAN_FIELD_OPEN_POSITIONS, o);
+	hean_redis_args_field(&c, HEAN_FIELD_NAKED_POSITIONS, n);
+	hean_redis_args_field(&c, HEAN_FIELD_LIMIT, limit);
+	hean_redis_args_field(&c, HEAN_FIELD_HALTED, x->halted ? "1" : "0");
+	hean_redis_args_field(&c, HEAN_FIELD_UPDATED_MS, t);
+	hean_redis_send_args(x->app->redis, NULL, NULL, &c);
 }
 
 /* Start: the day's realized PnL from before a restart (hean:pnl), read
@@ -226,13 +215,12 @@ static void on_pnl_read(struct hean_redis *r, redisReply *reply, void *priv)
 static void read_pnl(struct exec_app *x)
 {
 	char key[128];
-	const char *av[4];
+	struct hean_redis_args c;
 
-	av[0] = "HMGET";
-	av[1] = hean_app_key(x->app, key, sizeof(key), HEAN_KEY_PNL);
-	av[2] = "day";
-	av[3] = "realized_usd";
-	hean_redis_command_argv(x->app->redis, on_pnl_read, x, 4, av, NULL);
+	hean_redis_args_init(&c, "HMGET", hean_app_key(x->app, key, sizeof(key), HEAN_KEY_PNL));
+	hean_redis_args_add(&c, HEAN_FIELD_DAY);
+	hean_redis_args_add(&c, HEAN_FIELD_REALIZED_USD);
+	hean_redis_send_args(x->app->redis, on_pnl_read, x, &c);
 }
 
 /* The wave's due time is wave_ts + HEAN_WAVE_DELAY_S. */
@@ -252,19 +240,17 @@ static void on_protected(struct exec_app *x, int64_t fill_ms)
 static void write_hists(struct exec_app *x)
 {
 	char key[160], a[HEAN_HIST_TEXT_LEN], b[HEAN_HIST_TEXT_LEN];
-	const char *av[6];
+	struct hean_redis_args c;
 
 	if (hean_hist_format(&x->hist_wave_to_accepted, a, sizeof(a)) < 0 ||
 	    hean_hist_format(&x->hist_fill_to_stop, b, sizeof(b)) < 0) {
 		return;
 	}
-	av[0] = "HSET";
-	av[1] = hean_app_key(x->app, key, sizeof(key), HEAN_KEY_HEALTH, x->cfg->proc_name);
-	av[2] = "hist_wave_to_accepted";
-	av[3] = a;
-	av[4] = "hist_fill_to_stop";
-	av[5] = b;
-	hean_redis_command_argv(x->app->redis, NULL, NULL, 6, av, NULL);
+	hean_redis_args_init(&c, "HSET",
+			     hean_app_key(x->app, key, sizeof(key), HEAN_KEY_HEALTH, x->cfg->proc_name));
+	hean_redis_args_field(&c, HEAN_FIELD_EXEC_HIST_WAVE_TO_ACCEPTED, a);
+	hean_redis_args_field(&c, HEAN_FIELD_EXEC_HIST_FILL_TO_STOP, b);
+	hean_redis_send_args(x->app->redis, NULL, NULL, &c);
 }
 
 /* An execution changed the realized PnL: hean:pnl is rewritten on the next
@@ -393,9 +379,7 @@ static void wire(struct exec_app *x, struct hean_app *app)
 	x->app = app;
 	x->cfg = &app->cfg;
 	x->loop = app->loop.loop;
-	app->data = x;
-	app->on_stop = on_stop;
-	app->on_redis = on_redis;
+	hean_app_hook(app, on_stop, on_redis, x);
 	x->on_accepted = on_accepted;
 	x->on_limit = on_limit;
 	x->on_reconciled = on_reconciled;
@@ -571,9 +555,7 @@ struct exec_app *exec_app_start(struct hean_app *app)
 		return NULL;
 	}
 	if (start(x, app) < 0) {
-		app->on_stop = NULL;
-		app->on_redis = NULL;
-		app->data = NULL;
+		hean_app_unhook(app);
 		exec_app_close(x);
 		exec_app_destroy(x);
 		return NULL;

@@ -1,6 +1,7 @@
 /* executor/flatten: close positions on request. See flatten.h. */
 #include "executor/flatten.h"
 
+#include "common/keys.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "executor/instruments.h"
@@ -228,10 +229,10 @@ void exec_flatten_on_entry(struct hean_stream *s, const struct hean_stream_entry
 			return; /* in progress */
 		}
 	}
-	cmd = hean_stream_field(e, "cmd", &cl);
-	sym = hean_stream_field(e, "symbol", &sl);
-	rid = hean_stream_field(e, "req_id", &rl);
-	if (!cmd || cl != 7 || memcmp(cmd, "flatten", 7) != 0) {
+	cmd = hean_stream_field(e, HEAN_FIELD_CMD, &cl);
+	sym = hean_stream_field(e, HEAN_FIELD_SYMBOL, &sl);
+	rid = hean_stream_field(e, HEAN_FIELD_REQ_ID, &rl);
+	if (!cmd || cl != strlen(HEAN_CMD_FLATTEN) || memcmp(cmd, HEAN_CMD_FLATTEN, cl) != 0) {
 		log_warn("event=control_invalid id=%s reason=\"cmd must be flatten\" (acked)", e->id);
 		hean_stream_ack(s, e->id);
 		return;

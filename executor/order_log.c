@@ -72,41 +72,32 @@ void ord_log(struct exec_orders *o, struct wave *w, const char *wave_ts,
 		       const char *status, int ret_code, const char *ret_msg)
 {
 	char key[128], minid[32], code[16];
-	const char *av[22];
+	struct hean_redis_args c;
 	struct row *rw = calloc(1, sizeof(*rw));
 
 	hean_app_key(o->x->app, key, sizeof(key), HEAN_KEY_ORDERS);
 	snprintf(minid, sizeof(minid), "%lld", (long long)(hean_time_now_ms() - HEAN_STREAM_KEEP_MS));
 	snprintf(code, sizeof(code), "%d", ret_code);
-	av[0] = "XADD";
-	av[1] = key;
-	av[2] = "MINID";
-	av[3] = "~";
-	av[4] = minid;
-	av[5] = "*";
-	av[6] = "wave_ts";
-	av[7] = wave_ts ? wave_ts : "";
-	av[8] = "symbol";
-	av[9] = symbol ? symbol : "";
-	av[10] = "side";
-	av[11] = side ? side : "";
-	av[12] = "qty";
-	av[13] = qty ? qty : "";
-	av[14] = "order_link_id";
-	av[15] = link ? link : "";
-	av[16] = "status";
-	av[17] = status;
-	av[18] = "ret_code";
-	av[19] = code;
-	av[20] = "ret_msg";
-	av[21] = ret_msg ? ret_msg : "";
+	hean_redis_args_init(&c, "XADD", key);
+	hean_redis_args_add(&c, "MINID");
+	hean_redis_args_add(&c, "~");
+	hean_redis_args_add(&c, minid);
+	hean_redis_args_add(&c, "*");
+	hean_redis_args_field(&c, HEAN_FIELD_WAVE_TS, wave_ts);
+	hean_redis_args_field(&c, HEAN_FIELD_SYMBOL, symbol);
+	hean_redis_args_field(&c, HEAN_FIELD_SIDE, side);
+	hean_redis_args_field(&c, HEAN_FIELD_QTY, qty);
+	hean_redis_args_field(&c, HEAN_FIELD_ORDER_LINK_ID, link);
+	hean_redis_args_field(&c, HEAN_FIELD_STATUS, status);
+	hean_redis_args_field(&c, HEAN_FIELD_RET_CODE, code);
+	hean_redis_args_field(&c, HEAN_FIELD_RET_MSG, ret_msg);
 	if (rw) {
 		rw->o = o;
 		if (w) {
 			snprintf(rw->wave_id, sizeof(rw->wave_id), "%s", w->id);
 		}
 	}
-	if (!rw || hean_redis_command_argv(o->x->app->redis, on_row_stored, rw, 22, av, NULL) < 0) {
+	if (!rw || hean_redis_send_args(o->x->app->redis, on_row_stored, rw, &c) < 0) {
 		log_warn("event=orders_write_failed link=%s status=%s", link ? link : "", status);
 		free(rw);
 		if (w) {

@@ -48,7 +48,7 @@ void pos_write_hash(struct exec_positions *ps, const struct pos *p)
 	int pdp = in ? in->price_dp : 8, qdp = in ? in->qty_dp : 8;
 	char key[128], size[EXEC_NUM_LEN], entry[EXEC_NUM_LEN], stop[EXEC_NUM_LEN];
 	char best[EXEC_NUM_LEN], upd[32], rpnl[EXEC_NUM_LEN], upnl[EXEC_NUM_LEN];
-	const char *av[20];
+	struct hean_redis_args c;
 
 	hean_app_key(ps->x->app, key, sizeof(key), HEAN_KEY_POSITION, p->symbol);
 	exec_sizing_fmt(p->open ? p->size : 0, qdp, size, sizeof(size));
@@ -56,30 +56,21 @@ void pos_write_hash(struct exec_positions *ps, const struct pos *p)
 	exec_sizing_fmt(p->stop, pdp, stop, sizeof(stop));
 	exec_sizing_fmt(p->open ? p->trail.best : 0, pdp, best, sizeof(best));
 	snprintf(upd, sizeof(upd), "%lld", (long long)p->updated_ms);
-	av[0] = "HSET";
-	av[1] = key;
-	av[2] = "side";
-	av[3] = !p->open ? "" : p->side > 0 ? "Buy" : "Sell";
-	av[4] = "size";
-	av[5] = p->open ? size : "0";
-	av[6] = "entry";
-	av[7] = entry;
-	av[8] = "stop_loss";
-	av[9] = stop;
-	av[10] = "trail_high";
-	av[11] = best;
-	av[12] = "updated_ms";
-	av[13] = upd;
-	av[14] = "avg_price";
-	av[15] = entry;
-	av[16] = "realized_pnl";
-	av[17] = exec_sizing_fmt(p->realized, 4, rpnl, sizeof(rpnl));
-	av[18] = "unrealized_pnl";
-	av[19] = exec_sizing_fmt(p->open ? exec_reconcile_unrealized(p->side, p->size, p->entry,
-								     p->last_price)
-					 : 0,
-				 4, upnl, sizeof(upnl));
-	if (hean_redis_command_argv(ps->x->app->redis, NULL, NULL, 20, av, NULL) < 0) {
+	exec_sizing_fmt(p->realized, 4, rpnl, sizeof(rpnl));
+	exec_sizing_fmt(p->open ? exec_reconcile_unrealized(p->side, p->size, p->entry, p->last_price)
+				: 0,
+			4, upnl, sizeof(upnl));
+	hean_redis_args_init(&c, "HSET", key);
+	hean_redis_args_field(&c, HEAN_FIELD_SIDE, !p->open ? "" : p->side > 0 ? "Buy" : "Sell");
+	hean_redis_args_field(&c, HEAN_FIELD_SIZE, p->open ? size : "0");
+	hean_redis_args_field(&c, HEAN_FIELD_ENTRY, entry);
+	hean_redis_args_field(&c, HEAN_FIELD_STOP_LOSS, stop);
+	hean_redis_args_field(&c, HEAN_FIELD_TRAIL_HIGH, best);
+	hean_redis_args_field(&c, HEAN_FIELD_UPDATED_MS, upd);
+	hean_redis_args_field(&c, HEAN_FIELD_AVG_PRICE, entry);
+	hean_redis_args_field(&c, HEAN_FIELD_REALIZED_PNL, rpnl);
+	hean_redis_args_field(&c, HEAN_FIELD_UNREALIZED_PNL, upnl);
+	if (hean_redis_send_args(ps->x->app->redis, NULL, NULL, &c) < 0) {
 		/* the book stays authoritative; the next change or reconcile rewrites it */
 		log_warn("event=position_write_failed symbol=%s", p->symbol);
 	}

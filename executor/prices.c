@@ -102,8 +102,8 @@ static const char *field_str(const redisReply *kv, const char *name)
 
 static void on_tick(struct exec_prices *p, const redisReply *kv, int64_t now)
 {
-	const char *sym = field_str(kv, "symbol");
-	double last = field_num(kv, "last");
+	const char *sym = field_str(kv, HEAN_FIELD_SYMBOL);
+	double last = field_num(kv, HEAN_FIELD_LAST);
 	struct sym_price *s;
 
 	if (!sym || !(last > 0) || !exec_sizing_symbol_valid(sym)) {
@@ -114,8 +114,8 @@ static void on_tick(struct exec_prices *p, const redisReply *kv, int64_t now)
 		return;
 	}
 	s->q.last = last;
-	s->q.bid = field_num(kv, "bid");
-	s->q.ask = field_num(kv, "ask");
+	s->q.bid = field_num(kv, HEAN_FIELD_BID);
+	s->q.ask = field_num(kv, HEAN_FIELD_ASK);
 	s->tick_ms = now;
 	if (s->on_rest) {
 		s->on_rest = false;
@@ -334,7 +334,7 @@ void exec_prices_poll_now(struct exec_prices *p)
 		hean_health_event(p->x->app->health, p->fallback ? "rest_fallback" : "stream_fresh",
 				  "rest_fallback=%d", p->fallback ? 1 : 0);
 	}
-	hean_health_set_int(p->x->app->health, "rest_fallback", p->fallback ? 1 : 0);
+	hean_health_set_int(p->x->app->health, HEAN_FIELD_EXEC_REST_FALLBACK, p->fallback ? 1 : 0);
 }
 
 static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
@@ -378,7 +378,7 @@ struct exec_prices *exec_prices_create(struct exec_app *x)
 		return NULL;
 	}
 	ev_timer_start(x->loop, &p->poll);
-	hean_health_set_int(x->app->health, "rest_fallback", 0);
+	hean_health_set_int(x->app->health, HEAN_FIELD_EXEC_REST_FALLBACK, 0);
 	return p;
 }
 

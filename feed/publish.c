@@ -44,6 +44,8 @@ static char *put_bulk(char *o, const char *s, size_t len)
 
 /* A constant bulk string: "$<n>\r\n<lit>\r\n" */
 #define PUT_LIT(o, lit) put_raw(o, lit, sizeof(lit) - 1)
+/* a field name of common/keys.h as one bulk string */
+#define PUT_NAME(o, name) put_bulk(o, name, sizeof(name) - 1)
 
 static char *put_i64_bulk(char *o, int64_t v)
 {
@@ -62,19 +64,19 @@ static char *put_i64_bulk(char *o, int64_t v)
 static char *put_fields(const struct feed_pub *p, const struct feed_pub_rec *r, char *o)
 {
 	const struct feed_ticker *t = &p->book->t[r->idx];
-	o = PUT_LIT(o, "$6\r\nsymbol\r\n");
+	o = PUT_NAME(o, HEAN_FIELD_SYMBOL);
 	o = put_bulk(o, t->symbol, t->sym_len);
-	o = PUT_LIT(o, "$4\r\nlast\r\n");
+	o = PUT_NAME(o, HEAN_FIELD_LAST);
 	o = put_bulk(o, r->px[FEED_PX_LAST].s, r->px[FEED_PX_LAST].len);
-	o = PUT_LIT(o, "$3\r\nbid\r\n");
+	o = PUT_NAME(o, HEAN_FIELD_BID);
 	o = put_bulk(o, r->px[FEED_PX_BID].s, r->px[FEED_PX_BID].len);
-	o = PUT_LIT(o, "$3\r\nask\r\n");
+	o = PUT_NAME(o, HEAN_FIELD_ASK);
 	o = put_bulk(o, r->px[FEED_PX_ASK].s, r->px[FEED_PX_ASK].len);
-	o = PUT_LIT(o, "$4\r\nmark\r\n");
+	o = PUT_NAME(o, HEAN_FIELD_MARK);
 	o = put_bulk(o, r->px[FEED_PX_MARK].s, r->px[FEED_PX_MARK].len);
-	o = PUT_LIT(o, "$2\r\nts\r\n");
+	o = PUT_NAME(o, HEAN_FIELD_TS);
 	o = put_i64_bulk(o, r->ts);
-	o = PUT_LIT(o, "$7\r\nrecv_us\r\n");
+	o = PUT_NAME(o, HEAN_FIELD_RECV_US);
 	o = put_i64_bulk(o, r->recv_us);
 	return o;
 }
@@ -98,7 +100,7 @@ size_t feed_pub_format_hset(const struct feed_pub *p, const struct feed_pub_rec 
 	*o++ = '\r';
 	*o++ = '\n';
 	o = put_fields(p, r, o);
-	o = PUT_LIT(o, "$7\r\nn_ticks\r\n");
+	o = PUT_NAME(o, HEAN_FIELD_N_TICKS);
 	o = put_i64_bulk(o, p->sym_ticks ? (int64_t)p->sym_ticks[r->idx] : 0);
 	return (size_t)(o - buf);
 }

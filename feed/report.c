@@ -5,6 +5,7 @@
 
 #include "common/health.h"
 #include "common/hist.h"
+#include "common/keys.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -144,12 +145,12 @@ void feed_report_counters(struct feed_app *f)
 	char detail[256], hist[HEAN_HIST_TEXT_LEN];
 
 	stale_detail(f, detail, sizeof(detail), &n_stale);
-	hean_health_set_int(h, "ticks", (int64_t)f->pub.ticks);
-	hean_health_set_int(h, "msgs", (int64_t)f->msgs);
+	hean_health_set_int(h, HEAN_FIELD_FEED_TICKS, (int64_t)f->pub.ticks);
+	hean_health_set_int(h, HEAN_FIELD_FEED_MSGS, (int64_t)f->msgs);
 	hean_health_set_int(h, "fast_path", (int64_t)f->fast_msgs);
-	hean_health_set_int(h, "dropped", (int64_t)f->pub.dropped);
+	hean_health_set_int(h, HEAN_FIELD_FEED_DROPPED, (int64_t)f->pub.dropped);
 	hean_health_set_int(h, "queued", (int64_t)f->pub.count);
-	hean_health_set_int(h, "bad_frames", (int64_t)f->bad_frames);
+	hean_health_set_int(h, HEAN_FIELD_FEED_BAD_FRAMES, (int64_t)f->bad_frames);
 	hean_health_set_int(h, "bad_fields", (int64_t)f->bad_fields);
 	hean_health_set_int(h, "unknown_topics", (int64_t)f->unknown_topics);
 	hean_health_set_int(h, "deltas_before_snapshot", (int64_t)f->dbs);
@@ -157,9 +158,9 @@ void feed_report_counters(struct feed_app *f)
 	hean_health_set_int(h, "subscribe_errors", (int64_t)f->sub_errors);
 	hean_health_set_int(h, "xadd_acked", (int64_t)f->acked);
 	hean_health_set_int(h, "xadd_unknown", (int64_t)f->lost);
-	hean_health_set_int(h, "xadd_errors", (int64_t)f->xadd_errors);
+	hean_health_set_int(h, HEAN_FIELD_FEED_XADD_ERRORS, (int64_t)f->xadd_errors);
 	hean_health_set_int(h, "rx_pauses", (int64_t)f->pauses);
-	hean_health_set_int(h, "stale_symbols", (int64_t)n_stale);
+	hean_health_set_int(h, HEAN_FIELD_FEED_STALE_SYMBOLS, (int64_t)n_stale);
 	hean_health_set_int(h, "connections", (int64_t)f->n_sess);
 	hean_health_set_int(h, "symbols", (int64_t)f->book.live);
 	hean_health_set_int(h, "symbols_static", (int64_t)feed_uni_count(&f->uni, FEED_UNI_STATIC));
@@ -181,7 +182,7 @@ void feed_report_counters(struct feed_app *f)
 	hean_health_set_int(h, "ack_p99_us", (int64_t)lat_pct(f, 0.99));
 	hean_health_set_int(h, "ack_p999_us", (int64_t)lat_pct(f, 0.999));
 	if (hean_hist_format(&f->hist, hist, sizeof(hist)) > 0) {
-		hean_health_set_str(h, "hist_recv_to_stored", hist);
+		hean_health_set_str(h, HEAN_FIELD_FEED_HIST_RECV_TO_STORED, hist);
 	}
 }
 

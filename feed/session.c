@@ -690,9 +690,7 @@ static int start(struct feed_app *f, struct hean_app *app)
 		log_error("event=start_failed what=sources err=%d", rc);
 		return rc;
 	}
-	app->on_stop = on_stop;
-	app->on_redis = on_redis;
-	app->data = f;
+	hean_app_hook(app, on_stop, on_redis, f);
 	ev_timer_init(&f->tick, on_tick, TICK_S, TICK_S);
 	f->tick.data = f;
 	ev_timer_start(loop, &f->tick);
@@ -720,9 +718,7 @@ struct feed_app *feed_app_start(struct hean_app *app)
 		return NULL;
 	}
 	if (start(f, app) < 0) {
-		app->on_stop = NULL;
-		app->on_redis = NULL;
-		app->data = NULL;
+		hean_app_unhook(app);
 		feed_app_close(f);
 		feed_app_destroy(f);
 		return NULL;

@@ -46,18 +46,14 @@ struct signals_app *signals_app_start(struct hean_app *app)
 	if (!sa->session) {
 		goto fail;
 	}
-	app->on_stop = on_stop;
-	app->on_redis = on_redis;
-	app->data = sa;
+	hean_app_hook(app, on_stop, on_redis, sa);
 	if (signals_session_start(sa->session) < 0) {
 		log_error("event=start_failed what=session");
 		goto fail;
 	}
 	return sa;
 fail:
-	app->on_stop = NULL;
-	app->on_redis = NULL;
-	app->data = NULL;
+	hean_app_unhook(app);
 	signals_app_close(sa);
 	signals_app_destroy(sa);
 	return NULL;

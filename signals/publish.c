@@ -147,14 +147,14 @@ static void on_publish_reply(struct hean_redis *r, redisReply *reply, void *priv
 	} else if (reply->type == REDIS_REPLY_STRING) {
 		signals_dedupe_remove(p->pending, id);
 		signals_dedupe_add(p->done, id);
-		hean_health_add_int(p->app->health, "published", 1);
+		hean_health_add_int(p->app->health, HEAN_FIELD_SIGNALS_PUBLISHED, 1);
 		log_info("event=signal_published id=%" PRId64 " symbol=%s side=%s wave_ts=%s entry=%s",
 			 id, q->sig.symbol, q->sig.side, q->sig.wave_ts, reply->str);
 		signals_signal_finish(&q->sig);
 	} else if (reply->type == REDIS_REPLY_INTEGER) {
 		signals_dedupe_remove(p->pending, id);
 		signals_dedupe_add(p->done, id);
-		hean_health_add_int(p->app->health, "duplicate", 1);
+		hean_health_add_int(p->app->health, HEAN_FIELD_SIGNALS_DUPLICATE, 1);
 		log_debug("event=signal_duplicate id=%" PRId64 " where=redis", id);
 		signals_signal_finish(&q->sig);
 	} else {
@@ -202,19 +202,19 @@ static int send_one(struct signals_publish *p, struct req *q)
 	SARG(p->stream_key);
 	SARG(ttl);
 	SARG(minid);
-	SARG("id");
+	SARG(HEAN_FIELD_ID);
 	SARG(id);
-	SARG("symbol");
+	SARG(HEAN_FIELD_SYMBOL);
 	SARG(s->symbol);
-	SARG("side");
+	SARG(HEAN_FIELD_SIDE);
 	SARG(s->side);
-	SARG("wave_ts");
+	SARG(HEAN_FIELD_WAVE_TS);
 	SARG(s->wave_ts);
-	SARG("score_week");
+	SARG(HEAN_FIELD_SCORE_WEEK);
 	SARG(sw);
-	SARG("score_month");
+	SARG(HEAN_FIELD_SCORE_MONTH);
 	SARG(sm);
-	SARG("raw");
+	SARG(HEAN_FIELD_RAW);
 	ARG(s->raw, s->raw_len);
 #undef SARG
 #undef ARG
@@ -236,7 +236,7 @@ static void drain(struct signals_publish *p)
 		if (signals_dedupe_contains(p->done, s.id)) {
 			/* published before the rebuild finished */
 			signals_dedupe_remove(p->pending, s.id);
-			hean_health_add_int(p->app->health, "duplicate", 1);
+			hean_health_add_int(p->app->health, HEAN_FIELD_SIGNALS_DUPLICATE, 1);
 			signals_signal_finish(&s);
 			continue;
 		}
@@ -262,7 +262,7 @@ static void drain(struct signals_publish *p)
 bool signals_publish_offer(struct signals_publish *p, struct signals_signal *s)
 {
 	if (signals_dedupe_contains(p->done, s->id) || signals_dedupe_contains(p->pending, s->id)) {
-		hean_health_add_int(p->app->health, "duplicate", 1);
+		hean_health_add_int(p->app->health, HEAN_FIELD_SIGNALS_DUPLICATE, 1);
 		signals_signal_finish(s);
 		return false;
 	}

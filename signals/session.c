@@ -2,6 +2,7 @@
 #include "signals/session.h"
 
 #include "common/health.h"
+#include "common/keys.h"
 #include "common/log.h"
 #include "common/wave.h"
 #include "common/ws.h"
@@ -238,8 +239,8 @@ static void handle_signals(struct signals_session *s, struct signals_frame *f)
 		fresh += signals_publish_offer(s->pub, &sig);
 	}
 	if (!s->stopping) {
-		hean_health_add_int(s->app->health, "received", (int64_t)(f->n_sig + f->n_rej));
-		hean_health_add_int(s->app->health, "invalid", (int64_t)f->n_rej);
+		hean_health_add_int(s->app->health, HEAN_FIELD_SIGNALS_RECEIVED, (int64_t)(f->n_sig + f->n_rej));
+		hean_health_add_int(s->app->health, HEAN_FIELD_SIGNALS_INVALID, (int64_t)f->n_rej);
 	}
 	log_info("event=signals_frame count=%zu valid=%zu invalid=%zu new=%zu nonfinite=%zu "
 		 "state=%s",

@@ -7,6 +7,7 @@
 
 #include "common/json.h"
 #include "common/idset.h"
+#include "common/keys.h"
 #include "common/symbol.h"
 #include "common/timeutil.h"
 
@@ -83,12 +84,12 @@ int waves_signal_parse(const char *const *fields, const size_t *lens, size_t n_f
 		snprintf(err, errlen, "no fields");
 		return -EINVAL;
 	}
-	v = field(fields, lens, n_fields, "id", &len);
+	v = field(fields, lens, n_fields, HEAN_FIELD_ID, &len);
 	if (!v || hean_parse_int64(v, len, &out->id) < 0) {
 		snprintf(err, errlen, "field 'id': %s", v ? "not an integer" : "missing");
 		return -EINVAL;
 	}
-	v = field(fields, lens, n_fields, "wave_ts", &len);
+	v = field(fields, lens, n_fields, HEAN_FIELD_WAVE_TS, &len);
 	if (!v || hean_time_parse_iso8601(v, len, &ms, &out->wave_offset_s) < 0) {
 		snprintf(err, errlen, "field 'wave_ts': %s", v ? "not ISO 8601 with offset" : "missing");
 		return -EINVAL;
@@ -98,21 +99,21 @@ int waves_signal_parse(const char *const *fields, const size_t *lens, size_t n_f
 		return -EINVAL;
 	}
 	out->wave_s = ms / 1000;
-	v = field(fields, lens, n_fields, "symbol", &len);
+	v = field(fields, lens, n_fields, HEAN_FIELD_SYMBOL, &len);
 	if (v) {
 		copy_trunc(out->symbol, sizeof(out->symbol), v, len);
 		out->symbol_ok = len == strlen(out->symbol) && waves_symbol_valid(out->symbol);
 	}
-	v = field(fields, lens, n_fields, "side", &len);
+	v = field(fields, lens, n_fields, HEAN_FIELD_SIDE, &len);
 	if (v) {
 		copy_trunc(out->side, sizeof(out->side), v, len);
 		if (len >= sizeof(out->side)) {
 			out->side[0] = '?'; /* too long: never a valid side */
 		}
 	}
-	v = field(fields, lens, n_fields, "score_week", &len);
+	v = field(fields, lens, n_fields, HEAN_FIELD_SCORE_WEEK, &len);
 	out->score_week = score(v, len);
-	v = field(fields, lens, n_fields, "score_month", &len);
+	v = field(fields, lens, n_fields, HEAN_FIELD_SCORE_MONTH, &len);
 	out->score_month = score(v, len);
 	return 0;
 }

@@ -48,7 +48,7 @@ void waves_health_cur(struct waves *w)
 	}
 	w->health_cur = w->cur;
 	w->health_cur_set = true;
-	hean_health_set_str(w->app->health, "next_wave", fmt_t(&t, w->cur * 1000)->utc);
+	hean_health_set_str(w->app->health, HEAN_FIELD_WAVES_NEXT_WAVE, fmt_t(&t, w->cur * 1000)->utc);
 	hean_health_set_str(w->app->health, "next_due",
 			    fmt_t(&t, waves_clock_due_ms(&w->clock, w->cur))->utc);
 }
@@ -132,23 +132,23 @@ static void emitted(struct waves *w, const char *id, const struct tstr *tw,
 		 expired ? "wave_expired" : "wave_emitted", tw->utc, td->utc, td->local, tn->utc,
 		 tn->local, w->emit_reason, w->emit_selected, w->emit_considered, lag, id);
 	if (expired) {
-		hean_health_add_int(w->app->health, "expired", 1);
+		hean_health_add_int(w->app->health, HEAN_FIELD_WAVES_EXPIRED, 1);
 		hean_health_event(w->app->health, "wave_expired", "wave_ts=%s due=%s", tw->utc,
 				  td->utc);
 	} else {
-		hean_health_add_int(w->app->health, "processed", 1);
+		hean_health_add_int(w->app->health, HEAN_FIELD_WAVES_PROCESSED, 1);
 		if (strcmp(w->emit_reason, "empty") == 0) {
-			hean_health_add_int(w->app->health, "empty", 1);
+			hean_health_add_int(w->app->health, HEAN_FIELD_WAVES_EMPTY, 1);
 		}
 		if (lag > LATE_SLACK_MS) {
-			hean_health_add_int(w->app->health, "late", 1);
+			hean_health_add_int(w->app->health, HEAN_FIELD_WAVES_LATE, 1);
 		} else if (lag > w->max_lag_ms) {
 			w->max_lag_ms = lag;
 			hean_health_set_int(w->app->health, "max_lag_ms", lag);
 		}
 	}
-	hean_health_set_str(w->app->health, "last_emitted", tw->utc);
-	hean_health_set_int(w->app->health, "last_emit_ms", now); /* for hean-metrics */
+	hean_health_set_str(w->app->health, HEAN_FIELD_WAVES_LAST_EMITTED, tw->utc);
+	hean_health_set_int(w->app->health, HEAN_FIELD_WAVES_LAST_EMIT_MS, now); /* for hean-metrics */
 	w->last = w->cur;
 	w->have_last = true;
 	w->cur += w->clock.interval_s;
@@ -382,7 +382,7 @@ static void start_op(struct waves *w, bool expired)
 		int rc;
 
 		hean_app_key(w->app, key, sizeof(key), HEAN_KEY_POSITION, w->pos[i].symbol);
-		rc = q ? hean_redis_command(w->app->redis, on_pos_reply, q, "HGET %s size", key)
+		rc = q ? hean_redis_command(w->app->redis, on_pos_reply, q, "HGET %s " HEAN_FIELD_SIZE, key)
 		       : -ENOMEM;
 		if (rc < 0) {
 			/* replies already requested are dropped by the gen check */
@@ -685,15 +685,11 @@ struct waves *waves_app_start(struct hean_app *app)
 		log_error("event=start_failed what=waves err=\"out of memory\"");
 		return NULL;
 	}
-	app->on_stop = on_stop;
-	app->on_redis = on_redis;
-	app->data = w;
+	hean_app_hook(app, on_stop, on_redis, w);
 	rc = start(w);
 	if (rc < 0) {
 		log_error("event=start_failed what=stream err=%d", rc);
-		app->on_stop = NULL;
-		app->on_redis = NULL;
-		app->data = NULL;
+		hean_app_unhook(app);
 		waves_app_close(w);
 		waves_app_destroy(w);
 		return NULL;

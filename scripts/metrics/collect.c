@@ -1,6 +1,7 @@
 /* hean-metrics collect: see collect.h. */
 #include "scripts/metrics/collect.h"
 
+#include "common/keys.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 
@@ -275,11 +276,11 @@ static void take_events(struct cycle *cy, const redisReply *rep)
 			if (!is_str(kk) || !is_str(vv)) {
 				continue;
 			}
-			if (strcmp(kk->str, "proc") == 0) {
+			if (strcmp(kk->str, HEAN_FIELD_PROC) == 0) {
 				snprintf(ev->proc, sizeof(ev->proc), "%.*s", (int)vv->len, vv->str);
-			} else if (strcmp(kk->str, "event") == 0) {
+			} else if (strcmp(kk->str, HEAN_FIELD_EVENT) == 0) {
 				snprintf(ev->event, sizeof(ev->event), "%.*s", (int)vv->len, vv->str);
-			} else if (strcmp(kk->str, "detail") == 0) {
+			} else if (strcmp(kk->str, HEAN_FIELD_DETAIL) == 0) {
 				snprintf(ev->detail, sizeof(ev->detail), "%.*s", (int)vv->len, vv->str);
 			}
 		}
@@ -496,7 +497,7 @@ static void send_batch(struct cycle *cy)
 	for (size_t i = 0; i < cy->n_ticker; i++) {
 		snprintf(s->tickers[i].sym, sizeof(s->tickers[i].sym), "%s", cy->ticker_keys[i] + pl + 7);
 		s->tickers[i].ticks = -1;
-		send(cy, K_TICKER, i, "HMGET %s recv_us n_ticks", cy->ticker_keys[i]);
+		send(cy, K_TICKER, i, "HMGET %s " HEAN_FIELD_RECV_US " " HEAN_FIELD_N_TICKS, cy->ticker_keys[i]);
 	}
 	for (int i = 0; i < MX_N_STREAMS; i++) {
 		snprintf(key, sizeof(key), "%s%s", p, mx_stream_names[i]);

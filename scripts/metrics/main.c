@@ -7,6 +7,7 @@
  *
  * Usage: hean-metrics [--config FILE] [--log FILE]; settings from HEAN_*. */
 #include "common/app.h"
+#include "common/keys.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "scripts/metrics/alerts.h"
@@ -115,7 +116,8 @@ static const char *first_word(const char *s, char *buf, size_t len)
 static const char *waves_proc(const struct mx_snap *s)
 {
 	for (size_t i = 0; i < s->n_procs; i++) {
-		if (mx_get(&s->procs[i], "next_wave") || mx_get(&s->procs[i], "last_emitted")) {
+		if (mx_get(&s->procs[i], HEAN_FIELD_WAVES_NEXT_WAVE) ||
+		    mx_get(&s->procs[i], HEAN_FIELD_WAVES_LAST_EMITTED)) {
 			return s->procs[i].name;
 		}
 	}
@@ -243,15 +245,15 @@ static void eval_snapshot(struct mx *m, const struct mx_snap *s, int64_t now)
 	}
 	for (size_t i = 0; i < s->n_procs; i++) {
 		const struct mx_hash *p = &s->procs[i];
-		const char *state = mx_get(p, "state");
+		const char *state = mx_get(p, HEAN_FIELD_STATE);
 
-		if (strcmp(p->name, cfg->proc_name) != 0 && mx_get_i64(p, "updated_ms", &upd) &&
+		if (strcmp(p->name, cfg->proc_name) != 0 && mx_get_i64(p, HEAN_FIELD_UPDATED_MS, &upd) &&
 		    !mx_proc_stopped(&m->st, p) && now - upd > (int64_t)m->st.stale_s * 1000) {
 			mx_alerts_state(m->al, now, "process_down", p->name, 0, "critical",
 					"health hash not updated for %" PRId64 " s (last state %s)",
 					(now - upd) / 1000, state ? state : "?");
 		}
-		if (mx_get_i64(p, "stale_symbols", &v) && v > 0) {
+		if (mx_get_i64(p, HEAN_FIELD_FEED_STALE_SYMBOLS, &v) && v > 0) {
 			char list[200] = "";
 			size_t off = 0;
 
@@ -267,13 +269,13 @@ static void eval_snapshot(struct mx *m, const struct mx_snap *s, int64_t now)
 					"%" PRId64 " stale symbol(s) (no tick for %d s):%s", v,
 					cfg->stale_s, list[0] ? list : " (see hean_feed_tick_age_seconds)");
 		}
-		if (mx_get_i64(p, "naked_positions", &v)) {
+		if (mx_get_i64(p, HEAN_FIELD_NAKED_POSITIONS, &v)) {
 			naked = v;
 			have_naked = true;
 			xproc = p->name;
 		}
 	}
-	if (s->has_pnl && mx_get_i64(&s->pnl, "naked_positions", &v)) {
+	if (s->has_pnl && mx_get_i64(&s->pnl, HEAN_FIELD_NAKED_POSITIONS, &v)) {
 		naked = v;
 		have_naked = true;
 	}
@@ -286,7 +288,7 @@ static void eval_snapshot(struct mx *m, const struct mx_snap *s, int64_t now)
 		mx_alerts_state(m->al, now, "halted", "pipeline", 0, "warning",
 				"new waves are not traded: %s", s->halt);
 	}
-	limit = s->has_pnl ? mx_get(&s->pnl, "limit") : NULL;
+	limit = s->has_pnl ? mx_get(&s->pnl, HEAN_FIELD_LIMIT) : NULL;
 	if (limit && *limit) {
 		mx_alerts_state(m->al, now, "risk_limit", xproc, 0, "warning",
 				"risk limit %s reached: new orders stop, open positions stay protected",
@@ -465,8 +467,7 @@ int main(int argc, char **argv)
 	log_info("event=listening url=http://%s/metrics webhook=%s repeat_s=%d grace_s=%d",
 		 app.cfg.metrics_listen, app.cfg.alert_webhook_url[0] ? "set" : "none",
 		 app.cfg.alert_repeat_s, m.st.wave_grace_s);
-	app.on_stop = on_stop;
-	app.data = &m;
+	hean_app_hook(&app, on_stop, NULL, &m);
 	ev_timer_init(&m.tick, on_tick, 0.2, TICK_S);
 	m.tick.data = &m;
 	ev_timer_start(app.loop.loop, &m.tick);

@@ -135,12 +135,12 @@ void mx_state_note_stop(struct mx_state *st, const char *proc, int64_t now_ms)
 bool mx_proc_stopped(const struct mx_state *st, const struct mx_hash *p)
 {
 	int64_t upd;
-	const char *state = mx_get(p, "state");
+	const char *state = mx_get(p, HEAN_FIELD_STATE);
 
 	if (state && strcmp(state, "stopped") == 0) {
 		return true;
 	}
-	if (!mx_get_i64(p, "updated_ms", &upd)) {
+	if (!mx_get_i64(p, HEAN_FIELD_UPDATED_MS, &upd)) {
 		return false;
 	}
 	for (size_t i = 0; i < st->n_stops; i++) {
@@ -241,21 +241,21 @@ struct field_map {
 /* Health-hash fields exported as one family each, labelled by process.
  * The field names are the daemons' own (see their health writers). */
 static const struct field_map fields[] = {
-	{"msgs", "hean_feed_messages_total", "counter", "WebSocket messages the feed received."},
-	{"ticks", "hean_feed_ticks_total", "counter", "Merged ticker updates the feed published to the ticks stream."},
-	{"dropped", "hean_feed_dropped_total", "counter", "Tick entries dropped because the Redis queue was full."},
-	{"bad_frames", "hean_feed_bad_frames_total", "counter", "Frames the feed could not parse."},
-	{"xadd_errors", "hean_feed_store_errors_total", "counter", "XADD error replies seen by the feed."},
-	{"stale_symbols", "hean_feed_stale_symbols", "gauge", "Subscribed symbols with no tick for HEAN_STALE_S."},
-	{"received", "hean_signals_received_total", "counter", "Signals received from the signal server."},
-	{"invalid", "hean_signals_invalid_total", "counter", "Signals rejected as invalid."},
-	{"duplicate", "hean_signals_duplicate_total", "counter", "Signals dropped as duplicates."},
-	{"published", "hean_signals_published_total", "counter", "Signals written to the signals stream."},
-	{"processed", "hean_waves_emitted_total", "counter", "Waves emitted in their window."},
-	{"expired", "hean_waves_expired_total", "counter", "Waves recorded after their processing deadline (not traded)."},
-	{"late", "hean_waves_late_total", "counter", "Waves emitted later than the slack after their due time."},
-	{"empty", "hean_waves_empty_total", "counter", "Waves emitted with no signal selected."},
-	{"rest_fallback", "hean_executor_rest_fallback", "gauge", "1 while the executor polls prices over REST."},
+	{HEAN_FIELD_FEED_MSGS, "hean_feed_messages_total", "counter", "WebSocket messages the feed received."},
+	{HEAN_FIELD_FEED_TICKS, "hean_feed_ticks_total", "counter", "Merged ticker updates the feed published to the ticks stream."},
+	{HEAN_FIELD_FEED_DROPPED, "hean_feed_dropped_total", "counter", "Tick entries dropped because the Redis queue was full."},
+	{HEAN_FIELD_FEED_BAD_FRAMES, "hean_feed_bad_frames_total", "counter", "Frames the feed could not parse."},
+	{HEAN_FIELD_FEED_XADD_ERRORS, "hean_feed_store_errors_total", "counter", "XADD error replies seen by the feed."},
+	{HEAN_FIELD_FEED_STALE_SYMBOLS, "hean_feed_stale_symbols", "gauge", "Subscribed symbols with no tick for HEAN_STALE_S."},
+	{HEAN_FIELD_SIGNALS_RECEIVED, "hean_signals_received_total", "counter", "Signals received from the signal server."},
+	{HEAN_FIELD_SIGNALS_INVALID, "hean_signals_invalid_total", "counter", "Signals rejected as invalid."},
+	{HEAN_FIELD_SIGNALS_DUPLICATE, "hean_signals_duplicate_total", "counter", "Signals dropped as duplicates."},
+	{HEAN_FIELD_SIGNALS_PUBLISHED, "hean_signals_published_total", "counter", "Signals written to the signals stream."},
+	{HEAN_FIELD_WAVES_PROCESSED, "hean_waves_emitted_total", "counter", "Waves emitted in their window."},
+	{HEAN_FIELD_WAVES_EXPIRED, "hean_waves_expired_total", "counter", "Waves recorded after their processing deadline (not traded)."},
+	{HEAN_FIELD_WAVES_LATE, "hean_waves_late_total", "counter", "Waves emitted later than the slack after their due time."},
+	{HEAN_FIELD_WAVES_EMPTY, "hean_waves_empty_total", "counter", "Waves emitted with no signal selected."},
+	{HEAN_FIELD_EXEC_REST_FALLBACK, "hean_executor_rest_fallback", "gauge", "1 while the executor polls prices over REST."},
 };
 
 struct hist_map {
@@ -263,16 +263,16 @@ struct hist_map {
 };
 
 static const struct hist_map hists[] = {
-	{"hist_recv_to_stored", "hean_feed_receive_to_store_seconds", "Feed frame received to tick stored in Redis (XADD reply)."},
-	{"hist_wave_to_accepted", "hean_wave_to_orders_accepted_seconds", "Wave due time to order accepted by the exchange."},
-	{"hist_fill_to_stop", "hean_fill_to_stop_confirmed_seconds", "Fill seen to stop-loss confirmed on the exchange."},
+	{HEAN_FIELD_FEED_HIST_RECV_TO_STORED, "hean_feed_receive_to_store_seconds", "Feed frame received to tick stored in Redis (XADD reply)."},
+	{HEAN_FIELD_EXEC_HIST_WAVE_TO_ACCEPTED, "hean_wave_to_orders_accepted_seconds", "Wave due time to order accepted by the exchange."},
+	{HEAN_FIELD_EXEC_HIST_FILL_TO_STOP, "hean_fill_to_stop_confirmed_seconds", "Fill seen to stop-loss confirmed on the exchange."},
 };
 
 static bool proc_up(const struct mx_hash *p, const struct mx_snap *s, const struct mx_state *st)
 {
 	int64_t upd;
 
-	if (!mx_get_i64(p, "updated_ms", &upd) || mx_proc_stopped(st, p)) {
+	if (!mx_get_i64(p, HEAN_FIELD_UPDATED_MS, &upd) || mx_proc_stopped(st, p)) {
 		return false;
 	}
 	return age_s(s->now_ms, upd) <= st->stale_s;
@@ -309,7 +309,7 @@ static void render_proc_status(FILE *out, const struct mx_snap *s, const struct 
 		for (size_t i = 0; i < s->n_procs; i++) {
 			const char *state = mx_proc_stopped(st, &s->procs[i])
 						    ? "stopped"
-						    : mx_get(&s->procs[i], "state");
+						    : mx_get(&s->procs[i], HEAN_FIELD_STATE);
 
 			if (state) {
 				sample(&f, NULL, 1, "process", s->procs[i].name, "state", state, NULL);
@@ -325,7 +325,7 @@ static void render_proc_restarts(FILE *out, const struct mx_snap *s, const struc
 	{
 		FAM(f, "hean_process_reconnects_total", "counter", "Reconnects of the process's connections.");
 		for (size_t i = 0; i < s->n_procs; i++) {
-			if (mx_get_i64(&s->procs[i], "reconnects", &v)) {
+			if (mx_get_i64(&s->procs[i], HEAN_FIELD_RECONNECTS, &v)) {
 				sample(&f, NULL, (double)v, "process", s->procs[i].name, NULL);
 			}
 		}
@@ -417,9 +417,9 @@ static void render_procs(FILE *out, const struct mx_snap *s, const struct mx_sta
 {
 	render_proc_status(out, s, st);
 	proc_age_family(out, s, "hean_process_health_age_seconds",
-			"Seconds since the process last wrote its health hash.", "updated_ms", true);
+			"Seconds since the process last wrote its health hash.", HEAN_FIELD_UPDATED_MS, true);
 	proc_age_family(out, s, "hean_process_last_message_age_seconds",
-			"Seconds since the process's last valid inbound message.", "last_msg_ms", false);
+			"Seconds since the process's last valid inbound message.", HEAN_FIELD_LAST_MSG_MS, false);
 	render_proc_restarts(out, s, st);
 	render_proc_counters(out, s);
 	render_proc_hists(out, s);
@@ -494,7 +494,7 @@ static void render_streams(FILE *out, const struct mx_snap *s)
 static const struct mx_hash *executor_hash(const struct mx_snap *s)
 {
 	for (size_t i = 0; i < s->n_procs; i++) {
-		if (mx_get(&s->procs[i], "naked_positions")) {
+		if (mx_get(&s->procs[i], HEAN_FIELD_NAKED_POSITIONS)) {
 			return &s->procs[i];
 		}
 	}
@@ -523,7 +523,7 @@ static void render_waves(FILE *out, const struct mx_snap *s, const struct mx_sta
 		}
 	}
 	proc_age_family(out, s, "hean_wave_last_emit_age_seconds",
-			"Seconds since the waves process last emitted a wave.", "last_emit_ms", false);
+			"Seconds since the waves process last emitted a wave.", HEAN_FIELD_WAVES_LAST_EMIT_MS, false);
 }
 
 static void render_risk(FILE *out, const struct mx_snap *s, const struct mx_state *st)
@@ -539,7 +539,7 @@ static void render_risk(FILE *out, const struct mx_snap *s, const struct mx_stat
 		}
 	}
 	if (s->has_pnl) {
-		const char *limit = mx_get(&s->pnl, "limit");
+		const char *limit = mx_get(&s->pnl, HEAN_FIELD_LIMIT);
 
 		{
 			FAM(f, "hean_risk_limit_reached", "gauge", "1 while a risk limit stops new orders.");
@@ -554,25 +554,25 @@ static void render_risk(FILE *out, const struct mx_snap *s, const struct mx_stat
 	}
 	{
 		FAM(f, "hean_positions_open", "gauge", "Open positions.");
-		if (s->has_pnl && mx_get_i64(&s->pnl, "open_positions", &v)) {
+		if (s->has_pnl && mx_get_i64(&s->pnl, HEAN_FIELD_OPEN_POSITIONS, &v)) {
 			sample(&f, NULL, (double)v, NULL);
-		} else if (x && mx_get_i64(x, "positions", &v)) {
+		} else if (x && mx_get_i64(x, HEAN_FIELD_EXEC_POSITIONS, &v)) {
 			sample(&f, NULL, (double)v, NULL);
 		}
 	}
 	{
 		FAM(f, "hean_positions_naked", "gauge", "Open positions without a confirmed stop-loss.");
-		if (s->has_pnl && mx_get_i64(&s->pnl, "naked_positions", &v)) {
+		if (s->has_pnl && mx_get_i64(&s->pnl, HEAN_FIELD_NAKED_POSITIONS, &v)) {
 			sample(&f, NULL, (double)v, NULL);
-		} else if (x && mx_get_i64(x, "naked_positions", &v)) {
+		} else if (x && mx_get_i64(x, HEAN_FIELD_NAKED_POSITIONS, &v)) {
 			sample(&f, NULL, (double)v, NULL);
 		}
 	}
 	if (s->has_pnl) {
 		static const char *const pf[][3] = {
-			{"exposure_usd", "hean_exposure_usd", "Sum of open notional, USD."},
-			{"realized_usd", "hean_pnl_realized_usd", "Realized PnL since 00:00 UTC, USD."},
-			{"unrealized_usd", "hean_pnl_unrealized_usd", "Unrealized PnL of open positions, USD."},
+			{HEAN_FIELD_EXPOSURE_USD, "hean_exposure_usd", "Sum of open notional, USD."},
+			{HEAN_FIELD_REALIZED_USD, "hean_pnl_realized_usd", "Realized PnL since 00:00 UTC, USD."},
+			{HEAN_FIELD_UNREALIZED_USD, "hean_pnl_unrealized_usd", "Unrealized PnL of open positions, USD."},
 		};
 		for (size_t i = 0; i < 3; i++) {
 			FAM(f, pf[i][1], "gauge", pf[i][2]);
@@ -583,7 +583,7 @@ static void render_risk(FILE *out, const struct mx_snap *s, const struct mx_stat
 		}
 		{
 			FAM(f, "hean_pnl_age_seconds", "gauge", "Seconds since the executor last updated hean:pnl.");
-			if (mx_get_i64(&s->pnl, "updated_ms", &v)) {
+			if (mx_get_i64(&s->pnl, HEAN_FIELD_UPDATED_MS, &v)) {
 				sample(&f, NULL, age_s(s->now_ms, v), NULL);
 			}
 		}

@@ -63,6 +63,16 @@ static void basic_reply(struct hean_redis *r, redisReply *rep, void *priv)
 	case 6: /* deadline variant */
 		RT_CHECK(rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "PONG") == 0);
 		break;
+	case 7: /* HSET built with hean_redis_args: two new fields */
+		RT_CHECK(rep->type == REDIS_REPLY_INTEGER && rep->integer == 2);
+		break;
+	case 8: /* read back: the value, then NULL sent as "" */
+		RT_CHECK(rep->type == REDIS_REPLY_ARRAY && rep->elements == 2);
+		RT_CHECK(rep->elements == 2 && rep->element[0]->type == REDIS_REPLY_STRING &&
+			 strcmp(rep->element[0]->str, "v1") == 0);
+		RT_CHECK(rep->elements == 2 && rep->element[1]->type == REDIS_REPLY_STRING &&
+			 rep->element[1]->len == 0);
+		break;
 	default:
 		break;
 	}
@@ -158,6 +168,30 @@ static void basic_next(struct basic *b)
 		break;
 	}
 	case 7: {
+		struct hean_redis_args a;
+
+		hean_redis_args_init(&a, "HSET", "rt:args");
+		hean_redis_args_field(&a, "f1", "v1");
+		hean_redis_args_field(&a, "f2", NULL);
+		RT_CHECK(hean_redis_send_args(r, basic_reply, b, &a) == 0);
+		/* an overfull builder is refused, never sent cut short */
+		hean_redis_args_init(&a, "HSET", "rt:args");
+		for (int i = 0; i < HEAN_REDIS_ARGS_MAX; i++) {
+			hean_redis_args_add(&a, "x");
+		}
+		RT_CHECK(a.overflow && hean_redis_send_args(r, NULL, NULL, &a) == -E2BIG);
+		break;
+	}
+	case 8: {
+		struct hean_redis_args a;
+
+		hean_redis_args_init(&a, "HMGET", "rt:args");
+		hean_redis_args_add(&a, "f1");
+		hean_redis_args_add(&a, "f2");
+		RT_CHECK(hean_redis_send_args(r, basic_reply, b, &a) == 0);
+		break;
+	}
+	case 9: {
 		struct hean_redis_options o;
 
 		RT_SAY("basic commands done");
@@ -222,7 +256,7 @@ static int run_basic(const char *url)
 	RT_CHECK(hean_redis_command(b.r, basic_reply, &b, "PING") == -ENOTCONN);
 	ev_run(loop, 0); /* returns only if close() left nothing behind */
 	RT_SAY("ev_run returned step=%d", b.step);
-	RT_CHECK(b.step >= 7);
+	RT_CHECK(b.step >= 9);
 	RT_CHECK(b.closed);
 	hean_redis_destroy(b.r);
 	return 0;
