@@ -12,23 +12,6 @@ size_t feed_subs_topic_cost(const char *sym)
 	return strlen(sym) + sizeof("tickers.") - 1 + 2 + 1;
 }
 
-size_t feed_subs_split(const char *const *symbols, size_t n, size_t limit, uint32_t *conn_of)
-{
-	size_t conns = 0, used = 0, on = 0; /* args text / symbols on the current connection */
-
-	for (size_t i = 0; i < n; i++) {
-		if (conns == 0 || !feed_subs_fits(used, on, symbols[i], limit, SIZE_MAX)) {
-			conns++;
-			used = 0;
-			on = 0;
-		}
-		used += feed_subs_topic_cost(symbols[i]);
-		on++;
-		conn_of[i] = (uint32_t)(conns - 1);
-	}
-	return conns;
-}
-
 int feed_subs_frame(char *buf, size_t cap, const char *sym)
 {
 	int n = snprintf(buf, cap, "{\"req_id\":\"%s\",\"op\":\"subscribe\",\"args\":[\"tickers.%s\"]}",

@@ -19,12 +19,6 @@
 /* Args-text length of one symbol's topic in the array, comma included. */
 size_t feed_subs_topic_cost(const char *sym);
 
-/* Assigns each of the n symbols a connection, filling connections in order
- * while the args text stays < limit. conn_of[i] receives the connection
- * index. Returns the number of connections (0 when n == 0; a symbol that
- * alone exceeds the limit still gets a connection of its own). */
-size_t feed_subs_split(const char *const *symbols, size_t n, size_t limit, uint32_t *conn_of);
-
 /* Writes {"req_id":"SYM","op":"subscribe","args":["tickers.SYM"]} into buf.
  * Returns the length, or -ENOSPC. */
 int feed_subs_frame(char *buf, size_t cap, const char *sym);
