@@ -82,6 +82,31 @@ static void dump_keys(const struct hean_config *cfg, FILE *out)
 	}
 	fprintf(out, "group_waves=%s\ngroup_executor=%s\nstream_keep_ms=%lld\n", HEAN_GROUP_WAVES,
 		HEAN_GROUP_EXECUTOR, (long long)HEAN_STREAM_KEEP_MS);
+	/* the field names (HEAN_FIELD_X as field.X) and the control command */
+#define F(n) {#n, HEAN_FIELD_##n}
+	static const char *const fields[][2] = {
+		F(SYMBOL), F(LAST), F(BID), F(ASK), F(MARK), F(TS), F(RECV_US), F(N_TICKS),
+		F(ID), F(SIDE), F(SCORE_WEEK), F(SCORE_MONTH), F(RAW), F(QTY), F(ORDER_LINK_ID),
+		F(STATUS), F(RET_CODE), F(RET_MSG), F(CMD), F(REQ_ID), F(SIZE), F(ENTRY),
+		F(AVG_PRICE), F(STOP_LOSS), F(TRAIL_HIGH), F(REALIZED_PNL), F(UNREALIZED_PNL),
+		F(UPDATED_MS), F(DAY), F(REALIZED_USD), F(UNREALIZED_USD), F(EXPOSURE_USD),
+		F(OPEN_POSITIONS), F(NAKED_POSITIONS), F(LIMIT), F(HALTED), F(PID), F(STATE),
+		F(DETAIL), F(HOST), F(LAST_MSG_MS), F(LAST_ATTEMPT_MS), F(RECONNECTS),
+		F(REDIS_RECONNECTS), F(EVENTS_DROPPED), F(FEED_MSGS), F(FEED_TICKS),
+		F(FEED_DROPPED), F(FEED_BAD_FRAMES), F(FEED_XADD_ERRORS), F(FEED_STALE_SYMBOLS),
+		F(FEED_HIST_RECV_TO_STORED), F(SIGNALS_RECEIVED), F(SIGNALS_INVALID),
+		F(SIGNALS_DUPLICATE), F(SIGNALS_PUBLISHED), F(WAVES_NEXT_WAVE),
+		F(WAVES_LAST_EMITTED), F(WAVES_LAST_EMIT_MS), F(WAVES_PROCESSED),
+		F(WAVES_EXPIRED), F(WAVES_LATE), F(WAVES_EMPTY), F(EXEC_REST_FALLBACK),
+		F(EXEC_POSITIONS), F(EXEC_HIST_WAVE_TO_ACCEPTED), F(EXEC_HIST_FILL_TO_STOP),
+		F(PROC), F(EVENT), F(TS_MS), F(WAVE_TS), F(SIGNALS), F(CONSIDERED), F(SKIPPED),
+		F(REASON), F(DUE_MS), F(EMITTED_MS),
+	};
+#undef F
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		fprintf(out, "field.%s=%s\n", fields[i][0], fields[i][1]);
+	}
+	fprintf(out, "cmd_flatten=%s\n", HEAN_CMD_FLATTEN);
 }
 
 /* --get: the unmasked value; --redis-target: the decoded connection. */

@@ -181,7 +181,10 @@ static void on_marker_reply(struct hean_redis *r, redisReply *reply, void *priv)
 	if (rc < 0) {
 		log_error("event=marker_unreadable key=%s err=\"%s\"", w->k_last_s, err);
 		if (rc == -EINVAL) {
-			hean_health_set_detail(w->app->health, "hean:wave:last_s unreadable");
+			char detail[KEY_LEN + 16];
+
+			snprintf(detail, sizeof(detail), "%s unreadable", w->k_last_s);
+			hean_health_set_detail(w->app->health, detail);
 		}
 		w->sync = SYNC_IDLE;
 		return;

@@ -157,6 +157,19 @@ hc_key() {
 	printf '%s\n' "$k"
 }
 
+# hc_field NAME...: the field names NAME... of the contract (HEAN_FIELD_NAME
+# in common/keys.h, from --dump-keys), space-separated, in order.
+hc_field() {
+	hc_need_config
+	local n f out=()
+	for n in "$@"; do
+		f=${HC_KEYS[field.$n]-}
+		[ -n "$f" ] || hc_die "no field '$n' from ${HC_CFG_BIN##*/} --dump-keys"
+		out+=("$f")
+	done
+	printf '%s\n' "${out[*]}"
+}
+
 # hc_need_config: dies unless a daemon gave the configuration.
 hc_need_config() {
 	[ "$HC_CFG_OK" = 1 ] ||

@@ -397,10 +397,11 @@ stop_proc() {
 # from the health hash (empty when absent). Returns 1 if Redis fails.
 proc_health() {
 	local key out
-	local -a kv
+	local -a kv flds
 	PH_PID='' PH_STATE='' PH_UPDATED='' PH_RECONNECTS='' PH_DETAIL='' PH_HOST=''
 	key=$(hc_key health "$(hc_proc_name "$1")")
-	out=$(hc_rcli HMGET "$key" pid state updated_ms reconnects host detail 2>/dev/null) || return 1
+	read -ra flds <<<"$(hc_field PID STATE UPDATED_MS RECONNECTS HOST DETAIL)"
+	out=$(hc_rcli HMGET "$key" "${flds[@]}" 2>/dev/null) || return 1
 	# $(...) drops trailing empty lines (empty fields at the end).
 	mapfile -t kv <<<"$out"
 	case ${kv[0]:-} in ERR* | NOAUTH* | WRONGPASS* | NOPERM* | LOADING* | MOVED*) return 1 ;; esac
@@ -417,7 +418,7 @@ feed_conns_text() {
 	local out
 	local -a kv
 	out=$(hc_rcli HMGET "$(hc_key health "$(hc_proc_name feed)")" connections \
-		conn_states conn_symbols symbols symbols_wanted stale_symbols 2>/dev/null) || return 0
+		conn_states conn_symbols symbols symbols_wanted "$(hc_field FEED_STALE_SYMBOLS)" 2>/dev/null) || return 0
 	mapfile -t kv <<<"$out"
 	[[ ${kv[0]:-} =~ ^[0-9]+$ ]] || return 0
 	printf '%s conns %s, symbols/conn %s, %s symbols (wanted %s), stale %s' "${kv[0]}" \
@@ -430,9 +431,10 @@ feed_conns_text() {
 # when that copy is gone. Returns 1 if there is none.
 proc_standby() {
 	local out
-	local -a kv
+	local -a kv flds
 	PS_PID='' PS_STATE='' PS_UPDATED='' PS_DETAIL=''
-	out=$(hc_rcli HMGET "$(hc_key health "$(hc_proc_name "$1")"):standby" pid state updated_ms detail 2>/dev/null) || return 1
+	read -ra flds <<<"$(hc_field PID STATE UPDATED_MS DETAIL)"
+	out=$(hc_rcli HMGET "$(hc_key health "$(hc_proc_name "$1")"):standby" "${flds[@]}" 2>/dev/null) || return 1
 	mapfile -t kv <<<"$out"
 	[[ ${kv[0]:-} =~ ^[0-9]+$ ]] || return 1
 	PS_PID=${kv[0]} PS_STATE=${kv[1]:-} PS_UPDATED=${kv[2]:-} PS_DETAIL=${kv[3]:-}

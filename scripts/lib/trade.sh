@@ -39,13 +39,14 @@ ht_flatten_done() {
 }
 
 cmd_flatten() {
-	local sym=${1:-ALL} events req t0 limit=${HEANCTL_FLATTEN_TIMEOUT:-60}
+	local sym=${1:-ALL} events req t0 limit=${HEANCTL_FLATTEN_TIMEOUT:-60} f_cmd f_sym f_req
 	[ $# -le 1 ] || hc_die "usage: scripts/hean flatten [SYMBOL]"
 	[[ $sym =~ ^([A-Z0-9]{2,20}|ALL)$ ]] || hc_die "flatten: '$sym' is not a symbol (e.g. BTCUSDT) or ALL"
 	ht_need_redis
 	events=$(hc_key events)
 	req="f$(date -u +%Y%m%d%H%M%S)-$$"
-	hc_rcli XADD "$(hc_key control)" '*' cmd flatten symbol "$sym" req_id "$req" >/dev/null ||
+	read -r f_cmd f_sym f_req <<<"$(hc_field CMD SYMBOL REQ_ID)"
+	hc_rcli XADD "$(hc_key control)" '*' "$f_cmd" "$(hc_key cmd_flatten)" "$f_sym" "$sym" "$f_req" "$req" >/dev/null ||
 		hc_die "cannot write $(hc_key control)"
 	echo "flatten $sym requested (req_id=$req); waiting for the executor to confirm flat..."
 	t0=$(date +%s)

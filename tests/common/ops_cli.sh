@@ -76,6 +76,17 @@ it_check "start line: version=$ver" grep -q "event=start proc=waves role=waves v
 kill -TERM "$WP"
 wait "$WP"
 
+# --dump-keys: every field name of common/keys.h, as the launcher reads it
+# (field.X=value for HEAN_FIELD_X), and the keys with the prefix in force.
+HEAN_REDIS_PREFIX=t1: "$HEAN_BUILD/waves/hean-waves" --dump-keys >"$IT_DIR/keys" 2>"$IT_DIR/err"
+it_check "--dump-keys: exit 0" test $? = 0
+sed -n 's/^#define HEAN_FIELD_\([A-Z0-9_]*\) *"\([^"]*\)".*/field.\1=\2/p' "$HEAN_SRC/common/keys.h" |
+	sort >"$IT_DIR/want"
+grep '^field\.' "$IT_DIR/keys" | sort >"$IT_DIR/got"
+it_check "--dump-keys: $(wc -l <"$IT_DIR/want") fields in keys.h, all printed with their names" \
+	test "$(wc -l <"$IT_DIR/want")" -gt 60 -a "$(comm -3 "$IT_DIR/want" "$IT_DIR/got" | wc -l)" = 0
+it_check "--dump-keys: keys carry the prefix" grep -qx 'position=t1:position:%s' "$IT_DIR/keys"
+
 # HEAN_LOG_FORMAT=json: every line of a daemon's log is one JSON object.
 command -v jq >/dev/null || it_fail "jq is not installed"
 HEAN_LOG_FORMAT=json bg waves-json "$HEAN_BUILD/waves/hean-waves" --log "$IT_DIR/json.log"
