@@ -7,7 +7,7 @@
 # the Grafana dashboard: valid JSON whose every metric the exporter serves.
 #   exporter.sh [values|dashboard]
 MODE=${1:-values}
-. "$HEAN_SRC/tests/metrics/lib.sh"
+. "$HEAN_SRC/tests/metrics/metrics_lib.sh"
 it_init "metrics-$MODE"
 need promtool jq curl
 DASH=$HEAN_SRC/scripts/metrics/grafana-dashboard.json

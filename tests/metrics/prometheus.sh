@@ -3,7 +3,7 @@
 # rules loaded) scrapes hean-metrics while hean-feed streams from the
 # exchange simulator into Redis; PromQL queries over the HTTP API answer
 # with the expected values, and the shipped "halted" alert fires.
-. "$HEAN_SRC/tests/metrics/lib.sh"
+. "$HEAN_SRC/tests/metrics/metrics_lib.sh"
 . "$HEAN_SRC/tests/feed/feed_lib.sh"
 it_init metrics-prometheus
 need prometheus promtool jq curl

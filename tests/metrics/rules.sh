@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The shipped alert rules: `promtool check rules` and their unit tests
 # (`promtool test rules`, synthetic series in hean.rules.test.yml).
-. "$HEAN_SRC/tests/metrics/lib.sh"
+. "$HEAN_SRC/tests/metrics/metrics_lib.sh"
 it_init metrics-rules
 need promtool
 cd "$HEAN_SRC/scripts/metrics" || it_fail "no scripts/metrics"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/hean status --watch: two frames (HEANCTL_WATCH_COUNT=2) against a
 # Redis holding a position, hean:pnl, a halt and hean-metrics' alert list.
-. "$HEAN_SRC/tests/metrics/lib.sh"
+. "$HEAN_SRC/tests/metrics/metrics_lib.sh"
 it_init metrics-status-watch
 start_redis
 rcli HSET hean:position:BTCUSDT side Buy size 0.01 entry 50000 stop_loss 49000 unrealized_pnl 1.5 >/dev/null

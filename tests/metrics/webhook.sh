@@ -9,7 +9,7 @@
 #  3. a naked position fires after 5 s and sends "resolved" when it clears;
 #  4. a second exporter whose webhook accepts and never answers keeps
 #     serving /metrics at once and keeps counting (retries counted).
-. "$HEAN_SRC/tests/metrics/lib.sh"
+. "$HEAN_SRC/tests/metrics/metrics_lib.sh"
 it_init metrics-webhook
 need socat jq curl
 start_redis
