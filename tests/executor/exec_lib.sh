@@ -124,3 +124,18 @@ start_feed() {
 	HEAN_SYMBOLS=$1 start_daemon feed
 	wait_state 15 feed streaming
 }
+
+# start_ticks SYMBOL: writes hean:ticks entries by hand at the simulator's
+# price every 100 ms (the feed's part, without a feed); TICKS is the pid of
+# the loop (kill it to stop the ticks).
+start_ticks() {
+	local sym=$1 p
+	while :; do
+		p=$(truth_last "$sym")
+		[ -n "$p" ] && rcli XADD hean:ticks MAXLEN '~' 1000 '*' symbol "$sym" last "$p" \
+			bid "$p" ask "$p" mark "$p" ts "$(now_ms)" recv_us "$(($(now_ms) * 1000))" >/dev/null
+		sleep 0.1
+	done &
+	TICKS=$!
+	IT_PIDS+=("$TICKS")
+}

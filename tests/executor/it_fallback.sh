@@ -24,18 +24,7 @@ t1=$(first_ts_ms AAAUSDT 1.0140)
 figure rest_trail_reaction_ms $(( t1 - t0 ))
 it_check "within HEAN_REST_POLL_S (+300 ms)" test $(( t1 - t0 )) -le $(( HEAN_REST_POLL_S * 1000 + 300 ))
 
-# ticks by hand, at the simulator's price, every 100 ms
-tick_loop() {
-	while :; do
-		p=$(truth_last AAAUSDT)
-		[ -n "$p" ] && rcli XADD hean:ticks MAXLEN '~' 1000 '*' symbol AAAUSDT last "$p" \
-			bid "$p" ask "$p" mark "$p" ts "$(now_ms)" recv_us "$(( $(now_ms) * 1000 ))" >/dev/null
-		sleep 0.1
-	done
-}
-tick_loop &
-TICKS=$!
-IT_PIDS+=("$TICKS")
+start_ticks AAAUSDT # ticks by hand, at the simulator's price, every 100 ms
 t0=$(now_ms)
 it_check "rest_fallback 0 once ticks are fresh" wait_field 5 executor rest_fallback 0
 figure switch_to_stream_ms $(( $(now_ms) - t0 ))

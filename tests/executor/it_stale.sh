@@ -11,17 +11,7 @@ start_redis
 start_exsim --seed 41 --symbols AAAUSDT,BTCUSDT --rate 5 --fill-delay-ms 5
 start_exec
 
-tick_loop() { # ticks by hand at the simulator's price, every 100 ms
-	while :; do
-		p=$(truth_last AAAUSDT)
-		[ -n "$p" ] && rcli XADD hean:ticks MAXLEN '~' 1000 '*' symbol AAAUSDT last "$p" \
-			bid "$p" ask "$p" mark "$p" ts "$(now_ms)" recv_us "$(( $(now_ms) * 1000 ))" >/dev/null
-		sleep 0.1
-	done
-}
-tick_loop &
-TICKS=$!
-IT_PIDS+=("$TICKS")
+start_ticks AAAUSDT # ticks by hand, at the simulator's price, every 100 ms
 sleep 0.5
 ID=$(xadd_wave "$(( $(now_s) - 5 ))" AAAUSDT:buy)
 it_check "wave acked" wait_until 10 wave_acked "$ID"

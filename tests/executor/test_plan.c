@@ -7,25 +7,9 @@
 #include <cmocka.h>
 
 #include "executor/plan.h"
+#include "tests/executor/exec_fixtures.h"
 
 #include <string.h>
-
-static struct exec_instrument btc(void)
-{
-	struct exec_instrument in;
-
-	memset(&in, 0, sizeof(in));
-	strcpy(in.symbol, "BTCUSDT");
-	in.qty_step = 0.001;
-	in.min_qty = 0.001;
-	in.max_qty = 1190;
-	in.max_mkt_qty = 500;
-	in.tick = 0.1;
-	in.min_notional = 5;
-	in.qty_dp = 3;
-	in.price_dp = 1;
-	return in;
-}
 
 static void test_parse_signal(void **state)
 {
@@ -135,7 +119,7 @@ static void test_limits(void **state)
 
 static void test_plan_order(void **state)
 {
-	struct exec_instrument in = btc();
+	struct exec_instrument in = fixture_btc();
 	struct exec_plan_in pi;
 	struct exec_plan_out o;
 

@@ -6,27 +6,11 @@
 #include <cmocka.h>
 
 #include "executor/sizing.h"
+#include "tests/executor/exec_fixtures.h"
 
 #include <errno.h>
 #include <math.h>
 #include <string.h>
-
-static struct exec_instrument btc(void)
-{
-	struct exec_instrument in;
-
-	memset(&in, 0, sizeof(in));
-	strcpy(in.symbol, "BTCUSDT");
-	in.qty_step = 0.001;
-	in.min_qty = 0.001;
-	in.max_qty = 1190;
-	in.max_mkt_qty = 500;
-	in.tick = 0.10;
-	in.min_notional = 5;
-	in.qty_dp = exec_sizing_decimals("0.001");
-	in.price_dp = exec_sizing_decimals("0.10");
-	return in;
-}
 
 static void test_decimals(void **state)
 {
@@ -45,7 +29,7 @@ static void test_decimals(void **state)
 
 static void test_qty_round_down(void **state)
 {
-	struct exec_instrument in = btc();
+	struct exec_instrument in = fixture_btc();
 	char q[40], why[160];
 	double qty;
 
@@ -66,7 +50,7 @@ static void test_qty_round_down(void **state)
 
 static void test_qty_minimums(void **state)
 {
-	struct exec_instrument in = btc();
+	struct exec_instrument in = fixture_btc();
 	char q[40], why[160];
 	double qty;
 
@@ -99,7 +83,7 @@ static void test_round_tick(void **state)
 
 static void test_stop(void **state)
 {
-	struct exec_instrument in = btc();
+	struct exec_instrument in = fixture_btc();
 	char b[40];
 
 	/* long: 2 % below, rounded down: 66666.6 * 0.98 = 65333.268 -> 65333.2 */
