@@ -326,6 +326,19 @@ static void publish_self(struct mx *m)
 			      detail[0] ? detail : "no alert");
 }
 
+/* No snapshot this cycle: the alerts held so far stay, redis_down fires
+ * after its hold time, and the page says so. */
+static void redis_down(struct mx *m, int64_t now, const char *why)
+{
+	m->st.redis_up = false;
+	m->st.collect_errors++;
+	mx_alerts_begin(m->al);
+	mx_alerts_keep(m->al);
+	mx_alerts_state(m->al, now, "redis_down", "redis", REDIS_DOWN_HOLD_S, "critical", "%s", why);
+	mx_alerts_end(m->al, now);
+	render_text(m);
+}
+
 static void on_collected(struct mx_snap *snap, bool ok, void *data)
 {
 	struct mx *m = data;
@@ -333,16 +346,9 @@ static void on_collected(struct mx_snap *snap, bool ok, void *data)
 
 	m->st.collect_seconds = (double)(hean_time_now_us() - m->cycle_start_us) / 1e6;
 	if (!ok) {
-		m->st.collect_errors++;
-		m->st.redis_up = false;
 		mx_snap_free(snap);
 		free(snap);
-		mx_alerts_begin(m->al);
-		mx_alerts_keep(m->al);
-		mx_alerts_state(m->al, now, "redis_down", "redis", REDIS_DOWN_HOLD_S, "critical",
-				"the exporter cannot read Redis (collection failed)");
-		mx_alerts_end(m->al, now);
-		render_text(m);
+		redis_down(m, now, "the exporter cannot read Redis (collection failed)");
 		return;
 	}
 	m->st.collections++;
@@ -376,14 +382,7 @@ static void on_tick(struct ev_loop *loop, ev_timer *t, int revents)
 		return; /* the previous cycle is still waiting for Redis */
 	}
 	if (rc != 0) {
-		m->st.redis_up = false;
-		m->st.collect_errors++;
-		mx_alerts_begin(m->al);
-		mx_alerts_keep(m->al);
-		mx_alerts_state(m->al, now, "redis_down", "redis", REDIS_DOWN_HOLD_S, "critical",
-				"the exporter's Redis link is down");
-		mx_alerts_end(m->al, now);
-		render_text(m);
+		redis_down(m, now, "the exporter's Redis link is down");
 	}
 }
 
