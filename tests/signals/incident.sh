@@ -11,7 +11,7 @@ sig_setup signals-incident
 sig_start
 wait_until 15 all_published || it_fail "initial buffer not published"
 
-DUR=${SIG_INCIDENT_S:-60}
+DUR=${SIG_INCIDENT_S:-30} # e2e-incident-1000 replays 13 waves through the pipeline
 L0=$(log_lines)
 c0=$(sigsim_stat server_closes)
 w0=$(sigsim_stat waves_pushed)
