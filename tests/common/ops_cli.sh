@@ -86,6 +86,12 @@ grep '^field\.' "$IT_DIR/keys" | sort >"$IT_DIR/got"
 it_check "--dump-keys: $(wc -l <"$IT_DIR/want") fields in keys.h, all printed with their names" \
 	test "$(wc -l <"$IT_DIR/want")" -gt 60 -a "$(comm -3 "$IT_DIR/want" "$IT_DIR/got" | wc -l)" = 0
 it_check "--dump-keys: keys carry the prefix" grep -qx 'position=t1:position:%s' "$IT_DIR/keys"
+# README's contract table names every one of those fields
+sed -n '/^### The Redis contract/,/^### /p' "$HEAN_SRC/README.md" >"$IT_DIR/contract"
+undoc=$(cut -d= -f2 "$IT_DIR/want" | sort -u | while read -r f; do
+	grep -qF "\`$f\`" "$IT_DIR/contract" || printf '%s ' "$f"
+done)
+it_check "README's Redis contract names every field of keys.h (missing: ${undoc:-none})" test -z "$undoc"
 
 # HEAN_LOG_FORMAT=json: every line of a daemon's log is one JSON object.
 command -v jq >/dev/null || it_fail "jq is not installed"
