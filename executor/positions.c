@@ -261,6 +261,20 @@ void exec_positions_on_price(struct exec_positions *ps, const char *symbol, doub
 
 /* ===================== book ===================== */
 
+/* A position the book did not have: trailing starts from its entry. */
+static void book_open(struct exec_positions *ps, struct pos *p, int side, double entry,
+		      double stop, double tick, int64_t now)
+{
+	p->open = true;
+	p->side = side;
+	p->stop_inflight = false;
+	p->protect_after_ms = 0;
+	p->trail_wait = false;
+	p->fill_ms = now;
+	p->entry = entry;
+	exec_trail_init(&p->trail, &ps->tcfg, side, entry, stop, tick);
+}
+
 void exec_positions_apply(struct exec_positions *ps, const char *symbol, int side, double size,
 			  double entry, double stop, const char *source)
 {
@@ -305,14 +319,7 @@ void exec_positions_apply(struct exec_positions *ps, const char *symbol, int sid
 		log_info("event=position_open symbol=%s side=%s size=%.10g entry=%.10g stop=%.10g "
 			 "source=%s",
 			 symbol, side > 0 ? "Buy" : "Sell", size, entry, stop, source);
-		p->open = true;
-		p->side = side;
-		p->stop_inflight = false;
-		p->protect_after_ms = 0;
-		p->trail_wait = false;
-		p->fill_ms = now;
-		p->entry = entry;
-		exec_trail_init(&p->trail, &ps->tcfg, side, entry, stop, in ? in->tick : 0);
+		book_open(ps, p, side, entry, stop, in ? in->tick : 0, now);
 	} else {
 		if (act & EXEC_RC_STOP) {
 			exec_trail_set_stop(&p->trail, stop);
