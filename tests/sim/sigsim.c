@@ -1,6 +1,7 @@
 /* tests/sim/sigsim: hean-sigsim, the signal server simulator.
  * One lws server context on the libev default loop (foreign loop): WS at
- * "/" (protocol signal-server.md) and HTTP /sim/ controls on one port,
+ * "/" (the signal server protocol: auth, get_signals, pushed waves, pings)
+ * and HTTP /sim/ controls on one port,
  * bound to 127.0.0.1. All timing runs on our own libev watchers. */
 #include "tests/sim/sigsim.h"
 
