@@ -23,7 +23,11 @@ DEADLINE_A=$(( (TA + 60) * 1000 ))
 IDA=$(xadd_wave "$TA" ETHUSDT:buy)
 IDB=$(xadd_wave "$TB" BTCUSDT:buy)
 p0=$(truth_last BTCUSDT)
-sleep 2
+# The move lands about 1 s after B's first plan. Every quote fetched after
+# it is 2 s old at most when used, so the plan in force when the storm ends
+# (>= 4.5 s) comes from the moved price. (At 2 s the move could race the
+# fetch that re-planned B at 2 s, leaving a pre-move quote in force.)
+sleep 1
 p1=$(awk -v p="$p0" 'BEGIN { printf "%.2f", p * 1.10 }')
 sim_ctl "$EXSIM_URL" "/sim/price?symbol=BTCUSDT&price=$p1"
 wait_true 8 '[ "$(now_ms)" -gt $(( DEADLINE_A + 1500 )) ]'
