@@ -43,6 +43,11 @@ for s in ETHUSDT AAAUSDT; do
 	it_check "$s: one order" test "$(orders_for "h$T-$s")" = 1
 done
 it_check "health naked_positions 0" wait_field 5 executor naked_positions 0
+# the stop covers the whole position, whatever its executions: every stop
+# hean sent (order/create, trading-stop) is in Full mode, none sized
+partial_stops() { exsim_journal | jq '[.[] | select((.kind=="order" or .kind=="trading_stop")
+	and (.stopLoss // "") != "" and (.tpslMode != "Full" or has("slSize")))] | length'; }
+it_check "every stop in Full mode, none sized" test "$(partial_stops)" = 0
 
 # through the ETH stop: the whole short is closed by it
 sl=$(pos_field ETHUSDT stopLoss)
