@@ -78,4 +78,11 @@ sim_ctl "$EXSIM_URL" "/sim/price?symbol=ETHUSDT&price=$(awk -v p="$p0" 'BEGIN { 
 want=$(awk -v p="$p0" 'BEGIN { printf "%.2f", p * 0.997 }')
 it_check "ETH stop trailed from the average entry" wait_until 4 stop_since ETHUSDT "$want"
 figure eth_max_stop "$(max_stop ETHUSDT) (want >= $want)"
+# unrealized PnL of the position: (last - average entry) x size, from the
+# exchange's figures (within 15 %)
+upnl_ok() { awk -v u="$(hget hean:position:ETHUSDT unrealized_pnl)" -v l="$(truth_last ETHUSDT)" \
+	-v a="$(pos_field ETHUSDT avgPrice)" -v z="$(pos_field ETHUSDT size)" \
+	'BEGIN { w = (l - a) * z; exit !(w > 0 && u > w * 0.85 && u < w * 1.15) }'; }
+it_check "hean:position:ETHUSDT unrealized_pnl from the average entry" wait_until 3 upnl_ok
+figure eth_unrealized "$(hget hean:position:ETHUSDT unrealized_pnl)"
 it_done
