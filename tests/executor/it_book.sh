@@ -40,18 +40,7 @@ creates0=$(exsim_journal | jq '[.[] | select(.kind=="reject" or .kind=="order")]
 # position/list answers, so only the wait for the reconciliation keeps the
 # wave from ordering (without them the REST price fetch, queued after
 # position/list, hid a missing wait)
-tick_loop() {
-	local p
-	p=$(truth_last BTCUSDT)
-	while :; do
-		rcli XADD hean:ticks MAXLEN '~' 1000 '*' symbol BTCUSDT last "$p" bid "$p" ask "$p" \
-			mark "$p" ts "$(now_ms)" recv_us "$(( $(now_ms) * 1000 ))" >/dev/null
-		sleep 0.05
-	done
-}
-tick_loop &
-TICKS=$!
-IT_PIDS+=("$TICKS")
+start_ticks BTCUSDT
 sim_ctl "$EXSIM_URL" "/sim/latency?ms=300"
 start_exec
 it_check "BTC wave acked" wait_until 15 wave_acked "$IDB"
