@@ -286,6 +286,12 @@ struct exsim_app {
 		bool push_timer_init;
 		long pushes_delayed, pushes_duplicated, orders_held;
 		bool shuffle_keys; /* random key order in REST and WS JSON */
+		/* position/list: rows per page (0: all on one page; cursors hold
+		 * '=' and '&', so only a client that encodes them reads page 2),
+		 * and an account in hedge mode (positionIdx 1 Buy / 2 Sell) */
+		int pos_page;
+		bool hedge;
+		long pos_pages, pos_bad_cursors;
 	} w;
 
 	/* trading */

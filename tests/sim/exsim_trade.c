@@ -245,9 +245,56 @@ void exsim_orders_realtime(struct exsim_conn *c)
 	exsim_rest_list(c, list, "");
 }
 
-void exsim_orders_position_list(struct exsim_conn *c)
+/* One page of position/list (app->w.pos_page rows, 0 = all), in hedge
+ * mode with positionIdx 1/2 and the empty opposite side listed as Bybit
+ * does. Answers the request; -1 after an error answer. */
+static int position_page(struct exsim_conn *c, int have_sym, int i, const char *settle,
+			 json_t *list)
 {
 	struct exsim_app *app = c->app;
+	char cur[64] = "", next[64] = "";
+	int from = 0, of = 0, n = 0, page = app->w.pos_page;
+
+	if (exsim_query_get(c, "cursor", cur, sizeof(cur)) && cur[0]) {
+		if (sscanf(cur, "page=%d&of=%d", &from, &of) != 2 || from < 0 || of != from * 7) {
+			app->w.pos_bad_cursors++;
+			exsim_http_envelope(c, 10001, "invalid cursor", NULL);
+			return -1;
+		}
+	}
+	for (int k = 0, seen = 0; k < app->nsyms; k++) {
+		if (!(have_sym ? k == i : app->pos[k].size > 0 && !strcmp(settle, "USDT"))) {
+			continue;
+		}
+		if (seen++ < from) {
+			continue;
+		}
+		if (page > 0 && n == page) {
+			snprintf(next, sizeof(next), "page=%d&of=%d", from + n, (from + n) * 7);
+			break;
+		}
+		json_t *row = exsim_orders_position_json(app, k, true);
+		if (app->w.hedge) {
+			json_object_set_new(row, "positionIdx",
+					    json_integer(app->pos[k].side < 0 ? 2 : 1));
+		}
+		json_array_append_new(list, row);
+		n++;
+	}
+	if (app->w.hedge && from == 0 && app->nsyms > 0) {
+		json_t *row = exsim_orders_position_json(app, have_sym ? i : 0, true);
+		json_object_set_new(row, "positionIdx", json_integer(2)); /* the empty side */
+		json_object_set_new(row, "size", json_string("0"));
+		json_object_set_new(row, "side", json_string(""));
+		json_array_append_new(list, row);
+	}
+	app->w.pos_pages++;
+	exsim_rest_list(c, list, next); /* takes list */
+	return 0;
+}
+
+void exsim_orders_position_list(struct exsim_conn *c)
+{
 	char settle[16] = "";
 	int i = -1, have_sym;
 	json_t *list;
@@ -262,12 +309,10 @@ void exsim_orders_position_list(struct exsim_conn *c)
 		return;
 	}
 	list = json_array();
-	for (int k = 0; k < app->nsyms; k++) {
-		if (have_sym ? k == i : app->pos[k].size > 0 && !strcmp(settle, "USDT")) {
-			json_array_append_new(list, exsim_orders_position_json(app, k, true));
-		}
+	if (position_page(c, have_sym, i, settle, list) < 0) {
+		json_decref(list);
+		return;
 	}
-	exsim_rest_list(c, list, "");
 }
 
 /* Optional price field: absent/"" -> 0 (not given); "0" -> *cancel. */

@@ -363,6 +363,18 @@ bool exsim_worst_ctl(struct exsim_conn *c, const char *name)
 		app->w.push_dup_pct = (int)p;
 		app->w.order_after_position = o != 0;
 		answer(c, 200, json_pack("{s:b}", "ok", 1));
+	} else if (!strcmp(name, "positions")) {
+		/* page=N rows per position/list page (0 = one page); hedge=0|1 */
+		if (qint(c, "page", 0, 1000, &v)) {
+			app->w.pos_page = (int)v;
+		}
+		if (qint(c, "hedge", 0, 1, &v)) {
+			app->w.hedge = v != 0;
+		}
+		answer(c, 200, json_pack("{s:b,s:i,s:b,s:I,s:I}", "ok", 1, "page", app->w.pos_page,
+					 "hedge", app->w.hedge, "pages_served",
+					 (json_int_t)app->w.pos_pages, "bad_cursors",
+					 (json_int_t)app->w.pos_bad_cursors));
 	} else if (!strcmp(name, "shuffle_keys")) {
 		if (!qint(c, "on", 0, 1, &v)) {
 			answer(c, 400, json_pack("{s:b,s:s}", "ok", 0, "error", "on must be 0|1"));
