@@ -220,6 +220,11 @@ static void on_pnl_read(struct hean_redis *r, redisReply *reply, void *priv)
 	if (!reply || reply->type == REDIS_REPLY_ERROR || x->stopping) {
 		return;
 	}
+	if (x->pnl_known) {
+		/* reads overlap at start (start, link up, 1 s tick): restored once,
+		 * or every restart would double the day's realized PnL */
+		return;
+	}
 	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
 	    reply->element[0]->type == REDIS_REPLY_STRING &&
 	    reply->element[1]->type == REDIS_REPLY_STRING) {
