@@ -20,6 +20,7 @@
  *   HEAN_LOG_FORMAT            text|json
  *   HEAN_FEED_CONN_SYMBOLS     1..2000           HEAN_FEED_UNSUB_GRACE_S 0..86400
  *   HEAN_FEED_INSTRUMENTS_REFRESH_S 10..86400
+ *   HEAN_REST_BAN_S            1..86400
  *   HEAN_PROC_NAME: never from a --config file (a file is shared by the four
  *   daemons and would give them one name); there HEAN_PROC_NAME_<ROLE>
  *   (FEED, SIGNALS, WAVES, EXECUTOR) names one daemon. The environment may
@@ -112,6 +113,7 @@ static const struct var vars[] = {
 	I("HEAN_FEED_CONN_SYMBOLS", "200", feed_conn_symbols, 1, 2000),
 	I("HEAN_FEED_UNSUB_GRACE_S", "60", feed_unsub_grace_s, 0, 86400),
 	I("HEAN_FEED_INSTRUMENTS_REFRESH_S", "3600", feed_instruments_refresh_s, 10, 86400),
+	I("HEAN_REST_BAN_S", "600", rest_ban_s, 1, 86400),
 };
 
 #define N_VARS (sizeof(vars) / sizeof(vars[0]))

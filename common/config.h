@@ -81,6 +81,7 @@ struct hean_config {
 	int feed_conn_symbols;         /* HEAN_FEED_CONN_SYMBOLS: symbols per public connection */
 	int feed_unsub_grace_s;        /* HEAN_FEED_UNSUB_GRACE_S: unwanted this long -> unsubscribed */
 	int feed_instruments_refresh_s; /* HEAN_FEED_INSTRUMENTS_REFRESH_S: ALL re-read period */
+	int rest_ban_s;                /* HEAN_REST_BAN_S: no REST call this long after an HTTP 403 */
 };
 
 /* What a daemon's command line asks for (hean_config_load parses it). */

@@ -54,6 +54,13 @@ void exec_app_update_health(struct exec_app *x)
 		snprintf(detail, sizeof(detail), "clock=%d instruments=%d reconciled=%d",
 			 exec_rest_clock_synced(x->rest), exec_instruments_loaded(x->inst),
 			 exec_positions_reconciled(x->pos));
+	} else if (exec_rest_banned(x->rest)) {
+		/* waiting out an IP ban is trying: a restart would only call into it */
+		state = "degraded";
+		snprintf(detail, sizeof(detail), "rest=banned (HTTP 403, %llds left) private_ws=%s",
+			 (long long)(exec_rest_ban_left_ms(x->rest) / 1000),
+			 exec_pws_up(x->pws) ? "up" : "down");
+		hean_health_attempt(h);
 	} else if (exec_rest_failing(x->rest) || !exec_pws_up(x->pws)) {
 		state = "degraded";
 		snprintf(detail, sizeof(detail), "rest=%s private_ws=%s",
@@ -200,6 +207,11 @@ static void on_pnl_read(struct hean_redis *r, redisReply *reply, void *priv)
 	struct exec_app *x = priv;
 
 	if (!reply || reply->type == REDIS_REPLY_ERROR || x->stopping) {
+		return;
+	}
+	if (x->pnl_known) {
+		/* reads overlap at start (start, link up, 1 s tick): restored once,
+		 * or every restart would double the day's realized PnL */
 		return;
 	}
 	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
@@ -460,6 +472,7 @@ static int start(struct exec_app *x, struct hean_app *app)
 	ro.api_key = cfg->api_key;
 	ro.api_secret = cfg->api_secret;
 	ro.recv_window_ms = cfg->recv_window_ms;
+	ro.ban_s = cfg->rest_ban_s;
 	x->rest = exec_rest_create(x->loop, &ro);
 	x->ws_ctx = hean_ws_ctx_create(x->loop);
 	if (!x->rest || !x->ws_ctx) {

@@ -57,6 +57,8 @@ struct exec_rest {
 	int n_waiters;
 	uint64_t retries;
 	int consecutive_fail;
+	int64_t ban_ms;          /* pause after an HTTP 403 (IP ban) */
+	int64_t banned_until_ms; /* local ms; 0: not banned */
 };
 
 /* ===================== pure ===================== */
@@ -188,6 +190,34 @@ static void call_free(struct call *c)
 	free(c);
 }
 
+/* HTTP 403 is Bybit's IP ban ("access too frequent"): every REST call is
+ * refused for 10 minutes, and calling on may prolong it. No call goes out
+ * until the pause (HEAN_REST_BAN_S) is over. */
+static void ban_start(struct exec_rest *r, const char *path)
+{
+	int64_t now = hean_time_now_ms();
+
+	if (r->banned_until_ms > now) {
+		return;
+	}
+	r->banned_until_ms = now + r->ban_ms;
+	log_error("event=rest_ip_ban http=403 path=%s pause_s=%lld action=\"no REST call until the "
+		  "pause is over (HEAN_REST_BAN_S)\"",
+		  path, (long long)(r->ban_ms / 1000));
+}
+
+bool exec_rest_banned(const struct exec_rest *r)
+{
+	return r->banned_until_ms > hean_time_now_ms();
+}
+
+int64_t exec_rest_ban_left_ms(const struct exec_rest *r)
+{
+	int64_t left = r->banned_until_ms - hean_time_now_ms();
+
+	return left > 0 ? left : 0;
+}
+
 static void finish(struct call *c, const struct exec_rest_result *res)
 {
 	exec_rest_fn *cb = c->cb;
@@ -206,6 +236,22 @@ static void finish_error(struct call *c, const char *why)
 	res.ret_code = -1;
 	res.attempts = c->attempts;
 	snprintf(res.ret_msg, sizeof(res.ret_msg), "%s", why);
+	finish(c, &res);
+}
+
+/* A call during an IP ban: not sent, so not applied (class RATE, the
+ * pause's end as the reset time). */
+static void finish_banned(struct call *c)
+{
+	struct exec_rest_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.cls = EXEC_REST_RATE;
+	res.ret_code = -403;
+	res.attempts = c->attempts;
+	res.reset_ms = c->r->banned_until_ms + c->r->offset_ms;
+	snprintf(res.ret_msg, sizeof(res.ret_msg), "IP ban: not sent (REST paused %lld ms more)",
+		 (long long)exec_rest_ban_left_ms(c->r));
 	finish(c, &res);
 }
 
@@ -253,6 +299,9 @@ static void on_time(const struct hean_http_response *resp, void *data)
 
 	exec_rest_parse(resp->status, resp->curl_code, resp->error, resp->body, resp->body_len,
 			&res, &root);
+	if (resp->status == 403) {
+		ban_start(r, "/v5/market/time");
+	}
 	if (res.cls == EXEC_REST_OK && exec_rest_offset_from_time(root, r->sync_t0, t1, &off) == 0) {
 		if (!r->synced || off != r->offset_ms) {
 			log_info("event=clock_sync offset_ms=%lld rtt_ms=%lld", (long long)off,
@@ -278,8 +327,8 @@ void exec_rest_sync_clock(struct exec_rest *r, exec_rest_sync_fn *cb, void *data
 		r->waiters[r->n_waiters].data = data;
 		r->n_waiters++;
 	}
-	if (r->syncing) {
-		return;
+	if (r->syncing || exec_rest_banned(r)) {
+		return; /* waiters stay until the next sync attempt */
 	}
 	snprintf(url, sizeof(url), "%s/v5/market/time", r->base);
 	memset(&req, 0, sizeof(req));
@@ -327,6 +376,9 @@ static void on_done(const struct hean_http_response *resp, void *data)
 			&res, &root);
 	res.attempts = c->attempts;
 	redact_key(r, res.ret_msg);
+	if (resp->status == 403) {
+		ban_start(r, c->path);
+	}
 	if (hean_http_header(resp, "X-Bapi-Limit-Reset-Timestamp", reset, sizeof(reset)) == 0) {
 		res.reset_ms = strtoll(reset, NULL, 10);
 	}
@@ -391,6 +443,11 @@ static void submit(struct call *c)
 	bool post = !strcmp(c->method, "POST");
 	const char *payload = c->payload ? c->payload : "";
 	int n = 0;
+
+	if (exec_rest_banned(r)) {
+		finish_banned(c);
+		return;
+	}
 
 	if (post || !payload[0]) {
 		snprintf(url, sizeof(url), "%s%s", r->base, c->path);
@@ -497,6 +554,7 @@ struct exec_rest *exec_rest_create(struct ev_loop *loop, const struct exec_rest_
 	snprintf(r->api_secret, sizeof(r->api_secret), "%s", o->api_secret ? o->api_secret : "");
 	r->recv_window_ms = o->recv_window_ms > 0 ? o->recv_window_ms : 5000;
 	r->timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
+	r->ban_ms = (int64_t)(o->ban_s > 0 ? o->ban_s : 600) * 1000;
 	return r;
 }
 

@@ -75,6 +75,7 @@ struct exec_rest_opts {
 	const char *api_secret;  /* copied; wiped at destroy; never logged */
 	int recv_window_ms;
 	uint32_t timeout_ms;     /* per request; default 5000 */
+	int ban_s;               /* REST pause after an HTTP 403 (IP ban); default 600 */
 };
 
 enum {
@@ -115,5 +116,9 @@ int exec_rest_ws_auth_frame(const struct exec_rest *r, char *out, size_t len);
 uint64_t exec_rest_retries(const struct exec_rest *r);
 unsigned exec_rest_in_flight(const struct exec_rest *r);
 bool exec_rest_failing(const struct exec_rest *r);
+/* An HTTP 403 (IP ban) paused every REST call: calls made meanwhile are
+ * not sent and end at once with class RATE, ret_code -403. */
+bool exec_rest_banned(const struct exec_rest *r);
+int64_t exec_rest_ban_left_ms(const struct exec_rest *r);
 
 #endif

@@ -60,8 +60,17 @@ e2e_init() {
 	# The simulators run under the same ASan/LSan/UBSan check as the
 	# pipeline (their lws context leak at exit was fixed in tests/sim).
 	E2E_SIM_ASAN=${ASAN_OPTIONS:-}
-	ASAN_OPTIONS=$E2E_SIM_ASAN start_exsim --seed "${E2E_SEED:-7}" --symbols "$E2E_SYMBOLS"
+	# The exchange at its worst (E2E_WORST=0: plain): JSON keys in random
+	# order, every order filled in 3 parts, private pushes delayed up to
+	# 200 ms (any order across topics), 20 % of them twice, order pushes
+	# after the position push.
+	local -a worst=()
+	[ "${E2E_WORST:-1}" = 1 ] && worst=(--shuffle-keys --fill-parts 3 --fill-part-ms 30)
+	ASAN_OPTIONS=$E2E_SIM_ASAN start_exsim --seed "${E2E_SEED:-7}" --symbols "$E2E_SYMBOLS" "${worst[@]}"
 	[ -n "${EXSIM_PORT:-}" ] || it_skip "exsim did not start"
+	if [ "${E2E_WORST:-1}" = 1 ]; then
+		ctl exsim "/sim/push_faults?delay_ms=200&dup_pct=20&order_after_position=1"
+	fi
 	# Bybit documents no uniqueness window for orderLinkIds: with a short
 	# memory the exchange accepts a reused link id, so only hean keeps
 	# orders unique (dup_orders counts at the exchange).

@@ -46,9 +46,17 @@ it_check "wave 3 acked" wait_until 10 wave_acked "$ID"
 it_check "daily loss: no order" test "$(orders_for "h$((T + 2))-BBBUSDT")" = 0
 it_check "skipped naming HEAN_DAILY_LOSS_LIMIT_USD" test "$(skipped_for limit=HEAN_DAILY_LOSS_LIMIT_USD)" -ge 1
 it_check "limit shown in hean:pnl" wait_until 3 out_eq HEAN_DAILY_LOSS_LIMIT_USD hget hean:pnl limit
-# the loss survives a restart (hean:pnl is read back before trading)
+# the loss survives a restart (hean:pnl is read back before trading),
+# once: not added again by a second read
+R0=$(hget hean:pnl realized_usd)
 stop_exec
+t_r=$(now_ms)
 HEAN_DAILY_LOSS_LIMIT_USD=1 start_exec
+rewritten() { [ "$(hget hean:pnl updated_ms)" -gt $((t_r + 1500)) ] 2>/dev/null; }
+wait_until 5 rewritten || it_fail "hean:pnl not rewritten after the restart"
+R1=$(hget hean:pnl realized_usd)
+it_check "realized loss after the restart $R1 = before $R0 (restored once)" \
+	awk -v a="$R0" -v b="$R1" 'BEGIN { d = a - b; exit !(d < 0.001 && d > -0.001) }'
 ID=$(xadd_wave "$(( T + 3 ))" BBBUSDT:buy)
 it_check "wave 4 acked" wait_until 10 wave_acked "$ID"
 it_check "daily loss after restart: no order" test "$(orders_for "h$((T + 3))-BBBUSDT")" = 0
