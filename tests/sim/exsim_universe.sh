@@ -65,6 +65,9 @@ A=$IT_DIR/a.out
 wsc_bg b $P --secs 3 --send '{"req_id":"b1","op":"subscribe","args":["tickers.S0011USDT","tickers.S0012USDT","tickers.S0013USDT"]}'
 B=$IT_DIR/b.out
 wait_until 5 has "$B" S0013USDT || it_fail "client b got no frames"
+# a's six requests are answered in order: once u2's answer is in, all are
+# (checking after b's frames alone raced a's replies on a loaded machine)
+wait_until 5 jq_has "$A" '.req_id=="u2"' || it_fail "client a got no answer to u2"
 it_check "unknown symbol: handler not found, req_id echoed" jq_has "$A" '.success==false and .ret_msg=="error:handler not found,topic:tickers.NOPEUSDT" and .req_id=="bad" and .op=="subscribe"'
 it_check "PreLaunch symbol: handler not found" jq_has "$A" '.success==false and .ret_msg=="error:handler not found,topic:tickers.P0001USDT" and .req_id=="pre"'
 it_check "mixed request: error names the bad topic" jq_has "$A" '.success==false and .ret_msg=="error:handler not found,topic:tickers.NOPE2USDT" and .req_id=="mix"'
