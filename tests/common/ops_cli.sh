@@ -93,6 +93,11 @@ undoc=$(cut -d= -f2 "$IT_DIR/want" | sort -u | while read -r f; do
 done)
 it_check "README's Redis contract names every field of keys.h (missing: ${undoc:-none})" test -z "$undoc"
 
+# hean-metrics answers --version the same way
+out=$("$HEAN_BUILD/scripts/metrics/hean-metrics" --version 2>"$IT_DIR/err")
+it_check "metrics --version: '$out', exit 0" test $? = 0
+it_check "metrics --version format" grep -qxE "hean-metrics [0-9]+\.[0-9]+\.[0-9]+(\+[^ ]+)?" <<<"$out"
+
 # HEAN_LOG_FORMAT=json: every line of a daemon's log is one JSON object.
 command -v jq >/dev/null || it_fail "jq is not installed"
 HEAN_LOG_FORMAT=json bg waves-json "$HEAN_BUILD/waves/hean-waves" --log "$IT_DIR/json.log"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # it-ops-harden: a daemon holding secrets cannot leak them through a core
-# dump or to another process of its own user (common/app.c hean_app_harden):
+# dump or to another process of its own user (common/app.c hean_app_harden;
+# the executor in full, then feed, signals and waves):
 #  - /proc/PID/limits: core file size 0 (soft and hard)
 #  - a process of the SAME unprivileged user cannot read /proc/PID/environ
 #    (where the secrets are) nor attach (PR_SET_DUMPABLE 0); a plain
@@ -34,6 +35,20 @@ it_check "/proc/PID owned by root (not dumpable)" test "$(stat -c %u "/proc/$XP/
 st22=$("${AS_NOBODY[@]}" awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$XP/stat")
 it_check "same user reads the start time in /proc/PID/stat ($st22)" test "${st22:-0}" -gt 0
 it_check "same user reads /proc/PID/cmdline" bash -c "${AS_NOBODY[*]} cat /proc/$XP/cmdline | grep -qa hean-executor"
+# The other daemons harden the same way (signals holds the signal token).
+for d in feed signals waves; do
+	need_built "$d/hean-$d"
+	HEAN_REDIS_URL=unix://$IT_DIR/none.sock HEAN_HOME=$IT_DIR HEAN_SIGNAL_TOKEN=planted-secret-4242 \
+		bg "$d" "${AS_NOBODY[@]}" "$HEAN_BUILD/$d/hean-$d"
+	DP=$LAST_PID
+	wait_until 10 grep -q 'event=start ' "$IT_DIR/$d.log" || it_fail "$d did not start"
+	it_check "$d: core file size limit 0 0" grep -qE '^Max core file size +0 +0 ' "/proc/$DP/limits"
+	it_check "$d: same user cannot read its environ" \
+		bash -c "! ${AS_NOBODY[*]} cat /proc/$DP/environ >/dev/null 2>&1"
+	kill -TERM "$DP"
+	wait "$DP"
+	it_check "$d exit 0 on SIGTERM" test $? = 0
+done
 kill -TERM "$XP" "$CP"
 wait "$XP"
 it_check "executor exit 0 on SIGTERM" test $? = 0
