@@ -71,20 +71,27 @@ void feed_sources_poll(struct feed_sources *s)
 
 static void instr_request(struct feed_sources *s);
 
-static void instr_retry(struct feed_sources *s, const char *why)
+/* A failed read: the next one after the backoff (5 s doubling to 300 s),
+ * or after HEAN_REST_BAN_S when the exchange answered 403 (Bybit's IP
+ * ban: a call made during it is refused again, so none is made). */
+static void instr_retry(struct feed_sources *s, const char *why, bool banned)
 {
+	int retry_s;
+
 	s->instr_errors++;
 	s->instr_inflight = false;
 	s->backoff_s = s->backoff_s ? s->backoff_s * 2 : BACKOFF_MIN_S;
 	if (s->backoff_s > BACKOFF_MAX_S) {
 		s->backoff_s = BACKOFF_MAX_S;
 	}
-	log_warn("event=instruments_failed page=%d why=\"%s\" retry_s=%d listed=%zu", s->pages + 1,
-		 why, s->backoff_s, s->listed);
-	hean_health_event(s->app->health, "instruments_failed", "why=%s retry_s=%d", why,
-			  s->backoff_s);
+	retry_s = banned && s->app->cfg.rest_ban_s > s->backoff_s ? s->app->cfg.rest_ban_s
+								   : s->backoff_s;
+	log_warn("event=instruments_failed page=%d why=\"%s\" retry_s=%d listed=%zu%s",
+		 s->pages + 1, why, retry_s, s->listed, banned ? " (IP ban: no call until it lapses)" : "");
+	hean_health_event(s->app->health, banned ? "rest_banned" : "instruments_failed",
+			  "why=%s retry_s=%d", why, retry_s);
 	ev_timer_stop(s->app->loop.loop, &s->instr_timer);
-	ev_timer_set(&s->instr_timer, s->backoff_s, 0);
+	ev_timer_set(&s->instr_timer, retry_s, 0);
 	ev_timer_start(s->app->loop.loop, &s->instr_timer);
 }
 
@@ -125,7 +132,7 @@ static void on_instr(const struct hean_fetch_result *res, void *data)
 	if (res->error != NULL || res->status != 200) {
 		snprintf(why, sizeof(why), "http status=%d %s", res->status,
 			 res->error ? res->error : "");
-		instr_retry(s, why);
+		instr_retry(s, why, res->error == NULL && res->status == 403);
 		return;
 	}
 	memset(&p, 0, sizeof(p));
@@ -133,7 +140,7 @@ static void on_instr(const struct hean_fetch_result *res, void *data)
 	p.cap = FEED_INSTR_MAX - s->acc_n;
 	rc = feed_instr_parse(res->body, res->body_len, &p);
 	if (rc == -EPROTO) {
-		instr_retry(s, p.why);
+		instr_retry(s, p.why, false);
 		return;
 	}
 	if (rc == -ENOSPC) {
@@ -149,7 +156,7 @@ static void on_instr(const struct hean_fetch_result *res, void *data)
 		return;
 	}
 	if (s->pages >= FEED_INSTR_PAGES) {
-		instr_retry(s, "nextPageCursor: more pages than a read may follow");
+		instr_retry(s, "nextPageCursor: more pages than a read may follow", false);
 		return;
 	}
 	snprintf(s->cursor, sizeof(s->cursor), "%s", p.cursor);
@@ -187,7 +194,7 @@ static void instr_request(struct feed_sources *s)
 	if (s->req == NULL) {
 		char why[64];
 		snprintf(why, sizeof(why), "submit: %s", strerror(errno));
-		instr_retry(s, why);
+		instr_retry(s, why, false);
 	}
 }
 
