@@ -21,7 +21,6 @@
 #include "common/url.h"
 
 #include <errno.h>
-#include <openssl/x509.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,32 +312,7 @@ void hean_fetch_abort_all(struct hean_ws_ctx *ctx)
 
 static int body_append(struct hean_fetch *f, const void *in, size_t len)
 {
-	size_t need = f->body_len + len + 1;
-
-	if (f->body_len + len > f->max_body) {
-		return -EMSGSIZE;
-	}
-	if (need > f->body_cap) {
-		size_t cap = f->body_cap ? f->body_cap : FETCH_RX_CHUNK;
-		char *b;
-
-		while (cap < need) {
-			cap *= 2;
-		}
-		if (cap > f->max_body + 1) {
-			cap = f->max_body + 1;
-		}
-		b = realloc(f->body, cap);
-		if (!b) {
-			return -ENOMEM;
-		}
-		f->body = b;
-		f->body_cap = cap;
-	}
-	memcpy(f->body + f->body_len, in, len);
-	f->body_len += len;
-	f->body[f->body_len] = '\0';
-	return 0;
+	return hws_buf_append(&f->body, &f->body_len, &f->body_cap, f->max_body, in, len);
 }
 
 static void on_established(struct hean_fetch *f, struct lws *wsi)
@@ -380,23 +354,6 @@ static void on_body(struct hean_fetch *f, const void *in, size_t len)
 	}
 }
 
-/* Notes why OpenSSL refused the peer's certificate, for the error text
- * (the verdict stays OpenSSL's). */
-static void note_cert_refused(struct hean_fetch *f, X509_STORE_CTX *x)
-{
-	int err = X509_STORE_CTX_get_error(x);
-	X509 *cert = X509_STORE_CTX_get_current_cert(x);
-	char subj[96] = "";
-
-	if (cert) {
-		X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
-	}
-	snprintf(f->tls_err, sizeof(f->tls_err),
-		 "TLS certificate refused: %s (depth %d, subject %s)",
-		 X509_verify_cert_error_string(err), X509_STORE_CTX_get_error_depth(x),
-		 subj[0] ? subj : "?");
-}
-
 int hean_fetch_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			    void *in, size_t len)
 {
@@ -409,7 +366,7 @@ int hean_fetch_lws_callback(struct lws *wsi, enum lws_callback_reasons reason, v
 	switch (reason) {
 	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
 		if (!len && user) {
-			note_cert_refused(f, user);
+			hws_cert_refusal(user, f->tls_err, sizeof(f->tls_err));
 		}
 		return 0;
 

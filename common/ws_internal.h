@@ -117,6 +117,15 @@ void hws_queue_clear(struct hean_ws *ws);
 /* Appends to the reassembly buffer. Returns 0, -EMSGSIZE past max_msg, or
  * -ENOMEM. */
 int hws_rx_append(struct hean_ws *ws, const void *in, size_t len);
+/* The growable buffer behind hws_rx_append and common/fetch's body:
+ * *buf keeps a NUL after *blen; capacity doubles from 4096, capped at
+ * max + 1. Returns 0, -EMSGSIZE past max bytes, or -ENOMEM. */
+int hws_buf_append(char **buf, size_t *blen, size_t *bcap, size_t max, const void *in,
+		   size_t len);
+/* Why OpenSSL refused the peer's certificate (x509_store_ctx: the
+ * X509_STORE_CTX lws passes to the verify callback), for a log line; the
+ * verdict itself stays OpenSSL's. In ws_lws.c; used by common/ws and common/fetch. */
+void hws_cert_refusal(void *x509_store_ctx, char *out, size_t len);
 /* Copies a close reason for logs and callbacks: printable ASCII only. */
 void hws_copy_reason(char *dst, size_t cap, const char *src, size_t len);
 void hws_schedule_retry(struct hean_ws *ws);

@@ -168,10 +168,9 @@ static int cb_writeable(struct hean_ws *ws, struct lws *wsi)
 	return 0;
 }
 
-/* Notes why OpenSSL refused the peer's certificate, for the failure's
- * log line (the verdict itself is OpenSSL's). */
-static void note_cert_refused(struct hean_ws *ws, X509_STORE_CTX *x)
+void hws_cert_refusal(void *x509_store_ctx, char *out, size_t len)
 {
+	X509_STORE_CTX *x = x509_store_ctx;
 	int err = X509_STORE_CTX_get_error(x);
 	X509 *cert = X509_STORE_CTX_get_current_cert(x);
 	char subj[96] = "";
@@ -179,8 +178,7 @@ static void note_cert_refused(struct hean_ws *ws, X509_STORE_CTX *x)
 	if (cert) {
 		X509_NAME_oneline(X509_get_subject_name(cert), subj, sizeof(subj));
 	}
-	snprintf(ws->tls_err, sizeof(ws->tls_err),
-		 "TLS certificate refused: %s (depth %d, subject %s)",
+	snprintf(out, len, "TLS certificate refused: %s (depth %d, subject %s)",
 		 X509_verify_cert_error_string(err), X509_STORE_CTX_get_error_depth(x),
 		 subj[0] ? subj : "?");
 }
@@ -239,7 +237,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		 * for the failure's log line; 0 keeps OpenSSL's verdict (and
 		 * lws' own rules): verification is never relaxed here. */
 		if (!len && user) {
-			note_cert_refused(ws, user);
+			hws_cert_refusal(user, ws->tls_err, sizeof(ws->tls_err));
 		}
 		return 0;
 

@@ -56,38 +56,44 @@ static void hws_rx_reset(struct hean_ws *ws)
 	}
 }
 
-/* Appends to the reassembly buffer. Returns 0, -EMSGSIZE past max_msg, or
- * -ENOMEM. */
-int hws_rx_append(struct hean_ws *ws, const void *in, size_t len)
+int hws_buf_append(char **buf, size_t *blen, size_t *bcap, size_t max, const void *in,
+		   size_t len)
 {
-	size_t need = ws->rx_len + len + 1;
+	size_t need = *blen + len + 1;
 
-	if (ws->rx_len + len > ws->max_msg) {
+	if (*blen + len > max) {
 		return -EMSGSIZE;
 	}
-	if (need > ws->rx_cap) {
-		size_t cap = ws->rx_cap ? ws->rx_cap : 4096;
+	if (need > *bcap) {
+		size_t cap = *bcap ? *bcap : 4096;
 		char *p;
 
 		while (cap < need) {
 			cap *= 2;
 		}
-		if (cap > ws->max_msg + 1) {
-			cap = ws->max_msg + 1;
+		if (cap > max + 1) {
+			cap = max + 1;
 		}
-		p = realloc(ws->rx, cap);
+		p = realloc(*buf, cap);
 		if (!p) {
 			return -ENOMEM;
 		}
-		ws->rx = p;
-		ws->rx_cap = cap;
+		*buf = p;
+		*bcap = cap;
 	}
 	if (len) {
-		memcpy(ws->rx + ws->rx_len, in, len);
+		memcpy(*buf + *blen, in, len);
 	}
-	ws->rx_len += len;
-	ws->rx[ws->rx_len] = '\0';
+	*blen += len;
+	(*buf)[*blen] = '\0';
 	return 0;
+}
+
+/* Appends to the reassembly buffer. Returns 0, -EMSGSIZE past max_msg, or
+ * -ENOMEM. */
+int hws_rx_append(struct hean_ws *ws, const void *in, size_t len)
+{
+	return hws_buf_append(&ws->rx, &ws->rx_len, &ws->rx_cap, ws->max_msg, in, len);
 }
 
 /* Copies a close reason for logs and callbacks: printable ASCII only. */
