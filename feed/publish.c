@@ -44,8 +44,22 @@ static char *put_bulk(char *o, const char *s, size_t len)
 
 /* A constant bulk string: "$<n>\r\n<lit>\r\n" */
 #define PUT_LIT(o, lit) put_raw(o, lit, sizeof(lit) - 1)
-/* a field name of common/keys.h as one bulk string */
-#define PUT_NAME(o, name) put_bulk(o, name, sizeof(name) - 1)
+/* A field name of common/keys.h as one bulk string. The names are under
+ * 10 bytes (checked at compile time), so the length is one digit and
+ * nothing is formatted per message on this path. */
+static char *put_short(char *o, const char *s, size_t len)
+{
+	*o++ = '$';
+	*o++ = (char)('0' + len);
+	*o++ = '\r';
+	*o++ = '\n';
+	o = put_raw(o, s, len);
+	*o++ = '\r';
+	*o++ = '\n';
+	return o;
+}
+#define PUT_NAME(o, name) \
+	put_short(o, name, sizeof(name) - 1 + 0 * sizeof(char[sizeof(name) <= 10 ? 1 : -1]))
 
 static char *put_i64_bulk(char *o, int64_t v)
 {
