@@ -384,7 +384,6 @@ static void on_redis(struct hean_app *app, bool up, void *data)
 	}
 }
 
-/* The body of exec_app_start: 0 or -errno (logged). */
 /* The callbacks the modules report through: set before any is created. */
 static void wire(struct exec_app *x, struct hean_app *app)
 {
