@@ -291,7 +291,7 @@ struct exsim_app {
 		 * and an account in hedge mode (positionIdx 1 Buy / 2 Sell) */
 		int pos_page;
 		bool hedge;
-		long pos_pages, pos_bad_cursors;
+		long pos_pages, pos_next_pages, pos_bad_cursors; /* next: asked with a cursor */
 	} w;
 
 	/* trading */

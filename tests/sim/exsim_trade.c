@@ -289,6 +289,7 @@ static int position_page(struct exsim_conn *c, int have_sym, int i, const char *
 		json_array_append_new(list, row);
 	}
 	app->w.pos_pages++;
+	app->w.pos_next_pages += cur[0] != '\0';
 	exsim_rest_list(c, list, next); /* takes list */
 	return 0;
 }

@@ -371,9 +371,10 @@ bool exsim_worst_ctl(struct exsim_conn *c, const char *name)
 		if (qint(c, "hedge", 0, 1, &v)) {
 			app->w.hedge = v != 0;
 		}
-		answer(c, 200, json_pack("{s:b,s:i,s:b,s:I,s:I}", "ok", 1, "page", app->w.pos_page,
+		answer(c, 200, json_pack("{s:b,s:i,s:b,s:I,s:I,s:I}", "ok", 1, "page", app->w.pos_page,
 					 "hedge", app->w.hedge, "pages_served",
-					 (json_int_t)app->w.pos_pages, "bad_cursors",
+					 (json_int_t)app->w.pos_pages, "next_pages_served",
+					 (json_int_t)app->w.pos_next_pages, "bad_cursors",
 					 (json_int_t)app->w.pos_bad_cursors));
 	} else if (!strcmp(name, "shuffle_keys")) {
 		if (!qint(c, "on", 0, 1, &v)) {
