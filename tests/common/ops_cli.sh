@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # it-ops-cli: the command line every daemon shares (common/config.c):
 #  - --version prints "hean-<role> <version>" and exits 0; the start line
-#    carries the same version
+#    carries the same version; hean-metrics and the simulators answer it too
 #  - --dump-config: KEY=value lines in table order, secrets as ****, a
 #    Redis password holding '/', '?' or '@' masked whole; exit 2 naming the
 #    variable on an invalid configuration
@@ -97,6 +97,13 @@ it_check "README's Redis contract names every field of keys.h (missing: ${undoc:
 out=$("$HEAN_BUILD/scripts/metrics/hean-metrics" --version 2>"$IT_DIR/err")
 it_check "metrics --version: '$out', exit 0" test $? = 0
 it_check "metrics --version format" grep -qxE "hean-metrics [0-9]+\.[0-9]+\.[0-9]+(\+[^ ]+)?" <<<"$out"
+
+# so do the simulators (hean up may start them beside the daemons)
+for sim in exsim sigsim; do
+	out=$("$HEAN_BUILD/tests/sim/hean-$sim" --version 2>"$IT_DIR/err")
+	it_check "$sim --version: '$out', exit 0" test $? = 0
+	it_check "$sim --version format" grep -qxE "hean-$sim [0-9]+\.[0-9]+\.[0-9]+(\+[^ ]+)?" <<<"$out"
+done
 
 # HEAN_LOG_FORMAT=json: every line of a daemon's log is one JSON object.
 command -v jq >/dev/null || it_fail "jq is not installed"

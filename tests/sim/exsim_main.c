@@ -1,6 +1,8 @@
 /* hean-exsim: CLI, loop, lws context, timers, small shared helpers. */
 #include "tests/sim/exsim.h"
 
+#include "common/config.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -255,6 +257,7 @@ static void usage(void)
 		"       [--credentials-file FILE] [--credentials-env]\n"
 		"       [--fill-parts N] [--fill-part-ms MS] [--fast] [--shuffle-keys]\n"
 		"       [--instruments N] [--instruments-prelaunch K] [--instruments-all-statuses]\n"
+		"       [--version] [--help]\n"
 		"  --symbols A,B            the listed instruments (default BTCUSDT,ETHUSDT,SOLUSDT)\n"
 		"  --instruments N          N more linear USDT perpetuals S0001USDT.., status\n"
 		"                           Trading, each stepping at --rate; S<k>'s prices stay\n"
@@ -382,6 +385,7 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 		{"instruments-all-statuses", no_argument, NULL, 1005},
 		{"tls-key", required_argument, NULL, 1002},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int64_t v = 0;
@@ -435,6 +439,9 @@ static int parse_args(struct exsim_app *app, int argc, char **argv, const char *
 			break;
 		case 'h':
 			usage();
+			exit(0);
+		case 'V':
+			printf("hean-exsim %s\n", hean_version());
 			exit(0);
 		case 'P':
 			bad = sim_parse_int(optarg, 1, 100, &v);
@@ -537,9 +544,10 @@ int main(int argc, char **argv)
 	app.house_timer.data = &app;
 	ev_timer_start(app.loop, &app.house_timer);
 
-	log_info("event=listening addr=127.0.0.1 port=%d symbols=%d rate=%g pacing=%s seed=%llu",
+	log_info("event=listening addr=127.0.0.1 port=%d symbols=%d rate=%g pacing=%s seed=%llu "
+		 "version=%s",
 		 app.port, app.nsyms, app.rate, app.fast ? "fast" : "realistic",
-		 (unsigned long long)app.seed);
+		 (unsigned long long)app.seed, hean_version());
 	hean_loop_run(&app.hl);
 	rc = 0;
 out:

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/config.h"
 #include "common/log.h"
 #include "common/loop.h"
 #include "common/timeutil.h"
@@ -684,6 +685,7 @@ static void usage(FILE *f)
 		   "       [--seed N] [--per-wave N] [--symbols A,B,...] [--buffer-cap N]\n"
 		   "       [--auth-timeout S] [--ping-interval S] [--ping-timeout S]\n"
 		   "       [--compact-json] [--tls-cert PEM --tls-key PEM] [--token-file FILE]\n"
+		   "       [--version] [--help]\n"
 		   "  --token-file FILE   take the token from a HEAN_SIGNAL_TOKEN=... line of FILE\n"
 		   "                      (keeps it off the command line)\n"
 		   "  --ping-interval S   protocol ping to every session each S s (default 20,\n"
@@ -740,6 +742,7 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 		{ "tls-key", required_argument, NULL, 1002 },
 		{ "token-file", required_argument, NULL, 1003 },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int64_t v;
@@ -768,6 +771,7 @@ static int parse_args(struct sigsim *sim, int argc, char **argv)
 		case 1002: tls_key = optarg; break;
 		case 1003: bad = token_from_file(sim, optarg); break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("hean-sigsim %s\n", hean_version()); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
 		if (bad) {
@@ -831,9 +835,9 @@ int main(int argc, char **argv)
 
 	sigsim_iso(sim.last_wave, 0, lw, sizeof(lw));
 	log_info("event=listening addr=127.0.0.1 port=%d interval=%lld push_delay=%lld "
-		 "per_wave=%d seed=%llu buffer=%zu last_wave=%s",
+		 "per_wave=%d seed=%llu buffer=%zu last_wave=%s version=%s",
 		 sim.port, (long long)sim.gen.interval_s, (long long)sim.gen.push_delay_s,
-		 sim.gen.per_wave, (unsigned long long)sim.gen.seed, sim.buffer.n, lw);
+		 sim.gen.per_wave, (unsigned long long)sim.gen.seed, sim.buffer.n, lw, hean_version());
 	hean_loop_run(&sim.hl);
 	rc = 0;
 out:
