@@ -3,6 +3,7 @@
 
 #include "common/json.h"
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "executor/reconcile.h"
 #include "executor/rest.h"
 
@@ -23,6 +24,7 @@ struct exec_instruments {
 	struct exec_instrument *next_v; /* owned: the load in progress */
 	size_t next_n, next_cap;
 	int pages;
+	int64_t attempt_ms; /* wall clock of the last load started */
 	bool loading, loaded;
 	ev_timer timer;
 };
@@ -176,7 +178,17 @@ void exec_instruments_refresh(struct exec_instruments *in)
 	}
 	in->loading = true;
 	in->pages = 0;
+	in->attempt_ms = hean_time_now_ms();
 	fetch_page(in, NULL);
+}
+
+bool exec_instruments_reload_since(struct exec_instruments *in, int64_t since_ms)
+{
+	if (!in->loading && in->attempt_ms < since_ms) {
+		log_info("event=instruments_reload reason=\"symbol not in the table\"");
+		exec_instruments_refresh(in);
+	}
+	return in->loading;
 }
 
 static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)

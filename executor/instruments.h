@@ -1,7 +1,8 @@
 /* executor/instruments: the linear instrument table from
- * /v5/market/instruments-info (every page), loaded at start and refreshed
- * daily; a failed load retries every 5 s. The previous table stays in use
- * until a complete new one replaces it. */
+ * /v5/market/instruments-info (every page), loaded at start, refreshed
+ * daily and when a wave names a symbol it lacks; a failed load retries
+ * every 5 s. The previous table stays in use until a complete new one
+ * replaces it. */
 #ifndef HEAN_EXECUTOR_INSTRUMENTS_H
 #define HEAN_EXECUTOR_INSTRUMENTS_H
 
@@ -11,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct exec_instruments;
 
@@ -22,6 +24,13 @@ void exec_instruments_destroy(struct exec_instruments *in);
 
 /* Starts a (re)load now unless one is running. */
 void exec_instruments_refresh(struct exec_instruments *in);
+
+/* A symbol missing from the table may have been listed since it was
+ * loaded (a signal for a listing of the day). Starts a reload when the
+ * last one began before since_ms (when the wave was read, epoch ms), so
+ * one wave causes at most one. Returns true while a reload is running:
+ * ask again after it. */
+bool exec_instruments_reload_since(struct exec_instruments *in, int64_t since_ms);
 
 bool exec_instruments_loaded(const struct exec_instruments *in);
 size_t exec_instruments_count(const struct exec_instruments *in);

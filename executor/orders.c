@@ -441,6 +441,11 @@ static void start_order(struct ord *d)
 		ord_done(d, "skipped", 0, "wave expired");
 		return;
 	}
+	if (!exec_instruments_find(o->x->inst, d->symbol) &&
+	    exec_instruments_reload_since(o->x->inst, d->w->read_ms)) {
+		retry_later(d, 1.0); /* listed since the table was read? */
+		return;
+	}
 	if (exec_prices_get(o->x->prices, d->symbol, &q) == 0 ||
 	    !exec_instruments_find(o->x->inst, d->symbol)) {
 		place(d, exec_instruments_find(o->x->inst, d->symbol) ? &q : NULL);
@@ -554,6 +559,7 @@ static bool wave_header(struct wave *w, const struct hean_stream_entry *e)
 		return false;
 	}
 	w->wave_s = wave_ms / 1000;
+	w->read_ms = hean_time_now_ms();
 	w->deadline_ms = exec_plan_deadline_ms(w->wave_s, c->wave_interval_s, c->wave_delay_s,
 					       c->wave_max_late_s);
 	if (w->wave_s > hean_time_now_ms() / 1000 + FUTURE_SLACK_S) {

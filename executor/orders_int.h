@@ -49,6 +49,7 @@ struct wave {
 	char id[64];
 	char wave_ts[64];
 	int64_t wave_s, deadline_ms;
+	int64_t read_ms; /* when the executor read it (wall clock) */
 	bool pending;
 	int n, left;
 	int writes;        /* hean:orders rows not yet stored */
