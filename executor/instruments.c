@@ -182,10 +182,11 @@ void exec_instruments_refresh(struct exec_instruments *in)
 	fetch_page(in, NULL);
 }
 
-bool exec_instruments_reload_since(struct exec_instruments *in, int64_t since_ms)
+bool exec_instruments_reload_since(struct exec_instruments *in, const char *symbol,
+				   int64_t since_ms)
 {
 	if (!in->loading && in->attempt_ms < since_ms) {
-		log_info("event=instruments_reload reason=\"symbol not in the table\"");
+		log_info("event=instruments_reload symbol=%s reason=\"not in the table\"", symbol);
 		exec_instruments_refresh(in);
 	}
 	return in->loading;

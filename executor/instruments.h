@@ -25,12 +25,13 @@ void exec_instruments_destroy(struct exec_instruments *in);
 /* Starts a (re)load now unless one is running. */
 void exec_instruments_refresh(struct exec_instruments *in);
 
-/* A symbol missing from the table may have been listed since it was
+/* symbol, missing from the table, may have been listed since it was
  * loaded (a signal for a listing of the day). Starts a reload when the
  * last one began before since_ms (when the wave was read, epoch ms), so
  * one wave causes at most one. Returns true while a reload is running:
  * ask again after it. */
-bool exec_instruments_reload_since(struct exec_instruments *in, int64_t since_ms);
+bool exec_instruments_reload_since(struct exec_instruments *in, const char *symbol,
+				   int64_t since_ms);
 
 bool exec_instruments_loaded(const struct exec_instruments *in);
 size_t exec_instruments_count(const struct exec_instruments *in);

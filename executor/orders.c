@@ -431,6 +431,7 @@ static void on_price(struct exec_app *x, const char *symbol, bool ok, const stru
 static void start_order(struct ord *d)
 {
 	struct exec_orders *o = d->w->o;
+	const struct exec_instrument *in;
 	struct exec_quote q;
 
 	if (d->replay) {
@@ -441,14 +442,13 @@ static void start_order(struct ord *d)
 		ord_done(d, "skipped", 0, "wave expired");
 		return;
 	}
-	if (!exec_instruments_find(o->x->inst, d->symbol) &&
-	    exec_instruments_reload_since(o->x->inst, d->w->read_ms)) {
+	in = exec_instruments_find(o->x->inst, d->symbol);
+	if (!in && exec_instruments_reload_since(o->x->inst, d->symbol, d->w->read_ms)) {
 		retry_later(d, 1.0); /* listed since the table was read? */
 		return;
 	}
-	if (exec_prices_get(o->x->prices, d->symbol, &q) == 0 ||
-	    !exec_instruments_find(o->x->inst, d->symbol)) {
-		place(d, exec_instruments_find(o->x->inst, d->symbol) ? &q : NULL);
+	if (!in || exec_prices_get(o->x->prices, d->symbol, &q) == 0) {
+		place(d, in ? &q : NULL); /* no instrument: skipped with the reason */
 		return;
 	}
 	d->state = O_PRICE;

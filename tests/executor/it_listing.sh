@@ -23,6 +23,7 @@ it_check "NEWUSDT wave acked" wait_until 15 wave_acked "$ID1"
 it_check "NEWUSDT ordered at the exchange" test "$(orders_for "h$T1-NEWUSDT")" = 1
 it_check "NEWUSDT protected at the exchange" wait_until 5 protected NEWUSDT
 it_check "one more instruments read for it" test "$(loads)" = $((loads0 + 1))
+it_check "the read names the symbol" grep -q 'event=instruments_reload symbol=NEWUSDT' "$log"
 
 # listed nowhere (two in one wave): one read, then skipped with its reason
 T2=$(now_s)
